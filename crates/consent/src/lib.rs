@@ -1,0 +1,58 @@
+//! Microsoft Entra ID admin-consent handling for multi-tenant apps, as typed state transitions.
+//!
+//! A multi-tenant app (say a recruitment CRM that syncs users' Microsoft 365 calendars) asks for
+//! delegated permissions. In many tenants users may not consent alone and see "Need admin approval".
+//! Three procedures fix that: an admin **enables consent requests**, a user **requests consent** with
+//! a justification, and an admin **approves** tenant-wide. This crate models them over a pluggable
+//! [`ConsentGraph`] port so the same code runs against an in-memory tenant (`consent-mock`) and real
+//! Microsoft Graph (`consent-graph`).
+//!
+//! # Contents
+//!
+//! - Validated domain types: [`TenantId`], [`AppId`], [`ObjectId`], [`Scope`], [`ScopeSet`],
+//!   [`Justification`], [`AdminConsentRequestPolicy`], [`Reviewer`], [`UserConsentSetting`],
+//!   consent requests, service principals, grants, [`AppRegistration`].
+//! - The port [`ConsentGraph`] with its written contract, and [`Capabilities`].
+//! - The user-consent decision Entra makes ([`decide_user_consent`]).
+//! - [`Guidance`]: next steps for user and admin, as text or Markdown.
+//! - [`Error`], the one error type; [`Clock`] for injected time.
+#![deny(missing_docs)]
+
+mod app;
+pub mod catalog;
+mod clock;
+mod decision;
+mod directory;
+mod error;
+pub mod guidance;
+mod ids;
+mod justification;
+mod policy;
+mod port;
+mod request;
+mod scope;
+pub mod snapshot;
+
+pub use app::{AppRegistration, ResourceAccess};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use decision::{
+    decide_user_consent, AdminReason, ConsentContext, UserConsentDecision, LOW_IMPACT_SCOPES, MICROSOFT_MANAGED_RESTRICTED,
+};
+pub use directory::{
+    AppRole, AppRoleAssignment, DelegatedGrant, GrantConsentType, NewAppRoleAssignment, NewDelegatedGrant, PermissionConsentType,
+    PermissionScope, ServicePrincipal, VerifiedPublisher,
+};
+pub use error::{Error, Result};
+pub use guidance::{Audience, Guidance, Link, Step};
+pub use ids::{AppId, ObjectId, TenantId};
+pub use justification::{Justification, MAX_JUSTIFICATION_CHARS};
+pub use policy::{
+    AdminConsentRequestPolicy, AuthorizationPolicy, DefaultUserRolePermissions, PolicyChange, Reviewer, ReviewerScope, UserConsentSetting,
+    REQUEST_DURATION_DAYS,
+};
+pub use port::{Capabilities, ConsentGraph, RequestFilter, TenantSnapshot};
+pub use request::{
+    AppConsentRequest, Approval, ApprovalStage, ConsentRequestSubmission, ConsentReview, ConsentType, IdentitySet, PendingScope,
+    RequestOutcome, ReviewDecision, ReviewResult, StageStatus, UserConsentRequest, UserIdentity, UserRequestStatus,
+};
+pub use scope::{Scope, ScopeSet, MAX_SCOPE_STRING_LEN};

@@ -1,0 +1,301 @@
+//! Permission values (`Calendars.ReadWrite`) and ordered, deduplicated sets of them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::truncate;
+
+/// The longest `scope` string Graph stores on an `oauth2PermissionGrant`.
+pub const MAX_SCOPE_STRING_LEN: usize = 3850;
+
+/// The longest single permission value accepted (Graph's own values are far shorter).
+pub const MAX_SCOPE_LEN: usize = 256;
+
+/// One permission value as it appears on the wire, such as `Calendars.ReadWrite`, `offline_access`,
+/// or a full resource-qualified value such as `https://graph.microsoft.com/.default`.
+///
+/// Values are case-sensitive on the wire but compared case-insensitively, as Entra does.
+#[derive(Clone, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Scope(String);
+
+impl Scope {
+    /// Validates one permission value: non-empty, at most 256 characters, and only the characters a
+    /// permission value or resource URI may contain (no spaces, quotes, or control characters).
+    pub fn parse(s: &str) -> Result<Self> {
+        if s.is_empty() {
+            return Err(Error::invalid("scope", "is empty"));
+        }
+        if s.len() > MAX_SCOPE_LEN {
+            return Err(Error::invalid(
+                "scope",
+                format!("is {} characters; the limit is {MAX_SCOPE_LEN}", s.len()),
+            ));
+        }
+        if let Some(c) = s.chars().find(|c| !is_scope_char(*c)) {
+            return Err(Error::invalid(
+                "scope",
+                format!(
+                    "{:?} contains {c:?}; separate scopes with single spaces and do not quote them",
+                    truncate(s)
+                ),
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True for the OpenID Connect scopes that every resource accepts (`openid`, `profile`, `email`,
+    /// `offline_access`).
+    pub fn is_oidc(&self) -> bool {
+        ["openid", "profile", "email", "offline_access"]
+            .iter()
+            .any(|o| self.0.eq_ignore_ascii_case(o))
+    }
+}
+
+fn is_scope_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "._-:/~%+=!$&()*,;@".contains(c)
+}
+
+impl PartialEq for Scope {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+impl std::hash::Hash for Scope {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.to_ascii_lowercase().hash(state)
+    }
+}
+impl FromStr for Scope {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+impl TryFrom<String> for Scope {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        Self::parse(&s)
+    }
+}
+impl From<Scope> for String {
+    fn from(s: Scope) -> String {
+        s.0
+    }
+}
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl fmt::Debug for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Scope({})", self.0)
+    }
+}
+
+/// An ordered, deduplicated set of scopes whose space-separated wire form fits Graph's 3850-character
+/// limit on a grant.
+///
+/// Order is first-seen order, so the wire form is stable; duplicates are dropped case-insensitively.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ScopeSet(Vec<Scope>);
+
+impl ScopeSet {
+    /// The empty set.
+    pub fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    /// Parses the space-separated wire form (`"Calendars.ReadWrite User.Read"`). Runs of whitespace
+    /// between values are tolerated, as Graph tolerates them in a stored grant.
+    pub fn parse(s: &str) -> Result<Self> {
+        let scopes = s.split_whitespace().map(Scope::parse).collect::<Result<Vec<_>>>()?;
+        Self::from_scopes(scopes)
+    }
+
+    /// Builds a set from scopes, dropping duplicates.
+    pub fn from_scopes(scopes: impl IntoIterator<Item = Scope>) -> Result<Self> {
+        let mut set = Self::new();
+        for s in scopes {
+            set.insert_unchecked(s);
+        }
+        set.check_len()?;
+        Ok(set)
+    }
+
+    fn insert_unchecked(&mut self, s: Scope) {
+        if !self.0.contains(&s) {
+            self.0.push(s);
+        }
+    }
+
+    fn check_len(&self) -> Result<()> {
+        let len = self.wire_len();
+        if len > MAX_SCOPE_STRING_LEN {
+            return Err(Error::invalid(
+                "scopes",
+                format!("the space-separated list is {len} characters; Graph stores at most {MAX_SCOPE_STRING_LEN} on one grant"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn wire_len(&self) -> usize {
+        self.0.iter().map(|s| s.0.len()).sum::<usize>() + self.0.len().saturating_sub(1)
+    }
+
+    /// Adds a scope; refuses it if the wire form would exceed 3850 characters.
+    pub fn insert(&mut self, s: Scope) -> Result<()> {
+        self.insert_unchecked(s);
+        let r = self.check_len();
+        if r.is_err() {
+            self.0.pop();
+        }
+        r
+    }
+
+    /// The union of two sets, in `self`'s order followed by the new scopes of `other`.
+    pub fn union(&self, other: &ScopeSet) -> Result<ScopeSet> {
+        Self::from_scopes(self.0.iter().chain(other.0.iter()).cloned())
+    }
+
+    /// The scopes of `self` that `other` lacks.
+    pub fn difference(&self, other: &ScopeSet) -> ScopeSet {
+        Self(self.0.iter().filter(|s| !other.contains(s)).cloned().collect())
+    }
+
+    /// True when every scope of `self` is in `other`.
+    pub fn is_subset(&self, other: &ScopeSet) -> bool {
+        self.0.iter().all(|s| other.contains(s))
+    }
+
+    /// Membership, case-insensitive.
+    pub fn contains(&self, s: &Scope) -> bool {
+        self.0.contains(s)
+    }
+
+    /// Number of scopes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The scopes in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Scope> {
+        self.0.iter()
+    }
+
+    /// The space-separated wire form.
+    pub fn to_wire(&self) -> String {
+        self.0.iter().map(Scope::as_str).collect::<Vec<_>>().join(" ")
+    }
+}
+
+impl<'a> IntoIterator for &'a ScopeSet {
+    type Item = &'a Scope;
+    type IntoIter = std::slice::Iter<'a, Scope>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+impl FromStr for ScopeSet {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+impl TryFrom<String> for ScopeSet {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        Self::parse(&s)
+    }
+}
+impl From<ScopeSet> for String {
+    fn from(s: ScopeSet) -> String {
+        s.to_wire()
+    }
+}
+impl fmt::Display for ScopeSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_wire())
+    }
+}
+impl fmt::Debug for ScopeSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ScopeSet({:?})", self.to_wire())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_dedups_and_keeps_order() {
+        let s = ScopeSet::parse("Calendars.ReadWrite  User.Read offline_access user.read").unwrap();
+        assert_eq!(s.to_wire(), "Calendars.ReadWrite User.Read offline_access");
+        assert_eq!(s.len(), 3);
+    }
+
+    #[test]
+    fn refuses_quotes_and_control_characters() {
+        for bad in ["\"User.Read\"", "User.Read'", "Cal\u{7}endars", "a,b\u{0}"] {
+            let err = ScopeSet::parse(bad).unwrap_err();
+            assert!(matches!(err, Error::InvalidInput { field: "scope", .. }), "{bad:?}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_more_than_3850_characters() {
+        let many: Vec<String> = (0..400).map(|i| format!("Scope.Number{i:04}")).collect();
+        let err = ScopeSet::parse(&many.join(" ")).unwrap_err();
+        assert!(err.to_string().contains("3850"), "{err}");
+    }
+
+    #[test]
+    fn union_difference_subset() {
+        let a = ScopeSet::parse("User.Read Calendars.Read").unwrap();
+        let b = ScopeSet::parse("calendars.read Calendars.ReadWrite").unwrap();
+        assert_eq!(a.union(&b).unwrap().to_wire(), "User.Read Calendars.Read Calendars.ReadWrite");
+        assert_eq!(b.difference(&a).to_wire(), "Calendars.ReadWrite");
+        assert!(ScopeSet::parse("user.read").unwrap().is_subset(&a));
+    }
+
+    #[test]
+    fn serde_round_trip_uses_wire_form() {
+        let s = ScopeSet::parse("User.Read offline_access").unwrap();
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(json, "\"User.Read offline_access\"");
+        assert_eq!(serde_json::from_str::<ScopeSet>(&json).unwrap(), s);
+        assert!(serde_json::from_str::<ScopeSet>("\"bad\\\"quote\"").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scope_parsers_never_panic(s in "\\PC{0,300}") {
+            let _ = ScopeSet::parse(&s);
+            let _ = Scope::parse(&s);
+        }
+
+        #[test]
+        fn wire_form_round_trips(v in proptest::collection::vec("[A-Za-z][A-Za-z.]{0,20}", 0..20)) {
+            let set = ScopeSet::parse(&v.join(" ")).unwrap();
+            proptest::prop_assert_eq!(ScopeSet::parse(&set.to_wire()).unwrap(), set);
+        }
+    }
+}
