@@ -27,10 +27,12 @@ mod error;
 pub mod guidance;
 mod ids;
 mod justification;
+pub mod link;
 mod policy;
 mod port;
 mod request;
 mod scope;
+mod workflow;
 pub mod snapshot;
 
 pub use app::{AppRegistration, ResourceAccess};

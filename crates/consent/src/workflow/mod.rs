@@ -1,0 +1,1 @@
+//! The typed consent workflow.
