@@ -99,6 +99,8 @@ pub enum AdminReason {
     AssignmentRequired,
     /// A custom policy is in force; the library cannot evaluate it and assumes admin consent.
     CustomPolicy,
+    /// The app needs an application permission (app role); those always need an admin.
+    ApplicationPermission(Scope),
 }
 
 /// Decides whether an ordinary user may consent to `scopes` (delegated) for the client.

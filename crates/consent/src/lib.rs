@@ -32,8 +32,8 @@ mod policy;
 mod port;
 mod request;
 mod scope;
-mod workflow;
 pub mod snapshot;
+pub mod workflow;
 
 pub use app::{AppRegistration, ResourceAccess};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -58,3 +58,7 @@ pub use request::{
     RequestOutcome, ReviewDecision, ReviewResult, StageStatus, UserConsentRequest, UserIdentity, UserRequestStatus,
 };
 pub use scope::{Scope, ScopeSet, MAX_SCOPE_STRING_LEN};
+pub use workflow::{
+    grant_tenant_wide, observe, Approved, Blocked, Completion, Consent, ConsentState, Coverage, Denied, Expired, GrantReport, Pending,
+    Requester, RequestsDisabled, RequestsEnabled, UserConsentAllowed,
+};

@@ -74,6 +74,13 @@ pub trait ConsentGraph: Send + Sync + Debug {
     /// What this backend can do.
     fn capabilities(&self) -> Capabilities;
 
+    /// The tenant's current time. The workflow stamps observations with it; the mock answers with its
+    /// injected clock so expiry and tests are deterministic. The default is the system clock, which is
+    /// what a real tenant runs on.
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        crate::clock::Clock::now(&crate::clock::SystemClock)
+    }
+
     /// Reads `/policies/adminConsentRequestPolicy`.
     ///
     /// # Behavior
@@ -174,7 +181,9 @@ pub trait ConsentGraph: Send + Sync + Debug {
     /// - `InvalidTransition` when the workflow is off (the user sees AADSTS90094 instead) or the user
     ///   may consent alone; `Conflict` when the app is blocked.
     /// - Creates or joins the single app request per (app, consent type).
-    async fn submit_consent_request(&self, submission: &ConsentRequestSubmission) -> Result<UserConsentRequest>;
+    /// - Returns that app request (its id and pending scopes), with `user_consent_requests` holding
+    ///   exactly the acting user's request.
+    async fn submit_consent_request(&self, submission: &ConsentRequestSubmission) -> Result<AppConsentRequest>;
 
     /// Records a reviewer's decision on an app request (Approve / Deny / Block).
     ///
