@@ -40,6 +40,8 @@ mod grant;
 mod guidance;
 mod observe;
 mod states;
+#[cfg(test)]
+mod tests;
 mod transitions;
 
 use chrono::{DateTime, Utc};
