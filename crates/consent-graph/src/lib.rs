@@ -1,1 +1,69 @@
-//! placeholder
+//! The real Microsoft Graph backend for `consent`: every [`consent::ConsentGraph`] operation as
+//! Microsoft Graph v1.0 calls, with oauth2 tokens, capped retries, safe paging and one error table.
+//!
+//! # Contents
+//!
+//! - [`GraphBackend`] and its [`GraphBackendBuilder`]: tenant, token provider, endpoint, timeouts
+//!   (on by default), [`RetryPolicy`].
+//! - [`GraphEndpoint`]: Microsoft's global, US Government and China clouds over https, or a loopback
+//!   URL (`127.0.0.1`, `localhost`, `[::1]`) for the emulator and tests. Nothing else is accepted.
+//! - Tokens behind [`TokenProvider`]: [`ClientCredentials`] (application permissions),
+//!   [`AuthorizationCodeExchange`] (a user's or admin's sign-in with PKCE), [`StaticToken`].
+//!   Tokens and secrets are [`Secret`]s and print `[redacted]`.
+//! - [`Operation`]: each Graph call with the least permission and role it needs; a 403 names them.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use consent::{AppId, ConsentGraph, TenantId};
+//! use consent_graph::{ClientCredentials, GraphBackend, Secret};
+//!
+//! # async fn run() -> consent::Result<()> {
+//! let tenant = TenantId::parse("contoso.onmicrosoft.com")?;
+//! let tokens = ClientCredentials::builder(tenant.clone(), AppId::parse("4b3c6a52-2f1d-4c7e-9a38-6f0e4d2b8c11")?, Secret::new("…"))
+//!     .build()?;
+//! let graph = GraphBackend::builder().tenant(tenant).token_provider(Arc::new(tokens)).build()?;
+//! let policy = graph.get_request_policy().await?;
+//! # let _ = policy; Ok(()) }
+//! ```
+//!
+//! # Behaviour worth knowing
+//!
+//! - **Transport.** graph-rs-sdk 3.0.1 builds the HTTP client and the JSON bodies. This crate builds
+//!   each request itself ([`Operation`] → method, path, query, body) because several of the SDK's
+//!   typed calls are wrong for this job (the policy update sends PATCH where Graph wants PUT; one
+//!   filter URL is broken), and sets the bearer token from its [`TokenProvider`] on every attempt.
+//! - **Loopback.** The SDK's `test-util` feature is enabled in normal builds: it is the only way the
+//!   SDK accepts a non-Microsoft host and plain http, which the emulator needs. The allow-list is
+//!   enforced here instead ([`GraphEndpoint::custom`]), and https stays mandatory for the clouds.
+//! - **Retries** are this crate's own ([`RetryPolicy`]): 429, 503, 504 and connection failures;
+//!   `Retry-After` in (decimal) seconds or as an HTTP-date; exponential backoff with jitter otherwise;
+//!   a cap on attempts, on one wait and on the whole request. Creates are never resent blindly: after
+//!   a lost response they read back and converge, and a 409 after a lost response returns the
+//!   existing object.
+//! - **Paging** follows `@odata.nextLink` with retries per page and refuses a link to another
+//!   scheme, host or port (the bearer token would go there).
+//! - **Round trips.** [`ConsentGraph::snapshot`](consent::ConsentGraph::snapshot) uses `$batch`: one
+//!   round trip on a tenant where the app has no service principal and no request, two otherwise.
+//! - **Unsupported.** Graph cannot create, approve or deny a consent request; those port methods
+//!   return [`consent::Error::Unsupported`] with what to do instead, and
+//!   [`capabilities`](consent::ConsentGraph::capabilities) says so.
+#![deny(missing_docs)]
+
+mod backend;
+mod endpoint;
+mod error;
+mod operation;
+mod request;
+mod retry;
+pub mod token;
+mod transport;
+
+pub use backend::{GraphBackend, GraphBackendBuilder, BACKEND_NAME};
+pub use endpoint::GraphEndpoint;
+pub use operation::Operation;
+pub use retry::RetryPolicy;
+pub use token::{
+    AccessToken, AuthorizationCodeExchange, AuthorizationCodeGrant, ClientCredentials, Secret, StaticToken, TokenProvider,
+};

@@ -1,0 +1,196 @@
+//! `snapshot` in as few round trips as Graph allows, with `POST /$batch`.
+//!
+//! Round 1 reads the policy, the authorization policy, the client's and the resources' service
+//! principals (by appId) and the app's consent requests. Grants and app-role assignments are keyed
+//! by the client's *object id*, unknown until round 1 answers, and `dependsOn` cannot carry a value
+//! from one item into another's URL; so round 2 (grants, assignments, and the user requests of each
+//! app request) is sent only when there is something to read. A fresh tenant costs one round trip,
+//! any other two.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use consent::{AppConsentRequest, AppId, Error, RequestFilter, Result, ServicePrincipal, TenantSnapshot};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::GraphBackend;
+use crate::request::{self, GraphRequest, MAX_BATCH};
+use crate::retry::parse_retry_after;
+use crate::transport::{failure, parse_body, Answer, Page};
+
+#[derive(Debug, Deserialize)]
+struct BatchResponse {
+    #[serde(default)]
+    responses: Vec<BatchItem>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BatchItem {
+    id: String,
+    status: u16,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    #[serde(default)]
+    body: Value,
+}
+
+/// Items of round 1 before the resource service principals.
+const FIXED_ITEMS: usize = 4;
+
+impl GraphBackend {
+    pub(super) async fn batched_snapshot(&self, app_id: &AppId, resources: &[AppId]) -> Result<TenantSnapshot> {
+        if resources.len() + FIXED_ITEMS > MAX_BATCH {
+            tracing::debug!(resources = resources.len(), "too many resources for one batch; reading one by one");
+            return consent::snapshot::read_sequentially(self, app_id, resources).await;
+        }
+        let filter = RequestFilter {
+            app_id: Some(*app_id),
+            pending_only: false,
+        };
+        let mut round1 = vec![
+            request::get_request_policy(),
+            request::get_authorization_policy(),
+            request::list_app_consent_requests(&filter),
+            request::get_service_principal(app_id),
+        ];
+        round1.extend(resources.iter().map(request::get_service_principal));
+        let answers = self.batch_round(&round1).await?;
+        let mut answers = round1.iter().zip(answers);
+        let mut next = || answers.next().ok_or_else(|| missing("round 1"));
+        let (r, a) = next()?;
+        let request_policy = item(r, a)?;
+        let (r, a) = next()?;
+        let authorization_policy = item(r, a)?;
+        let (r, a) = next()?;
+        let requests: Vec<AppConsentRequest> = self.transport.follow(r, item::<Page<AppConsentRequest>>(r, a)?).await?;
+        let (r, a) = next()?;
+        let client = optional_sp(r, a)?;
+        let mut found = Vec::new();
+        for _ in resources {
+            let (r, a) = next()?;
+            found.extend(optional_sp(r, a)?);
+        }
+        let mut snapshot = TenantSnapshot {
+            request_policy,
+            authorization_policy,
+            client,
+            resources: found,
+            grants: Vec::new(),
+            app_role_assignments: Vec::new(),
+            requests,
+        };
+        self.second_round(&mut snapshot).await?;
+        Ok(snapshot)
+    }
+
+    /// Reads what depends on round 1: grants and assignments of the client, user requests per app request.
+    async fn second_round(&self, snap: &mut TenantSnapshot) -> Result<()> {
+        let mut reqs = Vec::new();
+        if let Some(sp) = &snap.client {
+            reqs.push(request::list_delegated_grants(&sp.id));
+            reqs.push(request::list_app_role_assignments(&sp.id));
+        }
+        for r in &snap.requests {
+            reqs.push(request::list_user_consent_requests(&r.id)?);
+        }
+        let mut answers = Vec::with_capacity(reqs.len());
+        for chunk in reqs.chunks(MAX_BATCH) {
+            answers.extend(self.batch_round(chunk).await?);
+        }
+        let mut pairs = reqs.iter().zip(answers);
+        if snap.client.is_some() {
+            let (r, a) = pairs.next().ok_or_else(|| missing("round 2"))?;
+            snap.grants = self.transport.follow(r, item(r, a)?).await?;
+            let (r, a) = pairs.next().ok_or_else(|| missing("round 2"))?;
+            snap.app_role_assignments = self.transport.follow(r, item(r, a)?).await?;
+        }
+        for app_request in &mut snap.requests {
+            let (r, a) = pairs.next().ok_or_else(|| missing("round 2"))?;
+            app_request.user_consent_requests = self.transport.follow(r, item(r, a)?).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends `items` as one `$batch` and returns one answer per item, in order. Items answered with
+    /// 429/503/504 (Graph throttles each item separately) are resent in a smaller batch within the
+    /// retry policy; all are reads, so resending is safe.
+    async fn batch_round(&self, items: &[GraphRequest]) -> Result<Vec<Answer>> {
+        let policy = &self.transport.retry;
+        let mut results: Vec<Option<Answer>> = vec![None; items.len()];
+        let mut pending: Vec<usize> = (0..items.len()).collect();
+        let mut attempt = 1;
+        while !pending.is_empty() {
+            let refs: Vec<&GraphRequest> = pending.iter().map(|&i| &items[i]).collect();
+            let batch = request::batch(&refs)?;
+            let answer = self.transport.execute(&batch).await?;
+            let response: BatchResponse = parse_body(&batch, &answer.body)?;
+            let (retry, wait) = self.collect(&pending, response, &mut results)?;
+            if retry.is_empty() || attempt >= policy.max_attempts {
+                break;
+            }
+            let wait = policy.delay(attempt, wait);
+            if wait > policy.max_wait {
+                break;
+            }
+            tracing::debug!(items = retry.len(), wait_ms = wait.as_millis() as u64, "retrying throttled batch items");
+            tokio::time::sleep(wait).await;
+            pending = retry;
+            attempt += 1;
+        }
+        results.into_iter().collect::<Option<Vec<_>>>().ok_or_else(|| missing("batch"))
+    }
+
+    /// Files each item's answer under its request's index; returns the indexes worth retrying and the
+    /// longest `Retry-After` among them.
+    fn collect(&self, pending: &[usize], response: BatchResponse, results: &mut [Option<Answer>]) -> Result<(Vec<usize>, Option<Duration>)> {
+        let now = std::time::SystemTime::from(self.transport.clock.now());
+        let mut retry = Vec::new();
+        let mut wait: Option<Duration> = None;
+        for it in response.responses {
+            let index = it.id.parse::<usize>().ok().and_then(|i| pending.get(i).copied()).ok_or_else(|| missing("batch ids"))?;
+            let header = |name: &str| it.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+            let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, now));
+            if matches!(it.status, 429 | 503 | 504) {
+                retry.push(index);
+                wait = wait.max(retry_after);
+            }
+            let body = if it.body.is_null() { Vec::new() } else { it.body.to_string().into_bytes() };
+            results[index] = Some(Answer {
+                status: it.status,
+                body,
+                request_id: header("request-id"),
+                retry_after,
+            });
+        }
+        Ok((retry, wait))
+    }
+}
+
+/// The parsed body of a successful item, or the mapped error of a failed one.
+fn item<T: DeserializeOwned>(req: &GraphRequest, answer: Answer) -> Result<T> {
+    if (200..300).contains(&answer.status) {
+        parse_body(req, &answer.body)
+    } else {
+        Err(failure(req, answer).into_error())
+    }
+}
+
+fn optional_sp(req: &GraphRequest, answer: Answer) -> Result<Option<ServicePrincipal>> {
+    match item(req, answer) {
+        Ok(sp) => Ok(Some(sp)),
+        Err(Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn missing(round: &str) -> Error {
+    Error::Backend {
+        status: 200,
+        code: None,
+        message: format!("the $batch answer of {round} did not answer every request it was sent"),
+        request_id: None,
+        body: None,
+    }
+}

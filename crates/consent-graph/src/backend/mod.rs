@@ -1,0 +1,165 @@
+//! [`GraphBackend`]: the `ConsentGraph` port over Microsoft Graph, and its builder.
+
+mod batch;
+mod converge;
+mod port;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use consent::{Clock, Error, Result, SystemClock, TenantId};
+use graph_rs_sdk::{GraphClient, GraphClientConfiguration};
+use serde::de::DeserializeOwned;
+
+use crate::endpoint::GraphEndpoint;
+use crate::request::GraphRequest;
+use crate::retry::RetryPolicy;
+use crate::token::TokenProvider;
+use crate::transport::Transport;
+
+/// The backend's name in [`consent::Capabilities`] and [`consent::Error::Unsupported`].
+pub const BACKEND_NAME: &str = "microsoft-graph";
+
+/// The real backend: every [`consent::ConsentGraph`] operation as Microsoft Graph v1.0 calls.
+///
+/// Build it with [`GraphBackend::builder`]. Cloning is not offered; share it as `Arc<GraphBackend>`
+/// or `Arc<dyn ConsentGraph>`.
+#[derive(Debug)]
+pub struct GraphBackend {
+    tenant: TenantId,
+    endpoint: GraphEndpoint,
+    transport: Transport,
+}
+
+impl GraphBackend {
+    /// Starts a builder; `tenant` and `token_provider` are required.
+    pub fn builder() -> GraphBackendBuilder {
+        GraphBackendBuilder::default()
+    }
+
+    /// The tenant this backend acts in.
+    pub fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+
+    /// The endpoint requests go to.
+    pub fn endpoint(&self) -> &GraphEndpoint {
+        &self.endpoint
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, req: &GraphRequest) -> Result<T> {
+        let answer = self.transport.execute(req).await?;
+        crate::transport::parse_body(req, &answer.body)
+    }
+}
+
+/// Configures a [`GraphBackend`]. Timeouts are on by default (30 s per request, 10 s to connect).
+#[derive(Debug)]
+pub struct GraphBackendBuilder {
+    tenant: Option<TenantId>,
+    tokens: Option<Arc<dyn TokenProvider>>,
+    endpoint: GraphEndpoint,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for GraphBackendBuilder {
+    fn default() -> Self {
+        Self {
+            tenant: None,
+            tokens: None,
+            endpoint: GraphEndpoint::Global,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl GraphBackendBuilder {
+    /// The tenant to act in (required).
+    pub fn tenant(mut self, tenant: TenantId) -> Self {
+        self.tenant = Some(tenant);
+        self
+    }
+
+    /// Where tokens come from (required), e.g. [`ClientCredentials`](crate::ClientCredentials).
+    pub fn token_provider(mut self, tokens: Arc<dyn TokenProvider>) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    /// The Graph endpoint (default: the global cloud).
+    pub fn endpoint(mut self, endpoint: GraphEndpoint) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// Timeout for one HTTP request, body included (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Timeout for establishing a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The wall clock, used to read an HTTP-date `Retry-After` (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Validates the configuration and builds the backend. Sends nothing.
+    pub fn build(self) -> Result<GraphBackend> {
+        let tenant = self
+            .tenant
+            .ok_or_else(|| Error::invalid("tenant", "is required: call .tenant(TenantId::parse(\"…\")?)"))?;
+        let tokens = self
+            .tokens
+            .ok_or_else(|| Error::invalid("token_provider", "is required: pass ClientCredentials, StaticToken or your own TokenProvider"))?;
+        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
+            return Err(Error::invalid("timeout", "must be greater than zero"));
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(Error::invalid("retry.max_attempts", "must be at least 1 (1 disables retries)"));
+        }
+        let base = self.endpoint.base_url()?;
+        // The SDK wants a token at construction; ours is set on every request (see transport), so
+        // this placeholder is never sent.
+        let mut config = GraphClientConfiguration::new()
+            .access_token("placeholder-replaced-per-request")
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout);
+        if self.endpoint.is_loopback() {
+            config = config.https_only(false);
+        }
+        let mut graph = GraphClient::from(config);
+        // `use_test_endpoint` skips the SDK's host check; ours ran in `base_url` above.
+        graph.use_test_endpoint(&base);
+        tracing::debug!(%tenant, %base, "graph backend ready");
+        Ok(GraphBackend {
+            tenant,
+            endpoint: self.endpoint,
+            transport: Transport {
+                graph,
+                base,
+                tokens,
+                retry: self.retry,
+                clock: self.clock,
+            },
+        })
+    }
+}

@@ -1,0 +1,199 @@
+//! The one error table: Graph status + `error.code` → [`consent::Error`], per operation.
+//!
+//! Graph's error body is `{"error": {"code", "message", "innerError": {"request-id", …}}}`. The
+//! request id (body or header) and the raw body are kept on `Backend` errors for diagnosis.
+
+use std::time::Duration;
+
+use consent::Error;
+use serde::Deserialize;
+
+use crate::operation::Operation;
+
+/// Longest raw body kept on an error (Graph error bodies are far shorter).
+const MAX_KEPT_BODY: usize = 4096;
+
+#[derive(Debug, Default, Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    error: Detail,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Detail {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default, rename = "innerError")]
+    inner_error: Option<Inner>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Inner {
+    #[serde(default, rename = "request-id")]
+    request_id: Option<String>,
+}
+
+/// A non-success answer from Graph (or from one `$batch` item).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Failure {
+    pub(crate) op: Operation,
+    /// What the request was about, e.g. `service principal of app …`.
+    pub(crate) subject: String,
+    pub(crate) status: u16,
+    pub(crate) body: String,
+    pub(crate) request_id: Option<String>,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+impl Failure {
+    /// Maps the failure through the table.
+    pub(crate) fn into_error(self) -> Error {
+        let detail = serde_json::from_str::<Envelope>(&self.body).map(|e| e.error).unwrap_or_default();
+        let code = detail.code.clone();
+        let message = detail.message.clone().unwrap_or_else(|| "no message".to_owned());
+        let request_id = self.request_id.clone().or_else(|| detail.inner_error.and_then(|i| i.request_id));
+        match (self.status, code.as_deref()) {
+            (400, _) if self.op == Operation::CreateAppRoleAssignment && message.contains("already exists") => {
+                // Graph answers a duplicate assignment with a generic 400 Request_BadRequest; the
+                // message is the only thing that tells it apart, so it is checked for this one case.
+                Error::Conflict {
+                    what: format!("{} already holds this app role ({message})", self.subject),
+                    code,
+                }
+            }
+            (400, _) => Error::invalid("request", format!("Graph refused to {} {}: {message}", self.op.name(), self.subject)),
+            (401, _) => Error::Unauthenticated {
+                reason: format!(
+                    "Graph refused the token ({}): {message}; check the tenant and that the token is for Microsoft Graph",
+                    code.as_deref().unwrap_or("401")
+                ),
+            },
+            (403, _) => Error::PermissionDenied {
+                operation: self.op.name(),
+                needed: self.op.needed(),
+            },
+            (404, _) => Error::not_found(format!("{} ({message})", self.subject)),
+            (409, _) => Error::Conflict {
+                what: format!("{}: {message}", self.subject),
+                code,
+            },
+            (429, _) => Error::Throttled {
+                retry_after: self.retry_after,
+            },
+            (status, _) => Error::Backend {
+                status,
+                code,
+                message: format!("{} {}: {message}", self.op.name(), self.subject),
+                request_id,
+                body: Some(truncate(self.body)),
+            },
+        }
+    }
+}
+
+fn truncate(mut body: String) -> String {
+    if body.len() > MAX_KEPT_BODY {
+        let mut cut = MAX_KEPT_BODY;
+        while !body.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        body.truncate(cut);
+        body.push('…');
+    }
+    body
+}
+
+/// Adds "after N attempts" to an error that ended a retry loop, where the variant has room for it.
+pub(crate) fn with_attempts(err: Error, attempts: u32) -> Error {
+    match err {
+        Error::Backend {
+            status,
+            code,
+            message,
+            request_id,
+            body,
+        } => Error::Backend {
+            status,
+            code,
+            message: format!("{message} (gave up after {attempts} attempts)"),
+            request_id,
+            body,
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn failure(op: Operation, status: u16, code: &str, message: &str) -> Failure {
+        Failure {
+            op,
+            subject: "thing 42".to_owned(),
+            status,
+            body: json!({"error": {"code": code, "message": message, "innerError": {"request-id": "rid-1"}}}).to_string(),
+            request_id: None,
+            retry_after: Some(Duration::from_secs(3)),
+        }
+    }
+
+    #[test]
+    fn table_maps_each_documented_code() {
+        let e = failure(Operation::CreateDelegatedGrant, 400, "Request_BadRequest", "bad scope").into_error();
+        assert!(matches!(e, Error::InvalidInput { field: "request", ref reason } if reason.contains("bad scope")), "{e}");
+        assert!(matches!(failure(Operation::GetRequestPolicy, 401, "InvalidAuthenticationToken", "x").into_error(), Error::Unauthenticated { .. }));
+        match failure(Operation::PutRequestPolicy, 403, "Authorization_RequestDenied", "Insufficient privileges").into_error() {
+            Error::PermissionDenied { operation, needed } => {
+                assert_eq!(operation, "update the consent request policy");
+                assert!(needed.contains("Policy.ReadWrite.ConsentRequest") && needed.contains("Cloud Application Administrator"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = failure(Operation::GetServicePrincipal, 404, "Request_ResourceNotFound", "does not exist").into_error();
+        assert_eq!(e, Error::not_found("thing 42 (does not exist)"));
+        let e = failure(Operation::CreateDelegatedGrant, 409, "Request_MultipleObjectsWithSameKeyValue", "Permission entry already exists.").into_error();
+        assert!(matches!(e, Error::Conflict { code: Some(ref c), .. } if c == "Request_MultipleObjectsWithSameKeyValue"));
+        let e = failure(Operation::GetRequestPolicy, 429, "TooManyRequests", "later").into_error();
+        assert_eq!(e, Error::Throttled { retry_after: Some(Duration::from_secs(3)) });
+    }
+
+    #[test]
+    fn duplicate_assignment_is_a_conflict_but_other_400s_are_not() {
+        let dup = failure(Operation::CreateAppRoleAssignment, 400, "Request_BadRequest", "Permission being assigned already exists on the object.");
+        assert!(matches!(dup.into_error(), Error::Conflict { .. }));
+        let other = failure(Operation::CreateAppRoleAssignment, 400, "Request_BadRequest", "Permission being assigned was not found on application.");
+        assert!(matches!(other.into_error(), Error::InvalidInput { .. }));
+    }
+
+    #[test]
+    fn server_errors_keep_request_id_code_and_body() {
+        match failure(Operation::ListDelegatedGrants, 503, "serviceNotAvailable", "down").into_error() {
+            Error::Backend { status, code, request_id, body, .. } => {
+                assert_eq!(status, 503);
+                assert_eq!(code.as_deref(), Some("serviceNotAvailable"));
+                assert_eq!(request_id.as_deref(), Some("rid-1"));
+                assert!(body.unwrap().contains("serviceNotAvailable"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unparseable_bodies_still_map_by_status() {
+        let f = Failure {
+            op: Operation::GetRequestPolicy,
+            subject: "policy".into(),
+            status: 502,
+            body: "<html>bad gateway</html>".into(),
+            request_id: Some("hdr-rid".into()),
+            retry_after: None,
+        };
+        let e = with_attempts(f.into_error(), 4);
+        assert!(e.to_string().contains("gave up after 4 attempts"), "{e}");
+        assert!(e.to_string().contains("hdr-rid"), "{e}");
+    }
+}

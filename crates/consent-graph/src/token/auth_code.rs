@@ -1,0 +1,212 @@
+//! The authorization-code + PKCE exchange that completes a user's or admin's sign-in (delegated
+//! permissions), then keeps the token fresh with the refresh token when one was issued.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use consent::{AppId, Clock, Error, Result, ScopeSet, SystemClock, TenantId};
+use oauth2::{AuthType, AuthorizationCode, ClientId, ClientSecret, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl};
+use tokio::sync::Mutex;
+use url::Url;
+
+use super::cache::{TokenCache, DEFAULT_REFRESH_MARGIN};
+use super::oauth::{http_client, map_failure, to_access_token, token_url, EntraClient, UnsetClient};
+use super::secret::{AccessToken, Secret};
+use super::TokenProvider;
+use crate::endpoint::GraphEndpoint;
+
+/// What the one-time exchange needs: the code from the redirect, the PKCE verifier saved with the
+/// sign-in, and the exact redirect URI and scopes used on the authorize URL.
+///
+/// Takes plain values so it can be fed from any link flow (e.g. `consent::link`'s authorized outcome
+/// plus its pending link).
+#[derive(Debug, Clone)]
+pub struct AuthorizationCodeGrant {
+    /// The tenant the user signed in to.
+    pub tenant: TenantId,
+    /// The client app.
+    pub client_id: AppId,
+    /// The `code` query parameter of the redirect.
+    pub code: Secret,
+    /// The PKCE `code_verifier` matching the challenge sent on the authorize URL.
+    pub verifier: Secret,
+    /// The redirect URI used on the authorize URL (must match exactly).
+    pub redirect_uri: Url,
+    /// The scopes asked for on the authorize URL.
+    pub scopes: ScopeSet,
+}
+
+/// Redeems an authorization code once, then serves the resulting delegated token from a cache and
+/// refreshes it with the refresh token (ask for `offline_access` to get one).
+#[derive(Debug)]
+pub struct AuthorizationCodeExchange {
+    client: EntraClient,
+    http: reqwest::Client,
+    scopes: ScopeSet,
+    state: Mutex<ExchangeState>,
+    cache: TokenCache,
+}
+
+/// What remains to redeem: the unused code, or the refresh token.
+#[derive(Debug)]
+enum ExchangeState {
+    Code { code: Secret, verifier: Secret },
+    Refresh(Secret),
+    Spent,
+}
+
+impl AuthorizationCodeExchange {
+    /// Starts a builder for `grant`.
+    pub fn builder(grant: AuthorizationCodeGrant) -> AuthorizationCodeExchangeBuilder {
+        AuthorizationCodeExchangeBuilder {
+            grant,
+            client_secret: None,
+            cloud: GraphEndpoint::Global,
+            authority: None,
+            clock: Arc::new(SystemClock),
+            margin: DEFAULT_REFRESH_MARGIN,
+            timeout: Duration::from_secs(30),
+        }
+    }
+
+    async fn fetch(&self) -> Result<AccessToken> {
+        let mut state = self.state.lock().await;
+        let taken = std::mem::replace(&mut *state, ExchangeState::Spent);
+        let result = match &taken {
+            ExchangeState::Code { code, verifier } => self.redeem(code, verifier).await,
+            ExchangeState::Refresh(rt) => self.refresh(rt).await,
+            ExchangeState::Spent => {
+                return Err(Error::Unauthenticated {
+                    reason: "the delegated token expired and no refresh token was issued: sign in again \
+                             (ask for offline_access to stay signed in)"
+                        .to_owned(),
+                })
+            }
+        };
+        let resp = match result {
+            Ok(resp) => resp,
+            Err(e) => {
+                // A transport failure leaves the code or refresh token unused: keep it for the next try.
+                if e.is_retryable() {
+                    *state = taken;
+                }
+                return Err(e);
+            }
+        };
+        if let Some(rt) = resp.refresh_token() {
+            *state = ExchangeState::Refresh(Secret::new(rt.secret().as_str()));
+        }
+        Ok(to_access_token(&resp, self.cache.now()))
+    }
+
+    async fn redeem(&self, code: &Secret, verifier: &Secret) -> Result<oauth2::basic::BasicTokenResponse> {
+        tracing::debug!("redeeming an authorization code");
+        self.client
+            .exchange_code(AuthorizationCode::new(code.expose_secret().to_owned()))
+            .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose_secret().to_owned()))
+            .request_async(&self.http)
+            .await
+            .map_err(map_failure)
+    }
+
+    async fn refresh(&self, rt: &Secret) -> Result<oauth2::basic::BasicTokenResponse> {
+        tracing::debug!("refreshing a delegated token");
+        let rt = RefreshToken::new(rt.expose_secret().to_owned());
+        self.client
+            .exchange_refresh_token(&rt)
+            .add_scopes(self.scopes.iter().map(|s| Scope::new(s.as_str().to_owned())))
+            .request_async(&self.http)
+            .await
+            .map_err(map_failure)
+    }
+}
+
+#[async_trait]
+impl TokenProvider for AuthorizationCodeExchange {
+    async fn token(&self) -> Result<AccessToken> {
+        self.cache.get_or_fetch(|| self.fetch()).await
+    }
+}
+
+/// Configures [`AuthorizationCodeExchange`].
+#[derive(Debug)]
+pub struct AuthorizationCodeExchangeBuilder {
+    grant: AuthorizationCodeGrant,
+    client_secret: Option<Secret>,
+    cloud: GraphEndpoint,
+    authority: Option<Url>,
+    clock: Arc<dyn Clock>,
+    margin: chrono::Duration,
+    timeout: Duration,
+}
+
+impl AuthorizationCodeExchangeBuilder {
+    /// The client secret, for a confidential (web) client; public clients send none.
+    pub fn client_secret(mut self, secret: Secret) -> Self {
+        self.client_secret = Some(secret);
+        self
+    }
+
+    /// The cloud whose login host to use (default: global).
+    pub fn cloud(mut self, cloud: GraphEndpoint) -> Self {
+        self.cloud = cloud;
+        self
+    }
+
+    /// A login authority other than the cloud's (emulator, tests); Microsoft hosts or loopback only.
+    pub fn authority(mut self, authority: Url) -> Self {
+        self.authority = Some(authority);
+        self
+    }
+
+    /// The clock used for expiry (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// How long before expiry a cached token is replaced (default 5 minutes).
+    pub fn refresh_margin(mut self, margin: chrono::Duration) -> Self {
+        self.margin = margin;
+        self
+    }
+
+    /// Timeout for one token request (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Validates and builds the provider; nothing is sent until the first [`TokenProvider::token`].
+    pub fn build(self) -> Result<AuthorizationCodeExchange> {
+        let g = self.grant;
+        if g.code.is_empty() {
+            return Err(Error::invalid("code", "is empty; pass the code query parameter of the redirect"));
+        }
+        if g.verifier.is_empty() {
+            return Err(Error::invalid("code_verifier", "is empty; pass the PKCE verifier saved with the sign-in"));
+        }
+        let authority = match self.authority.or_else(|| self.cloud.login_authority()) {
+            Some(a) => a,
+            None => return Err(Error::invalid("authority", "a loopback Graph endpoint needs an explicit login authority")),
+        };
+        let mut client = UnsetClient::new(ClientId::new(g.client_id.to_string()))
+            .set_auth_type(AuthType::RequestBody)
+            .set_redirect_uri(RedirectUrl::from_url(g.redirect_uri))
+            .set_token_uri(TokenUrl::from_url(token_url(&authority, &g.tenant)?));
+        if let Some(secret) = self.client_secret {
+            client = client.set_client_secret(ClientSecret::new(secret.expose_secret().to_owned()));
+        }
+        Ok(AuthorizationCodeExchange {
+            client,
+            http: http_client(self.timeout)?,
+            scopes: g.scopes,
+            state: Mutex::new(ExchangeState::Code {
+                code: g.code,
+                verifier: g.verifier,
+            }),
+            cache: TokenCache::new(self.clock, self.margin),
+        })
+    }
+}
