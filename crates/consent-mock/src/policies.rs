@@ -1,0 +1,51 @@
+//! The two tenant policies: the admin consent request policy and the authorization policy.
+
+use consent::{AdminConsentRequestPolicy, AuthorizationPolicy, Result, UserConsentSetting};
+
+use crate::journal::AuditActivity;
+use crate::principal::{Principal, GET_AUTHORIZATION_POLICY, GET_REQUEST_POLICY, PUT_REQUEST_POLICY};
+use crate::state::TenantState;
+
+impl TenantState {
+    /// `GET /policies/adminConsentRequestPolicy` (reference §1.1); never `NotFound`.
+    pub(crate) fn get_request_policy(&self, principal: &Principal) -> Result<AdminConsentRequestPolicy> {
+        self.require(principal, &GET_REQUEST_POLICY)?;
+        Ok(self.request_policy.clone())
+    }
+
+    /// `PUT /policies/adminConsentRequestPolicy` (reference §1.1, §10): replaces every writable
+    /// field, ignores the given `version`, bumps the stored one. No validation beyond Graph's, which
+    /// documents none (§1.3): an enabled policy without reviewers is accepted.
+    pub(crate) fn put_request_policy(&mut self, principal: &Principal, policy: &AdminConsentRequestPolicy) -> Result<()> {
+        self.require(principal, &PUT_REQUEST_POLICY)?;
+        let version = self.request_policy.version.saturating_add(1);
+        self.request_policy = AdminConsentRequestPolicy {
+            version,
+            ..policy.clone()
+        };
+        let detail = format!(
+            "isEnabled {}, reviewers {}, {} days, version {version}",
+            policy.is_enabled,
+            policy.reviewers.len(),
+            policy.request_duration_in_days
+        );
+        let actor = self.actor_name(principal);
+        self.audit(actor, AuditActivity::UpdateRequestPolicy, "adminConsentRequestPolicy", detail);
+        Ok(())
+    }
+
+    /// `GET /policies/authorizationPolicy` (reference §5.1): any signed-in user.
+    pub(crate) fn get_authorization_policy(&self, principal: &Principal) -> Result<AuthorizationPolicy> {
+        self.require(principal, &GET_AUTHORIZATION_POLICY)?;
+        Ok(self.authorization_policy.clone())
+    }
+
+    /// Sets `permissionGrantPoliciesAssigned` for `setting`, keeping `…ForOwnedResource.*` entries as
+    /// the reference advises (§5.1).
+    pub(crate) fn set_user_consent(&mut self, setting: &UserConsentSetting) {
+        let assigned = &mut self.authorization_policy.default_user_role_permissions.permission_grant_policies_assigned;
+        assigned.retain(|a| a.to_ascii_lowercase().starts_with("managepermissiongrantsforownedresource."));
+        assigned.extend(setting.to_assigned());
+        self.audit("system".to_owned(), AuditActivity::UpdateUserConsentSetting, "authorizationPolicy", setting.portal_label());
+    }
+}

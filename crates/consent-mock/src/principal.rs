@@ -1,0 +1,274 @@
+//! Who is acting, and the permission tables that decide what they may do.
+//!
+//! Each [`Rule`] is one row of the reference's permission tables: the directory roles a delegated
+//! caller may hold, and the application permissions an app-only caller may hold. A refusal names the
+//! least role and the least permission, as `Error::PermissionDenied { needed }`.
+
+use std::fmt;
+
+use consent::{Error, ObjectId, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::directory::MockUser;
+use crate::roles::DirectoryRole::{self, *};
+use crate::state::TenantState;
+
+/// The principal a [`MockGraph`](crate::MockGraph) acts as.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Principal {
+    /// A signed-in user (delegated token); their directory roles decide.
+    User {
+        /// The user's object id.
+        id: ObjectId,
+    },
+    /// An app-only token holding these application permissions (e.g. `Policy.ReadWrite.ConsentRequest`).
+    App {
+        /// Application permissions granted to the calling app.
+        permissions: Vec<String>,
+    },
+}
+
+impl Principal {
+    /// The user id, for a user principal.
+    pub fn user_id(&self) -> Option<ObjectId> {
+        match self {
+            Principal::User { id } => Some(*id),
+            Principal::App { .. } => None,
+        }
+    }
+
+    fn has_permission(&self, wanted: &[&str]) -> bool {
+        match self {
+            Principal::App { permissions } => permissions.iter().any(|p| wanted.iter().any(|w| p.eq_ignore_ascii_case(w))),
+            Principal::User { .. } => false,
+        }
+    }
+}
+
+impl fmt::Debug for Principal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Principal::User { id } => write!(f, "User({id})"),
+            Principal::App { permissions } => write!(f, "App({})", permissions.join(" ")),
+        }
+    }
+}
+
+/// One row of a permission table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rule {
+    /// The operation, as named in `PermissionDenied`.
+    pub operation: &'static str,
+    /// Roles that allow it for a delegated caller; the first is the least privileged.
+    pub roles: &'static [DirectoryRole],
+    /// True when any signed-in user may do it (default user permissions).
+    pub any_user: bool,
+    /// Application permissions that allow it; the first is the least privileged.
+    pub permissions: &'static [&'static str],
+    /// A second application permission an app-only caller needs as well (one of these).
+    pub also_permissions: &'static [&'static str],
+}
+
+const READERS: &[DirectoryRole] = &[GlobalReader, CloudApplicationAdministrator, ApplicationAdministrator, GlobalAdministrator];
+
+/// Reference §1.1: get the request policy.
+pub(crate) const GET_REQUEST_POLICY: Rule = Rule {
+    operation: "read the admin consent request policy",
+    roles: READERS,
+    any_user: false,
+    permissions: &["Policy.Read.All", "Policy.ReadWrite.ConsentRequest", "Directory.Read.All"],
+    also_permissions: &[],
+};
+
+/// Reference §1.1: update the request policy (Global Administrator kept, per the older page).
+pub(crate) const PUT_REQUEST_POLICY: Rule = Rule {
+    operation: "update the admin consent request policy",
+    roles: &[CloudApplicationAdministrator, ApplicationAdministrator, GlobalAdministrator],
+    any_user: false,
+    permissions: &["Policy.ReadWrite.ConsentRequest", "Directory.ReadWrite.All"],
+    also_permissions: &[],
+};
+
+/// Reference §5.1: the authorization policy is readable with default user permissions; app-only
+/// callers need `Policy.Read.All`.
+pub(crate) const GET_AUTHORIZATION_POLICY: Rule = Rule {
+    operation: "read the authorization policy",
+    roles: &[],
+    any_user: true,
+    permissions: &["Policy.Read.All", "Policy.ReadWrite.Authorization", "Directory.Read.All"],
+    also_permissions: &[],
+};
+
+/// Reference §2.1: consent requests. Users without a reader role are not refused: they see only the
+/// requests they review (see `requests::visible_to`), so only app-only callers can fail this rule.
+pub(crate) const READ_REQUESTS: Rule = Rule {
+    operation: "read consent requests",
+    roles: READERS,
+    any_user: true,
+    permissions: &["ConsentRequest.Read.All", "ConsentRequest.ReadWrite.All"],
+    also_permissions: &[],
+};
+
+/// Reference §4.2: service principals are readable by every member.
+pub(crate) const READ_SERVICE_PRINCIPALS: Rule = Rule {
+    operation: "read service principals",
+    roles: &[],
+    any_user: true,
+    permissions: &["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"],
+    also_permissions: &[],
+};
+
+/// Reference §4.2: create a service principal. Privileged Role Administrator is included because it
+/// may grant any consent (§4.6), which provisions the client [I].
+pub(crate) const CREATE_SERVICE_PRINCIPAL: Rule = Rule {
+    operation: "create a service principal",
+    roles: &[
+        CloudApplicationAdministrator,
+        ApplicationAdministrator,
+        PrivilegedRoleAdministrator,
+        GlobalAdministrator,
+    ],
+    any_user: false,
+    permissions: &["Application.ReadWrite.All", "Directory.ReadWrite.All"],
+    also_permissions: &[],
+};
+
+/// Reference §4.3: read delegated grants.
+pub(crate) const READ_GRANTS: Rule = Rule {
+    operation: "read delegated permission grants",
+    roles: &[
+        GlobalReader,
+        CloudApplicationAdministrator,
+        ApplicationAdministrator,
+        PrivilegedRoleAdministrator,
+        GlobalAdministrator,
+    ],
+    any_user: false,
+    permissions: &["Directory.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"],
+    also_permissions: &[],
+};
+
+/// Reference §4.3 / §4.6: write delegated grants (tenant-wide consent).
+pub(crate) const WRITE_GRANTS: Rule = Rule {
+    operation: "grant delegated permissions tenant-wide",
+    roles: &[
+        CloudApplicationAdministrator,
+        ApplicationAdministrator,
+        PrivilegedRoleAdministrator,
+        GlobalAdministrator,
+    ],
+    any_user: false,
+    permissions: &["DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"],
+    also_permissions: &[],
+};
+
+/// Reference §4.4: read app-role assignments.
+pub(crate) const READ_ASSIGNMENTS: Rule = Rule {
+    operation: "read app role assignments",
+    roles: READ_GRANTS.roles,
+    any_user: false,
+    permissions: &["Application.Read.All", "AppRoleAssignment.ReadWrite.All", "Directory.Read.All"],
+    also_permissions: &[],
+};
+
+const APP_ROLE_WRITE_PERMISSIONS: &[&str] = &["AppRoleAssignment.ReadWrite.All"];
+/// Reference §4.4 (issue #3476): `AppRoleAssignment.ReadWrite.All` alone gets 403.
+const APP_ROLE_WRITE_ALSO: &[&str] = &["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"];
+
+/// Reference §4.4 / §4.6: assign an app role of Microsoft Graph — Privileged Role Administrator is the
+/// least role; Cloud Application / Application Administrator may not.
+pub(crate) const ASSIGN_GRAPH_APP_ROLE: Rule = Rule {
+    operation: "assign a Microsoft Graph app role",
+    roles: &[PrivilegedRoleAdministrator, GlobalAdministrator],
+    any_user: false,
+    permissions: APP_ROLE_WRITE_PERMISSIONS,
+    also_permissions: APP_ROLE_WRITE_ALSO,
+};
+
+/// Reference §4.4 / §4.6: assign an app role of any other API.
+pub(crate) const ASSIGN_APP_ROLE: Rule = Rule {
+    operation: "assign an app role",
+    roles: &[
+        CloudApplicationAdministrator,
+        ApplicationAdministrator,
+        PrivilegedRoleAdministrator,
+        GlobalAdministrator,
+    ],
+    any_user: false,
+    permissions: APP_ROLE_WRITE_PERMISSIONS,
+    also_permissions: APP_ROLE_WRITE_ALSO,
+};
+
+impl Rule {
+    /// What `PermissionDenied.needed` says: the least role and the least permission.
+    pub(crate) fn needed(&self) -> String {
+        let role = self.roles.first().map_or("any signed-in user".to_owned(), |r| format!("the {} role", r.display_name()));
+        let mut perm = format!("the application permission {}", self.permissions.first().copied().unwrap_or("(none)"));
+        if let Some(also) = self.also_permissions.first() {
+            perm.push_str(&format!(" together with {also}"));
+        }
+        format!("{role} (delegated), or {perm} (app-only)")
+    }
+
+    fn denied(&self) -> Error {
+        Error::PermissionDenied {
+            operation: self.operation,
+            needed: self.needed(),
+        }
+    }
+}
+
+impl TenantState {
+    /// The acting user, or `Unauthenticated` when the principal names no user of this tenant.
+    pub(crate) fn acting_user(&self, principal: &Principal) -> Result<Option<&MockUser>> {
+        match principal.user_id() {
+            None => Ok(None),
+            Some(id) => self.user(id).map(Some).ok_or_else(|| Error::Unauthenticated {
+                reason: format!("user {id} does not exist in tenant {}; sign in with a user of this tenant", self.tenant_id),
+            }),
+        }
+    }
+
+    /// Checks `rule` for `principal`; `Ok` when allowed.
+    pub(crate) fn require(&self, principal: &Principal, rule: &Rule) -> Result<()> {
+        let allowed = match self.acting_user(principal)? {
+            Some(user) => rule.any_user || user.has_any_role(rule.roles),
+            None => {
+                principal.has_permission(rule.permissions) && (rule.also_permissions.is_empty() || principal.has_permission(rule.also_permissions))
+            }
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(rule.denied())
+        }
+    }
+
+    /// True when the acting user holds one of `roles` (always false for an app).
+    pub(crate) fn user_has_role(&self, principal: &Principal, roles: &[DirectoryRole]) -> bool {
+        principal.user_id().and_then(|id| self.user(id)).is_some_and(|u| u.has_any_role(roles))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn needed_names_least_role_and_permission() {
+        let n = PUT_REQUEST_POLICY.needed();
+        assert!(n.contains("Cloud Application Administrator") && n.contains("Policy.ReadWrite.ConsentRequest"), "{n}");
+        let n = ASSIGN_GRAPH_APP_ROLE.needed();
+        assert!(n.contains("Privileged Role Administrator") && n.contains("Application.Read.All"), "{n}");
+    }
+
+    #[test]
+    fn app_permissions_compare_case_insensitively() {
+        let p = Principal::App {
+            permissions: vec!["policy.readwrite.consentrequest".into()],
+        };
+        assert!(p.has_permission(PUT_REQUEST_POLICY.permissions));
+        assert!(!p.has_permission(WRITE_GRANTS.permissions));
+    }
+}

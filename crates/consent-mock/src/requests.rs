@@ -1,0 +1,551 @@
+//! The consent-request lifecycle: submit, review (Approve / Deny / Block), expiry and reminders, and
+//! the Graph-shaped views reviewers and readers get.
+//!
+//! Reference §2 (objects), §3.3–3.4 (stage and portal semantics), §1.3 (reviewer snapshot) and §10
+//! (mock design notes). A request is one `appConsentRequest` per (app, consent type) with one
+//! `userConsentRequest` per requester, each with a single approval stage.
+
+use chrono::{DateTime, Duration, Utc};
+use consent::{
+    AppConsentRequest, AppId, Approval, ApprovalStage, ConsentRequestSubmission, ConsentReview, ConsentType, Error, IdentitySet,
+    ObjectId, PendingScope, RequestFilter, Result, ReviewDecision, ReviewResult, ScopeSet, StageStatus, UserConsentDecision,
+    UserConsentRequest, UserIdentity, UserRequestStatus,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::directory::SYSTEM_REVIEWER_ID;
+use crate::journal::{AuditActivity, NotificationKind};
+use crate::principal::{Principal, READ_REQUESTS};
+use crate::roles::DirectoryRole;
+use crate::state::TenantState;
+
+/// Roles that see every request (reference §2.1: Global Reader, Cloud Application Administrator,
+/// Application Administrator, Global Administrator).
+const SEE_ALL: &[DirectoryRole] = &[
+    DirectoryRole::GlobalReader,
+    DirectoryRole::CloudApplicationAdministrator,
+    DirectoryRole::ApplicationAdministrator,
+    DirectoryRole::GlobalAdministrator,
+];
+
+/// The duration used when the policy says 0 days: Graph documents no behaviour for it, and the
+/// admin center's default is 30 [I].
+const FALLBACK_DURATION_DAYS: i64 = 30;
+
+/// An `appConsentRequest` as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AppRequestRecord {
+    pub id: String,
+    pub app_id: AppId,
+    pub consent_type: ConsentType,
+    /// Reference §2.2: the union of what the open user requests asked for.
+    pub pending_scopes: ScopeSet,
+    pub user_requests: Vec<UserRequestRecord>,
+}
+
+/// A `userConsentRequest` with its single approval stage, as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UserRequestRecord {
+    pub id: String,
+    pub created_by: UserIdentity,
+    pub requester: ObjectId,
+    pub reason: String,
+    pub scopes: ScopeSet,
+    pub created: DateTime<Utc>,
+    /// Reference §10: created + requestDurationInDays as configured when the request was created.
+    pub expires: DateTime<Utc>,
+    pub completed: Option<DateTime<Utc>>,
+    pub status: UserRequestStatus,
+    /// Reference §1.3: reviewers resolved to users when the request was created; later policy
+    /// changes neither add nor remove anyone.
+    pub reviewers: Vec<ObjectId>,
+    /// When to send the reminder (only if reminders were on at creation); cleared once sent.
+    pub remind_at: Option<DateTime<Utc>>,
+    pub stage: StageRecord,
+}
+
+/// The approval stage (reference §3.3).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StageRecord {
+    pub id: String,
+    pub status: StageStatus,
+    pub review_result: ReviewResult,
+    pub justification: Option<String>,
+    pub reviewed_by: Option<UserIdentity>,
+    pub reviewed: Option<DateTime<Utc>>,
+}
+
+/// How a request is closed.
+struct Closing {
+    result: ReviewResult,
+    stage: StageStatus,
+    by: Option<UserIdentity>,
+    justification: Option<String>,
+    kind: NotificationKind,
+}
+
+/// Who is looking at requests: everything (reader roles, app-only) or only what they review.
+#[derive(Debug, Clone, Copy)]
+struct Viewer {
+    sees_all: bool,
+    user: Option<ObjectId>,
+}
+
+impl Viewer {
+    fn sees(&self, r: &UserRequestRecord) -> bool {
+        self.sees_all || self.user.is_some_and(|u| r.reviewers.contains(&u))
+    }
+}
+
+impl UserRequestRecord {
+    fn is_open(&self) -> bool {
+        self.status == UserRequestStatus::InProgress
+    }
+
+    fn close(&mut self, now: DateTime<Utc>, c: &Closing) {
+        self.status = UserRequestStatus::Completed;
+        self.completed = Some(now);
+        self.remind_at = None;
+        self.stage.status = c.stage;
+        self.stage.review_result = c.result;
+        self.stage.justification = c.justification.clone();
+        self.stage.reviewed_by = c.by.clone();
+        self.stage.reviewed = c.by.as_ref().map(|_| now);
+    }
+
+    fn view(&self, viewer: Option<ObjectId>) -> UserConsentRequest {
+        let stage = ApprovalStage {
+            id: self.stage.id.clone(),
+            assigned_to_me: Some(viewer.is_some_and(|v| self.reviewers.contains(&v))),
+            justification: self.stage.justification.clone(),
+            review_result: Some(self.stage.review_result),
+            reviewed_by: self.stage.reviewed_by.clone(),
+            reviewed_date_time: self.stage.reviewed,
+            status: self.stage.status,
+        };
+        UserConsentRequest {
+            id: self.id.clone(),
+            approval_id: Some(self.id.clone()),
+            status: self.status,
+            reason: Some(self.reason.clone()),
+            created_by: IdentitySet {
+                user: Some(self.created_by.clone()),
+            },
+            created_date_time: self.created,
+            completed_date_time: self.completed,
+            approval: Some(Approval {
+                id: self.id.clone(),
+                stages: vec![stage],
+            }),
+        }
+    }
+}
+
+impl AppRequestRecord {
+    fn is_open(&self) -> bool {
+        self.user_requests.iter().any(UserRequestRecord::is_open)
+    }
+}
+
+impl TenantState {
+    /// Applies what time did since the last access: expiry and reminders (reference §10: expiry is
+    /// evaluated against the clock, lazily, before anything reads or writes).
+    pub(crate) fn tick(&mut self) {
+        let now = self.now;
+        let mut mail = Vec::new();
+        let mut expired = Vec::new();
+        for app in &mut self.requests {
+            for r in app.user_requests.iter_mut().filter(|r| r.is_open()) {
+                if r.expires <= now {
+                    r.close(now, &expiry());
+                    mail.push((r.requester, NotificationKind::Expired, app.app_id, app.id.clone()));
+                    expired.push(r.id.clone());
+                } else if r.remind_at.is_some_and(|t| t <= now) {
+                    r.remind_at = None;
+                    mail.extend(r.reviewers.iter().map(|rv| (*rv, NotificationKind::Reminder, app.app_id, app.id.clone())));
+                }
+            }
+        }
+        for (to, kind, app_id, request_id) in mail {
+            self.notify(to, kind, app_id, &request_id);
+        }
+        for id in expired {
+            self.audit("system".to_owned(), AuditActivity::ExpireConsentRequest, id, "expired undecided");
+        }
+    }
+
+    /// Resolves the policy's reviewers to user ids now: users, transitive user members of groups,
+    /// and holders of roles (reference §1.2 query forms).
+    pub(crate) fn resolve_reviewers(&self) -> Vec<ObjectId> {
+        let mut out = Vec::new();
+        for reviewer in &self.request_policy.reviewers {
+            match reviewer {
+                consent::Reviewer::User(id) => out.extend(self.user(*id).map(|u| u.id)),
+                consent::Reviewer::Group(id) => self.transitive_users(*id, &mut Vec::new(), &mut out),
+                consent::Reviewer::Role(template) => {
+                    let role = DirectoryRole::from_template_id(*template);
+                    out.extend(self.users.iter().filter(|u| role.is_some_and(|r| u.has_role(r))).map(|u| u.id));
+                }
+            }
+        }
+        let mut seen = Vec::new();
+        out.retain(|id| {
+            let new = !seen.contains(id);
+            seen.push(*id);
+            new
+        });
+        out
+    }
+
+    fn transitive_users(&self, group: ObjectId, visited: &mut Vec<ObjectId>, out: &mut Vec<ObjectId>) {
+        if visited.contains(&group) {
+            return; // nested groups may form a cycle
+        }
+        visited.push(group);
+        let Some(g) = self.group(group) else { return };
+        for m in g.members.clone() {
+            if self.user(m).is_some() {
+                out.push(m);
+            } else {
+                self.transitive_users(m, visited, out);
+            }
+        }
+    }
+
+    /// The acting user's "Request approval" (reference §5.3 step 4, §2.2–2.3).
+    /// Returns the app request with exactly the acting user's request inline.
+    pub(crate) fn submit(&mut self, principal: &Principal, s: &ConsentRequestSubmission) -> Result<AppConsentRequest> {
+        let Some(user) = self.acting_user(principal)?.cloned() else {
+            return Err(Error::PermissionDenied {
+                operation: "submit a consent request",
+                needed: "a signed-in user (delegated token); app-only tokens cannot file consent requests".to_owned(),
+            });
+        };
+        self.check_can_request(user.id, &s.app_id, &s.scopes)?;
+        let idx = self.app_request_index(&s.app_id, s.consent_type);
+        let app_req_id = self.requests[idx].id.clone();
+        let rec = match self.requests[idx].user_requests.iter().position(|r| r.is_open() && r.requester == user.id) {
+            Some(i) => self.update_open_request(idx, i, s)?,
+            None => self.open_user_request(idx, &user.identity(), s)?,
+        };
+        let detail = format!("scopes {}; reason {:?}", s.scopes, s.justification.as_str());
+        self.audit(user.upn.clone(), AuditActivity::CreateConsentRequest, app_req_id, detail);
+        let app = &self.requests[idx];
+        Ok(AppConsentRequest {
+            user_consent_requests: vec![rec.view(Some(user.id))],
+            ..self.app_header(app)
+        })
+    }
+
+    /// Refuses a submission the sign-in would not have offered (AADSTS90094, user may consent, blocked).
+    fn check_can_request(&self, user: ObjectId, app_id: &AppId, scopes: &ScopeSet) -> Result<()> {
+        let refuse = |state: &str, reason: String| Error::InvalidTransition {
+            state: state.to_owned(),
+            action: "request admin consent",
+            reason,
+        };
+        match self.decide(user, app_id, scopes)? {
+            UserConsentDecision::AdminApprovalRequired { can_request: true, .. } => Ok(()),
+            UserConsentDecision::AdminApprovalRequired { can_request: false, .. } => Err(refuse(
+                "RequestsDisabled",
+                "the admin consent workflow is off, so users see AADSTS90094 \"Need admin approval\" with no request form; an admin must enable consent requests first".to_owned(),
+            )),
+            UserConsentDecision::UserMayConsent => Err(refuse(
+                "UserConsentAllowed",
+                "the user may consent to these scopes alone on the consent page; no request is needed".to_owned(),
+            )),
+            UserConsentDecision::AlreadyGranted => Err(refuse(
+                "AlreadyGranted",
+                "every scope is already granted; the user can sign in".to_owned(),
+            )),
+            UserConsentDecision::AppBlocked => Err(Error::Conflict {
+                what: format!("{} is blocked in this tenant (AADSTS7000112); an admin must re-enable its service principal", self.app_name(app_id)),
+                code: None,
+            }),
+            UserConsentDecision::UnknownScopes { scopes } => Err(Error::invalid(
+                "scopes",
+                format!("{scopes} are not offered by Microsoft Graph (AADSTS650053); fix the requested scopes"),
+            )),
+        }
+    }
+
+    /// The one app request per (app, consent type), created if missing (reference §2.2, FAQ).
+    fn app_request_index(&mut self, app_id: &AppId, consent_type: ConsentType) -> usize {
+        if let Some(i) = self.requests.iter().position(|r| r.app_id == *app_id && r.consent_type == consent_type) {
+            return i;
+        }
+        let id = self.ids.next_uuid().to_string();
+        self.requests.push(AppRequestRecord {
+            id,
+            app_id: *app_id,
+            consent_type,
+            pending_scopes: ScopeSet::new(),
+            user_requests: Vec::new(),
+        });
+        self.requests.len() - 1
+    }
+
+    /// A second submit by a user whose request is still open updates its reason and scopes.
+    fn update_open_request(&mut self, idx: usize, i: usize, s: &ConsentRequestSubmission) -> Result<UserRequestRecord> {
+        let app = &mut self.requests[idx];
+        app.pending_scopes = app.pending_scopes.union(&s.scopes)?;
+        let r = &mut app.user_requests[i];
+        r.scopes = r.scopes.union(&s.scopes)?;
+        r.reason = s.justification.as_str().to_owned();
+        Ok(r.clone())
+    }
+
+    fn open_user_request(&mut self, idx: usize, who: &UserIdentity, s: &ConsentRequestSubmission) -> Result<UserRequestRecord> {
+        let now = self.now;
+        let policy = self.request_policy.clone();
+        let days = match policy.request_duration_in_days {
+            0 => FALLBACK_DURATION_DAYS,
+            d => i64::from(d),
+        };
+        let requester = ObjectId::parse(&who.id)?;
+        let rec = UserRequestRecord {
+            id: self.ids.next_uuid().to_string(),
+            created_by: who.clone(),
+            requester,
+            reason: s.justification.as_str().to_owned(),
+            scopes: s.scopes.clone(),
+            created: now,
+            expires: now + Duration::days(days),
+            completed: None,
+            status: UserRequestStatus::InProgress,
+            reviewers: self.resolve_reviewers(),
+            remind_at: policy.reminders_enabled.then(|| now + Duration::hours(days * 12)),
+            stage: StageRecord {
+                id: self.ids.next_uuid().to_string(),
+                status: StageStatus::InProgress,
+                review_result: ReviewResult::NotReviewed,
+                justification: None,
+                reviewed_by: None,
+                reviewed: None,
+            },
+        };
+        let app = &mut self.requests[idx];
+        // A closed app request is reopened: its old pending scopes were settled one way or another.
+        app.pending_scopes = if app.is_open() { app.pending_scopes.union(&s.scopes)? } else { s.scopes.clone() };
+        app.user_requests.push(rec.clone());
+        let (app_id, app_req_id) = (app.app_id, app.id.clone());
+        if policy.notify_reviewers {
+            for rv in &rec.reviewers {
+                self.notify(*rv, NotificationKind::NewRequest, app_id, &app_req_id);
+            }
+        }
+        self.notify(requester, NotificationKind::RequestSubmitted, app_id, &app_req_id);
+        Ok(rec)
+    }
+
+    /// A reviewer's Approve / Deny / Block (reference §3.4; not a Graph API, §3.1).
+    pub(crate) fn review(&mut self, principal: &Principal, review: &ConsentReview) -> Result<()> {
+        let Some(user) = self.acting_user(principal)?.cloned() else {
+            return Err(Error::PermissionDenied {
+                operation: "review a consent request",
+                needed: "a signed-in user designated as reviewer before the request was created".to_owned(),
+            });
+        };
+        let idx = self
+            .requests
+            .iter()
+            .position(|r| r.id == review.app_request_id)
+            .ok_or_else(|| Error::not_found(format!("app consent request {}", review.app_request_id)))?;
+        self.check_reviewer(idx, user.id)?;
+        let app_id = self.requests[idx].app_id;
+        let (closing, activity) = match &review.decision {
+            ReviewDecision::Approve => {
+                self.approve(idx, principal)?;
+                (decided(ReviewResult::Approve, &user.identity(), None, NotificationKind::Approved), AuditActivity::ApproveConsentRequest)
+            }
+            ReviewDecision::Deny(j) => (
+                decided(ReviewResult::Deny, &user.identity(), Some(j.as_str()), NotificationKind::Denied),
+                AuditActivity::DenyConsentRequest,
+            ),
+            ReviewDecision::Block(j) => {
+                self.block(&app_id, &user.upn)?;
+                (decided(ReviewResult::Deny, &user.identity(), Some(j.as_str()), NotificationKind::Blocked), AuditActivity::BlockApplication)
+            }
+        };
+        self.close_open(idx, &closing);
+        let id = self.requests[idx].id.clone();
+        self.audit(user.upn, activity, id, closing.justification.unwrap_or_default());
+        Ok(())
+    }
+
+    /// Only a snapshot reviewer of an open user request may act (reference §1.3); a closed request
+    /// cannot be reviewed again.
+    fn check_reviewer(&self, idx: usize, user: ObjectId) -> Result<()> {
+        let app = &self.requests[idx];
+        if !app.user_requests.iter().any(|r| r.reviewers.contains(&user)) {
+            return Err(Error::PermissionDenied {
+                operation: "review a consent request",
+                needed: "to be a designated reviewer when the request was created (reviewers added later cannot act on it)".to_owned(),
+            });
+        }
+        if !app.is_open() {
+            let outcome = app.user_requests.last().map(|r| r.view(None).outcome());
+            return Err(Error::InvalidTransition {
+                state: format!("{:?}", outcome.unwrap_or(consent::RequestOutcome::Pending)),
+                action: "review a consent request",
+                reason: "the request is already closed; the user may submit a new request".to_owned(),
+            });
+        }
+        if !app.user_requests.iter().any(|r| r.is_open() && r.reviewers.contains(&user)) {
+            return Err(Error::PermissionDenied {
+                operation: "review a consent request",
+                needed: "to be a designated reviewer of an open request (reviewers added after it was created cannot act on it)".to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Approve = the tenant-wide grant (reference §3.4, §4.1), checked against the reviewer's role
+    /// (§4.6: being a reviewer does not grant the right to approve).
+    fn approve(&mut self, idx: usize, principal: &Principal) -> Result<()> {
+        let app = &self.requests[idx];
+        let (app_id, scopes) = (app.app_id, self.wanted_scopes(app));
+        self.require(principal, &self.approval_rule(&app_id, true))?;
+        let actor = self.actor_name(principal);
+        self.grant_tenant_wide(&app_id, &scopes, true, &actor)
+    }
+
+    /// Block creates (or disables) the client's service principal (reference §3.4).
+    fn block(&mut self, app_id: &AppId, actor: &str) -> Result<()> {
+        match self.service_principals.iter_mut().find(|s| s.app_id == *app_id) {
+            Some(sp) => sp.account_enabled = false,
+            None => {
+                self.provision_sp(app_id, false, actor)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The scopes an approval grants: the pending ones, or for a static request (whose pending
+    /// scopes are empty on beta, §2.2) the app registration's.
+    pub(crate) fn wanted_scopes(&self, app: &AppRequestRecord) -> ScopeSet {
+        match app.consent_type {
+            ConsentType::Dynamic => app.pending_scopes.clone(),
+            ConsentType::Static => self.published(&app.app_id).map(|p| p.graph_scopes()).unwrap_or_default(),
+        }
+    }
+
+    fn close_open(&mut self, idx: usize, c: &Closing) {
+        let now = self.now;
+        let app = &mut self.requests[idx];
+        let mut requesters = Vec::new();
+        for r in app.user_requests.iter_mut().filter(|r| r.is_open()) {
+            r.close(now, c);
+            requesters.push(r.requester);
+        }
+        let (app_id, id) = (app.app_id, app.id.clone());
+        for to in requesters {
+            self.notify(to, c.kind, app_id, &id);
+        }
+    }
+
+    /// Completes open requests of `app_id` that `granted` now covers, as Microsoft's example shows
+    /// for a grant made outside the review page (reference §2.4, §3.4; switchable via `MockOptions`).
+    pub(crate) fn settle_covered(&mut self, app_id: &AppId, granted: &ScopeSet) {
+        if !self.options.grants_complete_requests {
+            return;
+        }
+        let covered: Vec<usize> = (0..self.requests.len())
+            .filter(|i| {
+                let r = &self.requests[*i];
+                r.app_id == *app_id && r.is_open() && self.wanted_scopes(r).is_subset(granted)
+            })
+            .collect();
+        let system = UserIdentity {
+            id: SYSTEM_REVIEWER_ID.to_owned(),
+            display_name: Some(String::new()),
+            user_principal_name: Some(String::new()),
+            mail: Some(String::new()),
+        };
+        for idx in covered {
+            self.close_open(idx, &decided(ReviewResult::Approve, &system, None, NotificationKind::Approved));
+            let id = self.requests[idx].id.clone();
+            self.audit("system".to_owned(), AuditActivity::CompleteConsentRequest, id, format!("covered by the grant {granted}"));
+        }
+    }
+
+    /// `GET /identityGovernance/appConsent/appConsentRequests` as the principal sees it.
+    pub(crate) fn list_app_requests(&self, principal: &Principal, filter: &RequestFilter) -> Result<Vec<AppConsentRequest>> {
+        let viewer = self.viewer(principal)?;
+        let list = self
+            .requests
+            .iter()
+            .filter(|r| filter.app_id.is_none_or(|a| a == r.app_id))
+            .filter_map(|r| self.app_view(r, viewer))
+            .filter(|r| !filter.pending_only || r.user_consent_requests.iter().any(|u| u.status == UserRequestStatus::InProgress))
+            .collect();
+        Ok(list)
+    }
+
+    /// `GET …/appConsentRequests/{id}/userConsentRequests` as the principal sees it.
+    pub(crate) fn list_user_requests(&self, principal: &Principal, app_request_id: &str) -> Result<Vec<UserConsentRequest>> {
+        let viewer = self.viewer(principal)?;
+        self.requests
+            .iter()
+            .find(|r| r.id == app_request_id)
+            .and_then(|r| self.app_view(r, viewer))
+            .map(|r| r.user_consent_requests)
+            .ok_or_else(|| Error::not_found(format!("app consent request {app_request_id}")))
+    }
+
+    /// Reference §2.1 roles see all; any other user sees what they review (filterByCurrentUser).
+    fn viewer(&self, principal: &Principal) -> Result<Viewer> {
+        self.require(principal, &READ_REQUESTS)?;
+        Ok(Viewer {
+            sees_all: principal.user_id().is_none() || self.user_has_role(principal, SEE_ALL),
+            user: principal.user_id(),
+        })
+    }
+
+    /// The app request as `viewer` sees it; `None` when they may see none of its user requests.
+    fn app_view(&self, r: &AppRequestRecord, viewer: Viewer) -> Option<AppConsentRequest> {
+        let users: Vec<UserConsentRequest> = r.user_requests.iter().filter(|u| viewer.sees(u)).map(|u| u.view(viewer.user)).collect();
+        if users.is_empty() && !viewer.sees_all {
+            return None;
+        }
+        Some(AppConsentRequest {
+            user_consent_requests: users,
+            ..self.app_header(r)
+        })
+    }
+
+    /// The app request's own fields, without user requests.
+    fn app_header(&self, r: &AppRequestRecord) -> AppConsentRequest {
+        AppConsentRequest {
+            id: r.id.clone(),
+            app_id: r.app_id,
+            app_display_name: Some(self.app_name(&r.app_id)),
+            consent_type: Some(r.consent_type),
+            pending_scopes: r.pending_scopes.iter().map(|s| PendingScope { display_name: s.to_string() }).collect(),
+            user_consent_requests: Vec::new(),
+        }
+    }
+}
+
+fn expiry() -> Closing {
+    Closing {
+        result: ReviewResult::NotReviewed,
+        stage: StageStatus::Expired,
+        by: None,
+        justification: None,
+        kind: NotificationKind::Expired,
+    }
+}
+
+fn decided(result: ReviewResult, by: &UserIdentity, justification: Option<&str>, kind: NotificationKind) -> Closing {
+    Closing {
+        result,
+        stage: StageStatus::Completed,
+        by: Some(by.clone()),
+        justification: justification.map(str::to_owned),
+        kind,
+    }
+}
