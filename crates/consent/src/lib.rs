@@ -48,6 +48,10 @@ pub use error::{Error, Result};
 pub use guidance::{Audience, Guidance, Link, Step};
 pub use ids::{AppId, ObjectId, TenantId};
 pub use justification::{Justification, MAX_JUSTIFICATION_CHARS};
+pub use link::{
+    preflight, AdminConsentLink, AdminConsentOutcome, LinkOutcome, LinkRequest, LinkTenant, PendingAdminConsent, PendingLink,
+    PreflightReport,
+};
 pub use policy::{
     AdminConsentRequestPolicy, AuthorizationPolicy, DefaultUserRolePermissions, PolicyChange, Reviewer, ReviewerScope, UserConsentSetting,
     REQUEST_DURATION_DAYS,
