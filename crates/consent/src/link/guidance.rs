@@ -11,8 +11,7 @@ use super::admin::{AdminConsentOutcome, TenantCheck};
 use super::callback::{AuthError, LinkOutcome, StateProblem};
 use super::codes::Misconfiguration;
 use crate::guidance::{
-    Guidance, BUTTON_REQUEST_APPROVAL, BUTTON_REVIEW, PATH_ADMIN_CONSENT_REQUESTS, PATH_ADMIN_CONSENT_SETTINGS, PATH_USER_CONSENT_SETTINGS,
-    SETTING_USERS_CAN_REQUEST,
+    Guidance, BUTTON_REQUEST_APPROVAL, BUTTON_REVIEW, PATH_ADMIN_CONSENT_REQUESTS, PATH_ADMIN_CONSENT_SETTINGS, SETTING_USERS_CAN_REQUEST,
 };
 
 /// Who may grant tenant-wide consent, as Microsoft documents it.
@@ -116,12 +115,20 @@ fn workflow_on(app: &str, e: &AuthError) -> Guidance {
 fn consent_required(app: &str, e: &AuthError) -> Guidance {
     Guidance::new(
         format!("{app} needs your consent"),
-        format!("No consent exists yet for {app} ({}); the sign-in ran without showing Microsoft's consent page.", codes(e)),
+        format!(
+            "No consent exists yet for {app} ({}); the sign-in ran without showing Microsoft's consent page.",
+            codes(e)
+        ),
     )
-    .user(format!("Press \"Link calendar\" again and accept {app}'s permissions when Microsoft asks."))
+    .user(format!(
+        "Press \"Link calendar\" again and accept {app}'s permissions when Microsoft asks."
+    ))
     .admin(
-        format!("If users keep seeing this after you approved {app}, check that the approval covers every permission it asks for. {PROPAGATION}"),
-        Some(PATH_USER_CONSENT_SETTINGS),
+        format!(
+            "If users keep seeing this after you approved {app}, check under Enterprise applications → {app} → Permissions that the \
+             approval covers every permission it asks for. {PROPAGATION}"
+        ),
+        None,
     )
 }
 
