@@ -1,0 +1,160 @@
+//! `snapshot` over `$batch`: round trips counted by what wiremock received.
+mod common;
+
+use common::*;
+use consent::{AppId, ConsentGraph};
+use serde_json::{json, Value};
+use wiremock::matchers::{bearer_token, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+/// Answers each batch item from `answer(url)`, as Graph would.
+fn batch_responder(answer: fn(&str) -> (u16, Value)) -> impl Fn(&Request) -> ResponseTemplate {
+    move |req: &Request| {
+        let body: Value = serde_json::from_slice(&req.body).unwrap();
+        let responses: Vec<Value> = body["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                assert_eq!(item["method"], "GET");
+                let (status, body) = answer(item["url"].as_str().unwrap());
+                json!({"id": item["id"], "status": status, "headers": {"Content-Type": "application/json"}, "body": body})
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({"responses": responses}))
+    }
+}
+
+fn batch_urls(req: &Request) -> Vec<String> {
+    body(req)["requests"].as_array().unwrap().iter().map(|i| i["url"].as_str().unwrap().to_owned()).collect()
+}
+
+fn fresh_tenant(url: &str) -> (u16, Value) {
+    if url.starts_with("/policies/adminConsentRequestPolicy") {
+        (200, policy_json(false))
+    } else if url.starts_with("/policies/authorizationPolicy") {
+        (200, authz_json())
+    } else if url.starts_with("/identityGovernance") {
+        (200, page(vec![], None))
+    } else if url.contains(GRAPH_APP) {
+        (200, graph_sp_json())
+    } else {
+        (404, graph_error("Request_ResourceNotFound", "no such service principal"))
+    }
+}
+
+fn approved_tenant(url: &str) -> (u16, Value) {
+    if url.contains(&format!("servicePrincipals(appId='{APP}')")) {
+        (200, sp_json(CLIENT_SP, APP))
+    } else if url.starts_with("/oauth2PermissionGrants") {
+        (200, page(vec![grant_json("g1", "Calendars.ReadWrite User.Read")], None))
+    } else if url.contains("/appRoleAssignments") {
+        (200, page(vec![assignment_json("as1")], None))
+    } else if url.starts_with("/identityGovernance/appConsent/appConsentRequests/r1/userConsentRequests") {
+        (200, page(vec![user_request_json("u1")], None))
+    } else if url.starts_with("/identityGovernance") {
+        (200, page(vec![app_request_json("r1")], None))
+    } else {
+        fresh_tenant(url)
+    }
+}
+
+#[tokio::test]
+async fn fresh_tenant_snapshot_is_one_round_trip() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/$batch"))
+        .and(bearer_token(TOKEN))
+        .respond_with(batch_responder(fresh_tenant))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let snap = backend(&server).snapshot(&app(), &[AppId::MICROSOFT_GRAPH]).await.unwrap();
+    assert!(snap.client.is_none());
+    assert_eq!(snap.resources.len(), 1);
+    assert_eq!(snap.resources[0].id, oid(GRAPH_SP));
+    assert!(!snap.request_policy.is_enabled);
+    assert!(snap.grants.is_empty() && snap.requests.is_empty());
+    let reqs = received(&server).await;
+    assert_eq!(reqs.len(), 1);
+    let urls = batch_urls(&reqs[0]);
+    assert_eq!(urls.len(), 5);
+    assert_eq!(urls[0], "/policies/adminConsentRequestPolicy");
+    assert!(urls.iter().any(|u| u.starts_with(&format!("/servicePrincipals(appId='{APP}')?%24select="))), "{urls:?}");
+}
+
+#[tokio::test]
+async fn approved_tenant_snapshot_is_two_round_trips() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/$batch"))
+        .respond_with(batch_responder(approved_tenant))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let snap = backend(&server).snapshot(&app(), &[AppId::MICROSOFT_GRAPH]).await.unwrap();
+    assert_eq!(snap.client.as_ref().unwrap().id, oid(CLIENT_SP));
+    assert_eq!(snap.grants.len(), 1);
+    assert_eq!(snap.app_role_assignments.len(), 1);
+    assert_eq!(snap.requests.len(), 1);
+    assert_eq!(snap.requests[0].user_consent_requests.len(), 1);
+    let reqs = received(&server).await;
+    assert_eq!(reqs.len(), 2);
+    let second = batch_urls(&reqs[1]);
+    assert_eq!(second.len(), 3, "{second:?}");
+    assert!(second[0].starts_with("/oauth2PermissionGrants?%24filter=clientId"), "{second:?}");
+    assert_eq!(second[1], format!("/servicePrincipals/{CLIENT_SP}/appRoleAssignments"));
+}
+
+#[tokio::test]
+async fn a_throttled_batch_item_is_resent_alone() {
+    let server = MockServer::start().await;
+    // First batch: the authorization policy item is throttled; the retry batch carries only it.
+    Mock::given(method("POST"))
+        .and(path("/v1.0/$batch"))
+        .respond_with(|req: &Request| {
+            let body: Value = serde_json::from_slice(&req.body).unwrap();
+            let items = body["requests"].as_array().unwrap();
+            let responses: Vec<Value> = items
+                .iter()
+                .map(|item| {
+                    let url = item["url"].as_str().unwrap();
+                    let throttled = items.len() > 1 && url.starts_with("/policies/authorizationPolicy");
+                    if throttled {
+                        json!({"id": item["id"], "status": 429, "headers": {"Retry-After": "0"}, "body": graph_error("TooManyRequests", "slow down")})
+                    } else {
+                        let (status, body) = fresh_tenant(url);
+                        json!({"id": item["id"], "status": status, "body": body})
+                    }
+                })
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({"responses": responses}))
+        })
+        .expect(2)
+        .mount(&server)
+        .await;
+    let snap = backend(&server).snapshot(&app(), &[]).await.unwrap();
+    assert_eq!(snap.authorization_policy.user_consent(), consent::UserConsentSetting::MicrosoftManaged);
+    let reqs = received(&server).await;
+    assert_eq!(batch_urls(&reqs[1]), vec!["/policies/authorizationPolicy".to_owned()]);
+}
+
+#[tokio::test]
+async fn a_forbidden_batch_item_fails_the_snapshot_with_its_permission() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/$batch"))
+        .respond_with(batch_responder(|url| {
+            if url.starts_with("/identityGovernance") {
+                (403, graph_error("Authorization_RequestDenied", "Insufficient privileges"))
+            } else {
+                fresh_tenant(url)
+            }
+        }))
+        .mount(&server)
+        .await;
+    match backend(&server).snapshot(&app(), &[]).await.unwrap_err() {
+        consent::Error::PermissionDenied { needed, .. } => assert!(needed.contains("ConsentRequest.Read.All"), "{needed}"),
+        other => panic!("{other:?}"),
+    }
+}
