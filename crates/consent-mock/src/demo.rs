@@ -76,7 +76,12 @@ pub const USERS: &[(ObjectId, &str, &str, Option<DirectoryRole>)] = &[
         CLOUD_ADMIN_UPN,
         Some(DirectoryRole::CloudApplicationAdministrator),
     ),
-    (APP_ADMIN_ID, "Aafke Apps", APP_ADMIN_UPN, Some(DirectoryRole::ApplicationAdministrator)),
+    (
+        APP_ADMIN_ID,
+        "Aafke Apps",
+        APP_ADMIN_UPN,
+        Some(DirectoryRole::ApplicationAdministrator),
+    ),
     (READER_ID, "Rik Reader", READER_UPN, Some(DirectoryRole::GlobalReader)),
     (EVA_ID, "Eva Jansen", EVA_UPN, None),
     (SAM_ID, "Sam de Vries", SAM_UPN, None),

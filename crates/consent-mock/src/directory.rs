@@ -92,7 +92,9 @@ impl PublishedApp {
     /// Every (resource app id, app role value) the app requires.
     pub fn required_app_roles(&self) -> Vec<(AppId, Scope)> {
         let per_resource = self.registration.resources.iter();
-        per_resource.flat_map(|r| r.app_roles.iter().map(move |role| (r.resource_app_id, role.clone()))).collect()
+        per_resource
+            .flat_map(|r| r.app_roles.iter().map(move |role| (r.resource_app_id, role.clone())))
+            .collect()
     }
 
     fn resource(&self, app_id: &AppId) -> Option<&consent::ResourceAccess> {

@@ -88,7 +88,11 @@ impl FromStr for Operation {
         Self::ALL.into_iter().find(|o| o.name() == key).ok_or_else(|| {
             Error::invalid(
                 "operation",
-                format!("{:?} is not an operation; use one of {}", short(s), names(&Self::ALL.map(Operation::name))),
+                format!(
+                    "{:?} is not an operation; use one of {}",
+                    short(s),
+                    names(&Self::ALL.map(Operation::name))
+                ),
             )
         })
     }
@@ -248,7 +252,12 @@ impl FaultPlan {
 }
 
 fn parse_rule(item: &str) -> Result<FaultRule> {
-    let bad = |why: String| Error::invalid("faults", format!("{:?}: {why}; expected FAULT[@OPERATION]:PROBABILITY[xTIMES]", short(item)));
+    let bad = |why: String| {
+        Error::invalid(
+            "faults",
+            format!("{:?}: {why}; expected FAULT[@OPERATION]:PROBABILITY[xTIMES]", short(item)),
+        )
+    };
     let (head, tail) = item.rsplit_once(':').ok_or_else(|| bad("missing ':PROBABILITY'".into()))?;
     let (fault, operation) = match head.split_once('@') {
         Some((f, o)) => (f, Some(o.parse::<Operation>().map_err(|e| bad(e.to_string()))?)),
@@ -278,10 +287,14 @@ fn parse_fault(s: &str) -> std::result::Result<Fault, String> {
         _ => {}
     }
     let (status, secs) = s.split_once('/').map_or((s, None), |(a, b)| (a, Some(b)));
-    let status: u16 = status.parse().map_err(|_| format!("unknown fault {s:?} (use 429, 5xx, timeout or lost)"))?;
+    let status: u16 = status
+        .parse()
+        .map_err(|_| format!("unknown fault {s:?} (use 429, 5xx, timeout or lost)"))?;
     match status {
         429 => {
-            let secs: f64 = secs.map_or(Ok(1.0), str::parse).map_err(|_| format!("{s:?}: Retry-After must be seconds"))?;
+            let secs: f64 = secs
+                .map_or(Ok(1.0), str::parse)
+                .map_err(|_| format!("{s:?}: Retry-After must be seconds"))?;
             let retry_after = Duration::try_from_secs_f64(secs).map_err(|_| format!("{s:?}: Retry-After must be 0 or more seconds"))?;
             Ok(Fault::Throttle { retry_after })
         }
@@ -326,7 +339,16 @@ mod tests {
 
     #[test]
     fn refuses_malformed_specs_with_the_expected_form() {
-        for bad in ["429", "418:0.5", "429:1.5", "timeout@nope:1", "503:abc", "lost:1xmany", "429/-1:1", "503/2:1"] {
+        for bad in [
+            "429",
+            "418:0.5",
+            "429:1.5",
+            "timeout@nope:1",
+            "503:abc",
+            "lost:1xmany",
+            "429/-1:1",
+            "503/2:1",
+        ] {
             let err = FaultPlan::parse(bad).unwrap_err();
             assert!(matches!(err, Error::InvalidInput { field: "faults", .. }), "{bad}: {err:?}");
         }
@@ -348,7 +370,9 @@ mod tests {
         let run = || {
             let mut plan = FaultPlan::parse("503:0.3").unwrap().seeded(42);
             let mut rng = plan.rng();
-            (0..200).map(|_| plan.draw(Operation::GetAuthorizationPolicy, &mut rng).is_some()).collect::<Vec<_>>()
+            (0..200)
+                .map(|_| plan.draw(Operation::GetAuthorizationPolicy, &mut rng).is_some())
+                .collect::<Vec<_>>()
         };
         let a = run();
         assert_eq!(a, run());

@@ -63,7 +63,12 @@ impl TenantState {
         };
         self.service_principals.push(sp.clone());
         let detail = if enabled { "enabled" } else { "disabled (blocked)" };
-        self.audit(actor.to_owned(), AuditActivity::AddServicePrincipal, sp.id.to_string(), format!("appId {app_id}, {detail}"));
+        self.audit(
+            actor.to_owned(),
+            AuditActivity::AddServicePrincipal,
+            sp.id.to_string(),
+            format!("appId {app_id}, {detail}"),
+        );
         Ok(sp)
     }
 
@@ -95,10 +100,16 @@ impl TenantState {
     pub(crate) fn insert_grant(&mut self, new: &NewDelegatedGrant, actor: &str) -> Result<DelegatedGrant> {
         match (new.consent_type, new.principal_id) {
             (GrantConsentType::AllPrincipals, Some(_)) => {
-                return Err(Error::invalid("principal_id", "must be null for an AllPrincipals grant; omit it for tenant-wide consent"))
+                return Err(Error::invalid(
+                    "principal_id",
+                    "must be null for an AllPrincipals grant; omit it for tenant-wide consent",
+                ))
             }
             (GrantConsentType::Principal, None) => {
-                return Err(Error::invalid("principal_id", "is required for a Principal grant; give the user's object id"))
+                return Err(Error::invalid(
+                    "principal_id",
+                    "is required for a Principal grant; give the user's object id",
+                ))
             }
             (GrantConsentType::Principal, Some(user)) if self.user(user).is_none() => {
                 return Err(Error::not_found(format!("user {user} (the grant's principalId)")))
@@ -125,7 +136,12 @@ impl TenantState {
         };
         self.grants.push(grant.clone());
         let detail = format!("{:?} scope {}", grant.consent_type, grant.scope);
-        self.audit(actor.to_owned(), AuditActivity::AddDelegatedPermissionGrant, grant.id.clone(), detail);
+        self.audit(
+            actor.to_owned(),
+            AuditActivity::AddDelegatedPermissionGrant,
+            grant.id.clone(),
+            detail,
+        );
         Ok(grant)
     }
 
@@ -147,7 +163,12 @@ impl TenantState {
         self.check_offered(self.grants[i].resource_id, scope)?;
         self.grants[i].scope = scope.clone();
         let grant = self.grants[i].clone();
-        self.audit(actor.to_owned(), AuditActivity::UpdateDelegatedPermissionGrant, grant_id, format!("scope {scope}"));
+        self.audit(
+            actor.to_owned(),
+            AuditActivity::UpdateDelegatedPermissionGrant,
+            grant_id,
+            format!("scope {scope}"),
+        );
         Ok(grant)
     }
 
@@ -219,7 +240,11 @@ impl TenantState {
         if !known {
             return Err(Error::invalid(
                 "app_role_id",
-                format!("Permission being assigned was not found on application: {} offers no app role {}", resource.display_name.clone().unwrap_or_default(), new.app_role_id),
+                format!(
+                    "Permission being assigned was not found on application: {} offers no app role {}",
+                    resource.display_name.clone().unwrap_or_default(),
+                    new.app_role_id
+                ),
             ));
         }
         let duplicate = self
@@ -243,7 +268,12 @@ impl TenantState {
             created_date_time: Some(self.now),
         };
         self.assignments.push(a.clone());
-        self.audit(actor.to_owned(), AuditActivity::AddAppRoleAssignment, a.id.clone(), format!("role {}", a.app_role_id));
+        self.audit(
+            actor.to_owned(),
+            AuditActivity::AddAppRoleAssignment,
+            a.id.clone(),
+            format!("role {}", a.app_role_id),
+        );
         Ok(a)
     }
 
@@ -267,7 +297,11 @@ impl TenantState {
     pub(crate) fn grant_tenant_wide(&mut self, app_id: &AppId, scopes: &ScopeSet, with_roles: bool, actor: &str) -> Result<()> {
         let graph = self.graph_sp()?.id;
         self.check_offered(graph, scopes)?;
-        let roles = if with_roles { self.resolve_required_roles(app_id)? } else { Vec::new() };
+        let roles = if with_roles {
+            self.resolve_required_roles(app_id)?
+        } else {
+            Vec::new()
+        };
         let client = self.ensure_sp(app_id, actor)?;
         if !scopes.is_empty() {
             let key = NewDelegatedGrant {
@@ -306,7 +340,13 @@ impl TenantState {
                     .sp_by_app(&resource_app)
                     .ok_or_else(|| Error::not_found(format!("resource service principal for app {resource_app}")))?;
                 let role = sp.app_role(&value).ok_or_else(|| {
-                    Error::invalid("app_roles", format!("{value} is not an application permission of {}", sp.display_name.clone().unwrap_or_default()))
+                    Error::invalid(
+                        "app_roles",
+                        format!(
+                            "{value} is not an application permission of {}",
+                            sp.display_name.clone().unwrap_or_default()
+                        ),
+                    )
                 })?;
                 Ok((sp.id, role.id))
             })
@@ -315,7 +355,10 @@ impl TenantState {
 }
 
 fn same_key(g: &DelegatedGrant, new: &NewDelegatedGrant) -> bool {
-    g.client_id == new.client_id && g.resource_id == new.resource_id && g.consent_type == new.consent_type && g.principal_id == new.principal_id
+    g.client_id == new.client_id
+        && g.resource_id == new.resource_id
+        && g.consent_type == new.consent_type
+        && g.principal_id == new.principal_id
 }
 
 /// Reference §4.3: Graph's grant id is base64url (no padding) of clientId ‖ resourceId (‖ principalId),

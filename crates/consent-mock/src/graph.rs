@@ -56,58 +56,77 @@ impl ConsentGraph for MockGraph {
     }
 
     async fn get_request_policy(&self) -> Result<AdminConsentRequestPolicy> {
-        self.tenant.run(Operation::GetRequestPolicy, |st| st.get_request_policy(&self.principal))
+        self.tenant
+            .run(Operation::GetRequestPolicy, |st| st.get_request_policy(&self.principal))
     }
 
     async fn put_request_policy(&self, policy: &AdminConsentRequestPolicy) -> Result<()> {
-        self.tenant.run(Operation::PutRequestPolicy, |st| st.put_request_policy(&self.principal, policy))
+        self.tenant
+            .run(Operation::PutRequestPolicy, |st| st.put_request_policy(&self.principal, policy))
     }
 
     async fn get_authorization_policy(&self) -> Result<AuthorizationPolicy> {
-        self.tenant.run(Operation::GetAuthorizationPolicy, |st| st.get_authorization_policy(&self.principal))
+        self.tenant
+            .run(Operation::GetAuthorizationPolicy, |st| st.get_authorization_policy(&self.principal))
     }
 
     async fn list_app_consent_requests(&self, filter: &RequestFilter) -> Result<Vec<AppConsentRequest>> {
-        self.tenant.run(Operation::ListAppConsentRequests, |st| st.list_app_requests(&self.principal, filter))
+        self.tenant.run(Operation::ListAppConsentRequests, |st| {
+            st.list_app_requests(&self.principal, filter)
+        })
     }
 
     async fn list_user_consent_requests(&self, app_request_id: &str) -> Result<Vec<UserConsentRequest>> {
-        self.tenant.run(Operation::ListUserConsentRequests, |st| st.list_user_requests(&self.principal, app_request_id))
+        self.tenant.run(Operation::ListUserConsentRequests, |st| {
+            st.list_user_requests(&self.principal, app_request_id)
+        })
     }
 
     async fn get_service_principal(&self, app_id: &AppId) -> Result<Option<ServicePrincipal>> {
-        self.tenant.run(Operation::GetServicePrincipal, |st| st.get_sp(&self.principal, app_id))
+        self.tenant
+            .run(Operation::GetServicePrincipal, |st| st.get_sp(&self.principal, app_id))
     }
 
     async fn create_service_principal(&self, app_id: &AppId) -> Result<ServicePrincipal> {
-        self.tenant.run(Operation::CreateServicePrincipal, |st| st.create_sp(&self.principal, app_id))
+        self.tenant
+            .run(Operation::CreateServicePrincipal, |st| st.create_sp(&self.principal, app_id))
     }
 
     async fn list_delegated_grants(&self, client_id: &ObjectId) -> Result<Vec<DelegatedGrant>> {
-        self.tenant.run(Operation::ListDelegatedGrants, |st| st.list_grants(&self.principal, client_id))
+        self.tenant
+            .run(Operation::ListDelegatedGrants, |st| st.list_grants(&self.principal, client_id))
     }
 
     async fn create_delegated_grant(&self, grant: &NewDelegatedGrant) -> Result<DelegatedGrant> {
-        self.tenant.run(Operation::CreateDelegatedGrant, |st| st.create_grant(&self.principal, grant))
+        self.tenant
+            .run(Operation::CreateDelegatedGrant, |st| st.create_grant(&self.principal, grant))
     }
 
     async fn update_delegated_grant(&self, grant_id: &str, scope: &ScopeSet) -> Result<()> {
-        self.tenant.run(Operation::UpdateDelegatedGrant, |st| st.update_grant(&self.principal, grant_id, scope))
+        self.tenant.run(Operation::UpdateDelegatedGrant, |st| {
+            st.update_grant(&self.principal, grant_id, scope)
+        })
     }
 
     async fn list_app_role_assignments(&self, client_id: &ObjectId) -> Result<Vec<AppRoleAssignment>> {
-        self.tenant.run(Operation::ListAppRoleAssignments, |st| st.list_assignments(&self.principal, client_id))
+        self.tenant.run(Operation::ListAppRoleAssignments, |st| {
+            st.list_assignments(&self.principal, client_id)
+        })
     }
 
     async fn create_app_role_assignment(&self, assignment: &NewAppRoleAssignment) -> Result<AppRoleAssignment> {
-        self.tenant.run(Operation::CreateAppRoleAssignment, |st| st.create_assignment(&self.principal, assignment))
+        self.tenant.run(Operation::CreateAppRoleAssignment, |st| {
+            st.create_assignment(&self.principal, assignment)
+        })
     }
 
     async fn submit_consent_request(&self, submission: &ConsentRequestSubmission) -> Result<AppConsentRequest> {
-        self.tenant.run(Operation::SubmitConsentRequest, |st| st.submit(&self.principal, submission))
+        self.tenant
+            .run(Operation::SubmitConsentRequest, |st| st.submit(&self.principal, submission))
     }
 
     async fn review_consent_request(&self, review: &ConsentReview) -> Result<()> {
-        self.tenant.run(Operation::ReviewConsentRequest, |st| st.review(&self.principal, review))
+        self.tenant
+            .run(Operation::ReviewConsentRequest, |st| st.review(&self.principal, review))
     }
 }

@@ -104,3 +104,6 @@ pub use presets::Preset;
 pub use principal::Principal;
 pub use roles::DirectoryRole;
 pub use tenant::MockTenant;
+
+#[cfg(test)]
+mod tests;

@@ -19,10 +19,7 @@ impl TenantState {
     pub(crate) fn put_request_policy(&mut self, principal: &Principal, policy: &AdminConsentRequestPolicy) -> Result<()> {
         self.require(principal, &PUT_REQUEST_POLICY)?;
         let version = self.request_policy.version.saturating_add(1);
-        self.request_policy = AdminConsentRequestPolicy {
-            version,
-            ..policy.clone()
-        };
+        self.request_policy = AdminConsentRequestPolicy { version, ..policy.clone() };
         let detail = format!(
             "isEnabled {}, reviewers {}, {} days, version {version}",
             policy.is_enabled,
@@ -43,9 +40,17 @@ impl TenantState {
     /// Sets `permissionGrantPoliciesAssigned` for `setting`, keeping `…ForOwnedResource.*` entries as
     /// the reference advises (§5.1).
     pub(crate) fn set_user_consent(&mut self, setting: &UserConsentSetting) {
-        let assigned = &mut self.authorization_policy.default_user_role_permissions.permission_grant_policies_assigned;
+        let assigned = &mut self
+            .authorization_policy
+            .default_user_role_permissions
+            .permission_grant_policies_assigned;
         assigned.retain(|a| a.to_ascii_lowercase().starts_with("managepermissiongrantsforownedresource."));
         assigned.extend(setting.to_assigned());
-        self.audit("system".to_owned(), AuditActivity::UpdateUserConsentSetting, "authorizationPolicy", setting.portal_label());
+        self.audit(
+            "system".to_owned(),
+            AuditActivity::UpdateUserConsentSetting,
+            "authorizationPolicy",
+            setting.portal_label(),
+        );
     }
 }

@@ -70,7 +70,12 @@ pub(crate) struct Rule {
     pub also_permissions: &'static [&'static str],
 }
 
-const READERS: &[DirectoryRole] = &[GlobalReader, CloudApplicationAdministrator, ApplicationAdministrator, GlobalAdministrator];
+const READERS: &[DirectoryRole] = &[
+    GlobalReader,
+    CloudApplicationAdministrator,
+    ApplicationAdministrator,
+    GlobalAdministrator,
+];
 
 /// Reference §1.1: get the request policy.
 pub(crate) const GET_REQUEST_POLICY: Rule = Rule {
@@ -145,7 +150,11 @@ pub(crate) const READ_GRANTS: Rule = Rule {
         GlobalAdministrator,
     ],
     any_user: false,
-    permissions: &["Directory.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"],
+    permissions: &[
+        "Directory.Read.All",
+        "DelegatedPermissionGrant.ReadWrite.All",
+        "Directory.ReadWrite.All",
+    ],
     also_permissions: &[],
 };
 
@@ -203,8 +212,14 @@ pub(crate) const ASSIGN_APP_ROLE: Rule = Rule {
 impl Rule {
     /// What `PermissionDenied.needed` says: the least role and the least permission.
     pub(crate) fn needed(&self) -> String {
-        let role = self.roles.first().map_or("any signed-in user".to_owned(), |r| format!("the {} role", r.display_name()));
-        let mut perm = format!("the application permission {}", self.permissions.first().copied().unwrap_or("(none)"));
+        let role = self
+            .roles
+            .first()
+            .map_or("any signed-in user".to_owned(), |r| format!("the {} role", r.display_name()));
+        let mut perm = format!(
+            "the application permission {}",
+            self.permissions.first().copied().unwrap_or("(none)")
+        );
         if let Some(also) = self.also_permissions.first() {
             perm.push_str(&format!(" together with {also}"));
         }
@@ -225,7 +240,10 @@ impl TenantState {
         match principal.user_id() {
             None => Ok(None),
             Some(id) => self.user(id).map(Some).ok_or_else(|| Error::Unauthenticated {
-                reason: format!("user {id} does not exist in tenant {}; sign in with a user of this tenant", self.tenant_id),
+                reason: format!(
+                    "user {id} does not exist in tenant {}; sign in with a user of this tenant",
+                    self.tenant_id
+                ),
             }),
         }
     }
@@ -235,7 +253,8 @@ impl TenantState {
         let allowed = match self.acting_user(principal)? {
             Some(user) => rule.any_user || user.has_any_role(rule.roles),
             None => {
-                principal.has_permission(rule.permissions) && (rule.also_permissions.is_empty() || principal.has_permission(rule.also_permissions))
+                principal.has_permission(rule.permissions)
+                    && (rule.also_permissions.is_empty() || principal.has_permission(rule.also_permissions))
             }
         };
         if allowed {
@@ -247,7 +266,10 @@ impl TenantState {
 
     /// True when the acting user holds one of `roles` (always false for an app).
     pub(crate) fn user_has_role(&self, principal: &Principal, roles: &[DirectoryRole]) -> bool {
-        principal.user_id().and_then(|id| self.user(id)).is_some_and(|u| u.has_any_role(roles))
+        principal
+            .user_id()
+            .and_then(|id| self.user(id))
+            .is_some_and(|u| u.has_any_role(roles))
     }
 }
 
@@ -258,9 +280,15 @@ mod tests {
     #[test]
     fn needed_names_least_role_and_permission() {
         let n = PUT_REQUEST_POLICY.needed();
-        assert!(n.contains("Cloud Application Administrator") && n.contains("Policy.ReadWrite.ConsentRequest"), "{n}");
+        assert!(
+            n.contains("Cloud Application Administrator") && n.contains("Policy.ReadWrite.ConsentRequest"),
+            "{n}"
+        );
         let n = ASSIGN_GRAPH_APP_ROLE.needed();
-        assert!(n.contains("Privileged Role Administrator") && n.contains("Application.Read.All"), "{n}");
+        assert!(
+            n.contains("Privileged Role Administrator") && n.contains("Application.Read.All"),
+            "{n}"
+        );
     }
 
     #[test]

@@ -7,9 +7,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use consent::{
-    AppConsentRequest, AppId, Approval, ApprovalStage, ConsentRequestSubmission, ConsentReview, ConsentType, Error, IdentitySet,
-    ObjectId, PendingScope, RequestFilter, Result, ReviewDecision, ReviewResult, ScopeSet, StageStatus, UserConsentDecision,
-    UserConsentRequest, UserIdentity, UserRequestStatus,
+    AppConsentRequest, AppId, Approval, ApprovalStage, ConsentRequestSubmission, ConsentReview, ConsentType, Error, IdentitySet, ObjectId,
+    PendingScope, RequestFilter, Result, ReviewDecision, ReviewResult, ScopeSet, StageStatus, UserConsentDecision, UserConsentRequest,
+    UserIdentity, UserRequestStatus,
 };
 use serde::{Deserialize, Serialize};
 
@@ -165,7 +165,11 @@ impl TenantState {
                     expired.push(r.id.clone());
                 } else if r.remind_at.is_some_and(|t| t <= now) {
                     r.remind_at = None;
-                    mail.extend(r.reviewers.iter().map(|rv| (*rv, NotificationKind::Reminder, app.app_id, app.id.clone())));
+                    mail.extend(
+                        r.reviewers
+                            .iter()
+                            .map(|rv| (*rv, NotificationKind::Reminder, app.app_id, app.id.clone())),
+                    );
                 }
             }
         }
@@ -227,7 +231,11 @@ impl TenantState {
         self.check_can_request(user.id, &s.app_id, &s.scopes)?;
         let idx = self.app_request_index(&s.app_id, s.consent_type);
         let app_req_id = self.requests[idx].id.clone();
-        let rec = match self.requests[idx].user_requests.iter().position(|r| r.is_open() && r.requester == user.id) {
+        let rec = match self.requests[idx]
+            .user_requests
+            .iter()
+            .position(|r| r.is_open() && r.requester == user.id)
+        {
             Some(i) => self.update_open_request(idx, i, s)?,
             None => self.open_user_request(idx, &user.identity(), s)?,
         };
@@ -274,7 +282,11 @@ impl TenantState {
 
     /// The one app request per (app, consent type), created if missing (reference §2.2, FAQ).
     fn app_request_index(&mut self, app_id: &AppId, consent_type: ConsentType) -> usize {
-        if let Some(i) = self.requests.iter().position(|r| r.app_id == *app_id && r.consent_type == consent_type) {
+        if let Some(i) = self
+            .requests
+            .iter()
+            .position(|r| r.app_id == *app_id && r.consent_type == consent_type)
+        {
             return i;
         }
         let id = self.ids.next_uuid().to_string();
@@ -329,7 +341,11 @@ impl TenantState {
         };
         let app = &mut self.requests[idx];
         // A closed app request is reopened: its old pending scopes were settled one way or another.
-        app.pending_scopes = if app.is_open() { app.pending_scopes.union(&s.scopes)? } else { s.scopes.clone() };
+        app.pending_scopes = if app.is_open() {
+            app.pending_scopes.union(&s.scopes)?
+        } else {
+            s.scopes.clone()
+        };
         app.user_requests.push(rec.clone());
         let (app_id, app_req_id) = (app.app_id, app.id.clone());
         if policy.notify_reviewers {
@@ -359,7 +375,10 @@ impl TenantState {
         let (closing, activity) = match &review.decision {
             ReviewDecision::Approve => {
                 self.approve(idx, principal)?;
-                (decided(ReviewResult::Approve, &user.identity(), None, NotificationKind::Approved), AuditActivity::ApproveConsentRequest)
+                (
+                    decided(ReviewResult::Approve, &user.identity(), None, NotificationKind::Approved),
+                    AuditActivity::ApproveConsentRequest,
+                )
             }
             ReviewDecision::Deny(j) => (
                 decided(ReviewResult::Deny, &user.identity(), Some(j.as_str()), NotificationKind::Denied),
@@ -367,7 +386,10 @@ impl TenantState {
             ),
             ReviewDecision::Block(j) => {
                 self.block(&app_id, &user.upn)?;
-                (decided(ReviewResult::Deny, &user.identity(), Some(j.as_str()), NotificationKind::Blocked), AuditActivity::BlockApplication)
+                (
+                    decided(ReviewResult::Deny, &user.identity(), Some(j.as_str()), NotificationKind::Blocked),
+                    AuditActivity::BlockApplication,
+                )
             }
         };
         self.close_open(idx, &closing);
@@ -468,7 +490,12 @@ impl TenantState {
         for idx in covered {
             self.close_open(idx, &decided(ReviewResult::Approve, &system, None, NotificationKind::Approved));
             let id = self.requests[idx].id.clone();
-            self.audit("system".to_owned(), AuditActivity::CompleteConsentRequest, id, format!("covered by the grant {granted}"));
+            self.audit(
+                "system".to_owned(),
+                AuditActivity::CompleteConsentRequest,
+                id,
+                format!("covered by the grant {granted}"),
+            );
         }
     }
 
@@ -507,7 +534,12 @@ impl TenantState {
 
     /// The app request as `viewer` sees it; `None` when they may see none of its user requests.
     fn app_view(&self, r: &AppRequestRecord, viewer: Viewer) -> Option<AppConsentRequest> {
-        let users: Vec<UserConsentRequest> = r.user_requests.iter().filter(|u| viewer.sees(u)).map(|u| u.view(viewer.user)).collect();
+        let users: Vec<UserConsentRequest> = r
+            .user_requests
+            .iter()
+            .filter(|u| viewer.sees(u))
+            .map(|u| u.view(viewer.user))
+            .collect();
         if users.is_empty() && !viewer.sees_all {
             return None;
         }
@@ -524,7 +556,13 @@ impl TenantState {
             app_id: r.app_id,
             app_display_name: Some(self.app_name(&r.app_id)),
             consent_type: Some(r.consent_type),
-            pending_scopes: r.pending_scopes.iter().map(|s| PendingScope { display_name: s.to_string() }).collect(),
+            pending_scopes: r
+                .pending_scopes
+                .iter()
+                .map(|s| PendingScope {
+                    display_name: s.to_string(),
+                })
+                .collect(),
             user_consent_requests: Vec::new(),
         }
     }

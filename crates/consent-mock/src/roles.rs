@@ -92,7 +92,10 @@ impl FromStr for DirectoryRole {
         let by_id = || ObjectId::parse(t).ok().and_then(Self::from_template_id);
         by_name.or_else(by_id).ok_or_else(|| {
             let names: Vec<&str> = Self::ALL.iter().map(|r| r.name()).collect();
-            Error::invalid("role", format!("{t:?} is not a known directory role; use one of {}", names.join(", ")))
+            Error::invalid(
+                "role",
+                format!("{t:?} is not a known directory role; use one of {}", names.join(", ")),
+            )
         })
     }
 }
@@ -129,7 +132,10 @@ mod tests {
             DirectoryRole::ApplicationAdministrator.template_id().to_string(),
             "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"
         );
-        assert_eq!(DirectoryRole::GlobalReader.template_id().to_string(), "f2ef992c-3afb-46b9-b7cf-a126ee74c451");
+        assert_eq!(
+            DirectoryRole::GlobalReader.template_id().to_string(),
+            "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
+        );
     }
 
     #[test]

@@ -62,7 +62,12 @@ impl TenantState {
             scope: scopes.clone(),
         };
         let grant = self.merge_grant(&key, &actor)?;
-        self.audit(actor, AuditActivity::ConsentToApplication, app_id.to_string(), format!("user consent: {scopes}"));
+        self.audit(
+            actor,
+            AuditActivity::ConsentToApplication,
+            app_id.to_string(),
+            format!("user consent: {scopes}"),
+        );
         Ok(grant)
     }
 
@@ -79,7 +84,12 @@ impl TenantState {
         self.require(&principal, &self.approval_rule(app_id, is_static))?;
         let actor = self.actor_name(&principal);
         self.grant_tenant_wide(app_id, &delegated, is_static, &actor)?;
-        self.audit(actor, AuditActivity::AdminConsentToApplication, app_id.to_string(), format!("tenant-wide: {delegated}"));
+        self.audit(
+            actor,
+            AuditActivity::AdminConsentToApplication,
+            app_id.to_string(),
+            format!("tenant-wide: {delegated}"),
+        );
         let granted = self.all_principals_on_graph(app_id)?;
         self.settle_covered(app_id, &granted);
         Ok(())

@@ -232,7 +232,11 @@ mod tests {
         let st = TenantState::new(demo::TENANT_ID, Utc::now());
         assert_eq!(st.request_policy, AdminConsentRequestPolicy::never_configured());
         assert_eq!(st.authorization_policy.user_consent(), UserConsentSetting::MicrosoftManaged);
-        assert!(st.graph_sp().unwrap().scope(&consent::Scope::parse("Calendars.ReadWrite").unwrap()).is_some());
+        assert!(st
+            .graph_sp()
+            .unwrap()
+            .scope(&consent::Scope::parse("Calendars.ReadWrite").unwrap())
+            .is_some());
         assert!(st.user(demo::ADMIN_ID).unwrap().has_role(DirectoryRole::GlobalAdministrator));
     }
 }

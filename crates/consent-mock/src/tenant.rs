@@ -4,7 +4,10 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::Duration;
-use consent::{AppId, AppRegistration, Clock, DelegatedGrant, Error, ManualClock, ObjectId, Result, ScopeSet, TenantId, UserConsentDecision, UserConsentSetting};
+use consent::{
+    AppId, AppRegistration, Clock, DelegatedGrant, Error, ManualClock, ObjectId, Result, ScopeSet, TenantId, UserConsentDecision,
+    UserConsentSetting,
+};
 use rand::rngs::StdRng;
 
 use crate::demo;
@@ -116,7 +119,10 @@ impl MockTenant {
         let upn = upn.trim();
         let valid = upn.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')) && !upn.contains(char::is_whitespace);
         if !valid {
-            return Err(Error::invalid("upn", format!("{upn:?} is not a user principal name like eva@contoso.example")));
+            return Err(Error::invalid(
+                "upn",
+                format!("{upn:?} is not a user principal name like eva@contoso.example"),
+            ));
         }
         self.with(|s| {
             if s.users.iter().any(|u| u.upn.eq_ignore_ascii_case(upn)) {
@@ -134,7 +140,12 @@ impl MockTenant {
                 roles: Vec::new(),
                 password,
             });
-            s.audit("system".into(), AuditActivity::ArrangeDirectory, id.to_string(), format!("add user {upn}"));
+            s.audit(
+                "system".into(),
+                AuditActivity::ArrangeDirectory,
+                id.to_string(),
+                format!("add user {upn}"),
+            );
             Ok(id)
         })
     }
@@ -168,7 +179,12 @@ impl MockTenant {
             if !u.roles.contains(&role) {
                 u.roles.push(role);
             }
-            s.audit("system".into(), AuditActivity::ArrangeDirectory, user.to_string(), format!("assign {role}"));
+            s.audit(
+                "system".into(),
+                AuditActivity::ArrangeDirectory,
+                user.to_string(),
+                format!("assign {role}"),
+            );
             Ok(())
         })
     }
@@ -178,7 +194,8 @@ impl MockTenant {
     /// # Panics
     /// When a member does not exist; use [`try_add_group`](Self::try_add_group) to get an error.
     pub fn add_group(&self, display_name: &str, members: &[ObjectId]) -> ObjectId {
-        self.try_add_group(display_name, members).unwrap_or_else(|e| panic!("add_group: {e}"))
+        self.try_add_group(display_name, members)
+            .unwrap_or_else(|e| panic!("add_group: {e}"))
     }
 
     /// Adds a group; `NotFound` when a member is neither a user nor a group.
@@ -200,7 +217,8 @@ impl MockTenant {
     /// # Panics
     /// When the group or member does not exist; use [`try_add_group_member`](Self::try_add_group_member).
     pub fn add_group_member(&self, group: ObjectId, user: ObjectId) {
-        self.try_add_group_member(group, user).unwrap_or_else(|e| panic!("add_group_member: {e}"));
+        self.try_add_group_member(group, user)
+            .unwrap_or_else(|e| panic!("add_group_member: {e}"));
     }
 
     /// Adds a member to a group; `NotFound` for an unknown group or member.
@@ -215,7 +233,12 @@ impl MockTenant {
             if !g.members.contains(&member) {
                 g.members.push(member);
             }
-            s.audit("system".into(), AuditActivity::ArrangeDirectory, group.to_string(), format!("add member {member}"));
+            s.audit(
+                "system".into(),
+                AuditActivity::ArrangeDirectory,
+                group.to_string(),
+                format!("add member {member}"),
+            );
             Ok(())
         })
     }
@@ -234,7 +257,12 @@ impl MockTenant {
                 registration: app.clone(),
                 publisher_verified,
             });
-            s.audit("system".into(), AuditActivity::ArrangeDirectory, app.app_id.to_string(), format!("publish {}", app.display_name));
+            s.audit(
+                "system".into(),
+                AuditActivity::ArrangeDirectory,
+                app.app_id.to_string(),
+                format!("publish {}", app.display_name),
+            );
         });
     }
 
@@ -347,7 +375,12 @@ impl MockTenant {
         let value: serde_json::Value = serde_json::from_str(s).map_err(|e| Error::invalid("tenant_json", format!("is not JSON: {e}")))?;
         let version = value.get("formatVersion").and_then(serde_json::Value::as_u64);
         match version {
-            None => return Err(Error::invalid("tenant_json", "has no formatVersion; it was not written by MockTenant::to_json")),
+            None => {
+                return Err(Error::invalid(
+                    "tenant_json",
+                    "has no formatVersion; it was not written by MockTenant::to_json",
+                ))
+            }
             Some(v) if v > u64::from(FORMAT_VERSION) => {
                 return Err(Error::invalid(
                     "tenant_json",
@@ -356,8 +389,11 @@ impl MockTenant {
             }
             Some(_) => {}
         }
-        let state: TenantState = serde_json::from_value(value).map_err(|e| Error::invalid("tenant_json", format!("is not a saved tenant: {e}")))?;
-        state.graph_sp().map_err(|_| Error::invalid("tenant_json", "has no Microsoft Graph service principal"))?;
+        let state: TenantState =
+            serde_json::from_value(value).map_err(|e| Error::invalid("tenant_json", format!("is not a saved tenant: {e}")))?;
+        state
+            .graph_sp()
+            .map_err(|_| Error::invalid("tenant_json", "has no Microsoft Graph service principal"))?;
         let clock = ManualClock::new(state.now);
         Ok(Self::from_state(state, clock))
     }
@@ -380,7 +416,12 @@ fn insert_group(s: &mut TenantState, id: ObjectId, display_name: &str, members: 
         display_name: display_name.to_owned(),
         members: members.to_vec(),
     });
-    s.audit("system".into(), AuditActivity::ArrangeDirectory, id.to_string(), format!("add group {display_name}"));
+    s.audit(
+        "system".into(),
+        AuditActivity::ArrangeDirectory,
+        id.to_string(),
+        format!("add group {display_name}"),
+    );
     Ok(())
 }
 
