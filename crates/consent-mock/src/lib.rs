@@ -94,6 +94,7 @@ mod roles;
 mod signin;
 mod state;
 mod tenant;
+mod views;
 
 pub use directory::{MockGroup, MockOptions, MockUser, PublishedApp, SYSTEM_REVIEWER_ID};
 pub use faults::{Fault, FaultPlan, FaultRule, Operation};

@@ -77,10 +77,17 @@ const READERS: &[DirectoryRole] = &[
     GlobalAdministrator,
 ];
 
-/// Reference §1.1: get the request policy.
+/// Reference §1.1: get the request policy. Privileged Role Administrator is added [I]: it may grant
+/// any consent (§4.6), and approving starts by reading the workflow's state.
 pub(crate) const GET_REQUEST_POLICY: Rule = Rule {
     operation: "read the admin consent request policy",
-    roles: READERS,
+    roles: &[
+        GlobalReader,
+        CloudApplicationAdministrator,
+        ApplicationAdministrator,
+        PrivilegedRoleAdministrator,
+        GlobalAdministrator,
+    ],
     any_user: false,
     permissions: &["Policy.Read.All", "Policy.ReadWrite.ConsentRequest", "Directory.Read.All"],
     also_permissions: &[],

@@ -7,26 +7,16 @@
 
 use chrono::{DateTime, Duration, Utc};
 use consent::{
-    AppConsentRequest, AppId, Approval, ApprovalStage, ConsentRequestSubmission, ConsentReview, ConsentType, Error, IdentitySet, ObjectId,
-    PendingScope, RequestFilter, Result, ReviewDecision, ReviewResult, ScopeSet, StageStatus, UserConsentDecision, UserConsentRequest,
-    UserIdentity, UserRequestStatus,
+    AppConsentRequest, AppId, ConsentRequestSubmission, ConsentReview, ConsentType, Error, ObjectId, Result, ReviewDecision, ReviewResult,
+    ScopeSet, StageStatus, UserConsentDecision, UserIdentity, UserRequestStatus,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::directory::SYSTEM_REVIEWER_ID;
 use crate::journal::{AuditActivity, NotificationKind};
-use crate::principal::{Principal, READ_REQUESTS};
+use crate::principal::Principal;
 use crate::roles::DirectoryRole;
 use crate::state::TenantState;
-
-/// Roles that see every request (reference §2.1: Global Reader, Cloud Application Administrator,
-/// Application Administrator, Global Administrator).
-const SEE_ALL: &[DirectoryRole] = &[
-    DirectoryRole::GlobalReader,
-    DirectoryRole::CloudApplicationAdministrator,
-    DirectoryRole::ApplicationAdministrator,
-    DirectoryRole::GlobalAdministrator,
-];
 
 /// The duration used when the policy says 0 days: Graph documents no behaviour for it, and the
 /// admin center's default is 30 [I].
@@ -87,21 +77,8 @@ struct Closing {
     kind: NotificationKind,
 }
 
-/// Who is looking at requests: everything (reader roles, app-only) or only what they review.
-#[derive(Debug, Clone, Copy)]
-struct Viewer {
-    sees_all: bool,
-    user: Option<ObjectId>,
-}
-
-impl Viewer {
-    fn sees(&self, r: &UserRequestRecord) -> bool {
-        self.sees_all || self.user.is_some_and(|u| r.reviewers.contains(&u))
-    }
-}
-
 impl UserRequestRecord {
-    fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         self.status == UserRequestStatus::InProgress
     }
 
@@ -114,33 +91,6 @@ impl UserRequestRecord {
         self.stage.justification = c.justification.clone();
         self.stage.reviewed_by = c.by.clone();
         self.stage.reviewed = c.by.as_ref().map(|_| now);
-    }
-
-    fn view(&self, viewer: Option<ObjectId>) -> UserConsentRequest {
-        let stage = ApprovalStage {
-            id: self.stage.id.clone(),
-            assigned_to_me: Some(viewer.is_some_and(|v| self.reviewers.contains(&v))),
-            justification: self.stage.justification.clone(),
-            review_result: Some(self.stage.review_result),
-            reviewed_by: self.stage.reviewed_by.clone(),
-            reviewed_date_time: self.stage.reviewed,
-            status: self.stage.status,
-        };
-        UserConsentRequest {
-            id: self.id.clone(),
-            approval_id: Some(self.id.clone()),
-            status: self.status,
-            reason: Some(self.reason.clone()),
-            created_by: IdentitySet {
-                user: Some(self.created_by.clone()),
-            },
-            created_date_time: self.created,
-            completed_date_time: self.completed,
-            approval: Some(Approval {
-                id: self.id.clone(),
-                stages: vec![stage],
-            }),
-        }
     }
 }
 
@@ -496,74 +446,6 @@ impl TenantState {
                 id,
                 format!("covered by the grant {granted}"),
             );
-        }
-    }
-
-    /// `GET /identityGovernance/appConsent/appConsentRequests` as the principal sees it.
-    pub(crate) fn list_app_requests(&self, principal: &Principal, filter: &RequestFilter) -> Result<Vec<AppConsentRequest>> {
-        let viewer = self.viewer(principal)?;
-        let list = self
-            .requests
-            .iter()
-            .filter(|r| filter.app_id.is_none_or(|a| a == r.app_id))
-            .filter_map(|r| self.app_view(r, viewer))
-            .filter(|r| !filter.pending_only || r.user_consent_requests.iter().any(|u| u.status == UserRequestStatus::InProgress))
-            .collect();
-        Ok(list)
-    }
-
-    /// `GET …/appConsentRequests/{id}/userConsentRequests` as the principal sees it.
-    pub(crate) fn list_user_requests(&self, principal: &Principal, app_request_id: &str) -> Result<Vec<UserConsentRequest>> {
-        let viewer = self.viewer(principal)?;
-        self.requests
-            .iter()
-            .find(|r| r.id == app_request_id)
-            .and_then(|r| self.app_view(r, viewer))
-            .map(|r| r.user_consent_requests)
-            .ok_or_else(|| Error::not_found(format!("app consent request {app_request_id}")))
-    }
-
-    /// Reference §2.1 roles see all; any other user sees what they review (filterByCurrentUser).
-    fn viewer(&self, principal: &Principal) -> Result<Viewer> {
-        self.require(principal, &READ_REQUESTS)?;
-        Ok(Viewer {
-            sees_all: principal.user_id().is_none() || self.user_has_role(principal, SEE_ALL),
-            user: principal.user_id(),
-        })
-    }
-
-    /// The app request as `viewer` sees it; `None` when they may see none of its user requests.
-    fn app_view(&self, r: &AppRequestRecord, viewer: Viewer) -> Option<AppConsentRequest> {
-        let users: Vec<UserConsentRequest> = r
-            .user_requests
-            .iter()
-            .filter(|u| viewer.sees(u))
-            .map(|u| u.view(viewer.user))
-            .collect();
-        if users.is_empty() && !viewer.sees_all {
-            return None;
-        }
-        Some(AppConsentRequest {
-            user_consent_requests: users,
-            ..self.app_header(r)
-        })
-    }
-
-    /// The app request's own fields, without user requests.
-    fn app_header(&self, r: &AppRequestRecord) -> AppConsentRequest {
-        AppConsentRequest {
-            id: r.id.clone(),
-            app_id: r.app_id,
-            app_display_name: Some(self.app_name(&r.app_id)),
-            consent_type: Some(r.consent_type),
-            pending_scopes: r
-                .pending_scopes
-                .iter()
-                .map(|s| PendingScope {
-                    display_name: s.to_string(),
-                })
-                .collect(),
-            user_consent_requests: Vec::new(),
         }
     }
 }
