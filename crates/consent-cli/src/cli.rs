@@ -1,0 +1,112 @@
+//! The command tree (clap derive). Each command's own arguments live next to its code in
+//! `commands/`; this file holds the global flags and the top-level shape.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands::{admin_consent, consent, link, mock, policy, requests};
+use crate::exit::EXIT_CODES_HELP;
+
+/// Microsoft Entra admin consent from the command line: enable consent requests, request consent,
+/// approve tenant-wide, and check that every employee can link.
+#[derive(Debug, Parser)]
+#[command(name = "consentctl", version, about, after_help = EXIT_CODES_HELP, max_term_width = 110)]
+pub struct Cli {
+    /// Global options.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print one JSON document on stdout (schemas in docs/cli.md).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// More detail on errors (-v: debug form; -vv: also library logs on stderr).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Use the local mock tenant kept in the state file (see `consentctl mock init`).
+    #[arg(long, global = true, conflicts_with = "tenant")]
+    pub mock: bool,
+
+    /// The mock state file [default: <data dir>/entra-consent/mock-tenant.json].
+    #[arg(long, global = true, value_name = "PATH", env = "CONSENTCTL_MOCK_STATE")]
+    pub mock_state: Option<PathBuf>,
+
+    /// Mock only: act as this user (UPN or object id) instead of the seeded Global Administrator.
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
+
+    #[command(flatten)]
+    pub graph: GraphArgs,
+}
+
+/// How to reach Microsoft Graph (when `--mock` is not given). The caller app's credentials come from
+/// ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET only — never flags, so the secret stays out of shell
+/// history, `ps` and `Debug` output.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Microsoft Graph: the customer's tenant (GUID or verified domain). Also the tenant for
+    /// `link` and `admin-consent`.
+    #[arg(long, global = true, value_name = "TENANT")]
+    pub tenant: Option<String>,
+
+    /// Microsoft Graph base URL, for a local emulator (loopback http only), e.g. http://127.0.0.1:8080/v1.0.
+    #[arg(long, global = true, value_name = "URL")]
+    pub graph_url: Option<String>,
+
+    /// Token authority, for a local emulator (loopback http only), e.g. http://127.0.0.1:8080.
+    #[arg(long, global = true, value_name = "URL")]
+    pub login_url: Option<String>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Procedure 1: the tenant's consent-request policy ("Users can request admin consent…").
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
+    /// Procedure 2 and the reviewer's inbox: list, show, submit and deny consent requests.
+    #[command(subcommand)]
+    Requests(requests::RequestsCommand),
+    /// Procedure 3: grant the app's permissions tenant-wide (idempotent), then verify.
+    Approve(consent::ApproveArgs),
+    /// The app's consent state and next steps; exit 0 when every employee can link, 3 otherwise.
+    Status(consent::StatusArgs),
+    /// Next steps for the user or the admin, as text or Markdown.
+    Guide(consent::GuideArgs),
+    /// The user's sign-in link: build the authorize URL, classify the callback.
+    #[command(subcommand)]
+    Link(link::LinkCommand),
+    /// The admin-consent link: build it, classify its callback.
+    #[command(subcommand, name = "admin-consent")]
+    AdminConsent(admin_consent::AdminConsentCommand),
+    /// The local mock tenant: create, inspect, move its clock, add users, inject faults.
+    #[command(subcommand)]
+    Mock(mock::MockCommand),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_documents_exit_codes() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("Exit codes:"), "{help}");
+        assert!(help.contains("4  access denied"));
+    }
+}

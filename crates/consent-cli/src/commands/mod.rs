@@ -1,0 +1,47 @@
+//! One module per command group. Each command is an `async fn` that takes its arguments and a
+//! [`Backend`] (or nothing, for the pure link commands) and returns a [`Report`]; it never prints.
+
+pub mod admin_consent;
+pub mod consent;
+pub mod link;
+pub mod mock;
+pub mod policy;
+pub mod requests;
+mod views;
+
+use crate::backend::Backend;
+use crate::cli::{Command, GlobalArgs};
+use crate::exit::{CliResult, Exit};
+use crate::output::{Output, Report};
+
+/// Runs one command and prints its result; errors are returned for `main` to print.
+pub async fn run(command: Command, g: &GlobalArgs, out: &Output) -> CliResult<Exit> {
+    match command {
+        Command::Policy(c) => with_backend(g, out, |b| Box::pin(policy::run(c, b))).await,
+        Command::Requests(c) => with_backend(g, out, |b| Box::pin(requests::run(c, b, *out))).await,
+        Command::Approve(a) => with_backend(g, out, |b| Box::pin(consent::approve(a, b, *out))).await,
+        Command::Status(a) => with_backend(g, out, |b| Box::pin(consent::status(a, b))).await,
+        Command::Guide(a) => with_backend(g, out, |b| Box::pin(consent::guide(a, b))).await,
+        Command::Link(c) => Ok(out.emit(&link::run(c, g)?)),
+        Command::AdminConsent(c) => Ok(out.emit(&admin_consent::run(c, g)?)),
+        Command::Mock(c) => mock::run(c, g, out).await,
+    }
+}
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
+
+/// Opens the backend, runs `f`, saves the mock tenant (even when `f` failed: the tenant may have
+/// changed before the failure), and only then prints, so a report is never shown for a change that
+/// was not saved.
+async fn with_backend<R, F>(g: &GlobalArgs, out: &Output, f: F) -> CliResult<Exit>
+where
+    R: Report,
+    F: for<'b> FnOnce(&'b Backend) -> BoxFuture<'b, CliResult<R>>,
+{
+    let backend = Backend::open(g)?;
+    let result = f(&backend).await;
+    let saved = backend.finish();
+    let report = result?;
+    saved?;
+    Ok(out.emit(&report))
+}
