@@ -86,6 +86,7 @@ mod faults;
 mod grants;
 mod graph;
 mod journal;
+mod login;
 mod policies;
 mod presets;
 mod principal;
