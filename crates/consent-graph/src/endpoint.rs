@@ -168,7 +168,10 @@ mod tests {
     #[test]
     fn origin_comparison_includes_port_and_scheme() {
         let base = Url::parse("http://127.0.0.1:8080/v1.0").unwrap();
-        assert!(same_origin(&base, &Url::parse("http://127.0.0.1:8080/v1.0/x?$skiptoken=1").unwrap()));
+        assert!(same_origin(
+            &base,
+            &Url::parse("http://127.0.0.1:8080/v1.0/x?$skiptoken=1").unwrap()
+        ));
         assert!(!same_origin(&base, &Url::parse("http://127.0.0.1:8081/v1.0/x").unwrap()));
         assert!(!same_origin(&base, &Url::parse("https://127.0.0.1:8080/v1.0/x").unwrap()));
         assert!(!same_origin(&base, &Url::parse("http://evil.example:8080/v1.0/x").unwrap()));

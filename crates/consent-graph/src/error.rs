@@ -63,7 +63,10 @@ impl Failure {
                     code,
                 }
             }
-            (400, _) => Error::invalid("request", format!("Graph refused to {} {}: {message}", self.op.name(), self.subject)),
+            (400, _) => Error::invalid(
+                "request",
+                format!("Graph refused to {} {}: {message}", self.op.name(), self.subject),
+            ),
             (401, _) => Error::Unauthenticated {
                 reason: format!(
                     "Graph refused the token ({}): {message}; check the tenant and that the token is for Microsoft Graph",
@@ -144,9 +147,22 @@ mod tests {
     #[test]
     fn table_maps_each_documented_code() {
         let e = failure(Operation::CreateDelegatedGrant, 400, "Request_BadRequest", "bad scope").into_error();
-        assert!(matches!(e, Error::InvalidInput { field: "request", ref reason } if reason.contains("bad scope")), "{e}");
-        assert!(matches!(failure(Operation::GetRequestPolicy, 401, "InvalidAuthenticationToken", "x").into_error(), Error::Unauthenticated { .. }));
-        match failure(Operation::PutRequestPolicy, 403, "Authorization_RequestDenied", "Insufficient privileges").into_error() {
+        assert!(
+            matches!(e, Error::InvalidInput { field: "request", ref reason } if reason.contains("bad scope")),
+            "{e}"
+        );
+        assert!(matches!(
+            failure(Operation::GetRequestPolicy, 401, "InvalidAuthenticationToken", "x").into_error(),
+            Error::Unauthenticated { .. }
+        ));
+        match failure(
+            Operation::PutRequestPolicy,
+            403,
+            "Authorization_RequestDenied",
+            "Insufficient privileges",
+        )
+        .into_error()
+        {
             Error::PermissionDenied { operation, needed } => {
                 assert_eq!(operation, "update the consent request policy");
                 assert!(needed.contains("Policy.ReadWrite.ConsentRequest") && needed.contains("Cloud Application Administrator"));
@@ -155,24 +171,51 @@ mod tests {
         }
         let e = failure(Operation::GetServicePrincipal, 404, "Request_ResourceNotFound", "does not exist").into_error();
         assert_eq!(e, Error::not_found("thing 42 (does not exist)"));
-        let e = failure(Operation::CreateDelegatedGrant, 409, "Request_MultipleObjectsWithSameKeyValue", "Permission entry already exists.").into_error();
+        let e = failure(
+            Operation::CreateDelegatedGrant,
+            409,
+            "Request_MultipleObjectsWithSameKeyValue",
+            "Permission entry already exists.",
+        )
+        .into_error();
         assert!(matches!(e, Error::Conflict { code: Some(ref c), .. } if c == "Request_MultipleObjectsWithSameKeyValue"));
         let e = failure(Operation::GetRequestPolicy, 429, "TooManyRequests", "later").into_error();
-        assert_eq!(e, Error::Throttled { retry_after: Some(Duration::from_secs(3)) });
+        assert_eq!(
+            e,
+            Error::Throttled {
+                retry_after: Some(Duration::from_secs(3))
+            }
+        );
     }
 
     #[test]
     fn duplicate_assignment_is_a_conflict_but_other_400s_are_not() {
-        let dup = failure(Operation::CreateAppRoleAssignment, 400, "Request_BadRequest", "Permission being assigned already exists on the object.");
+        let dup = failure(
+            Operation::CreateAppRoleAssignment,
+            400,
+            "Request_BadRequest",
+            "Permission being assigned already exists on the object.",
+        );
         assert!(matches!(dup.into_error(), Error::Conflict { .. }));
-        let other = failure(Operation::CreateAppRoleAssignment, 400, "Request_BadRequest", "Permission being assigned was not found on application.");
+        let other = failure(
+            Operation::CreateAppRoleAssignment,
+            400,
+            "Request_BadRequest",
+            "Permission being assigned was not found on application.",
+        );
         assert!(matches!(other.into_error(), Error::InvalidInput { .. }));
     }
 
     #[test]
     fn server_errors_keep_request_id_code_and_body() {
         match failure(Operation::ListDelegatedGrants, 503, "serviceNotAvailable", "down").into_error() {
-            Error::Backend { status, code, request_id, body, .. } => {
+            Error::Backend {
+                status,
+                code,
+                request_id,
+                body,
+                ..
+            } => {
                 assert_eq!(status, 503);
                 assert_eq!(code.as_deref(), Some("serviceNotAvailable"));
                 assert_eq!(request_id.as_deref(), Some("rid-1"));

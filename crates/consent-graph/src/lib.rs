@@ -64,6 +64,4 @@ pub use backend::{GraphBackend, GraphBackendBuilder, BACKEND_NAME};
 pub use endpoint::GraphEndpoint;
 pub use operation::Operation;
 pub use retry::RetryPolicy;
-pub use token::{
-    AccessToken, AuthorizationCodeExchange, AuthorizationCodeGrant, ClientCredentials, Secret, StaticToken, TokenProvider,
-};
+pub use token::{AccessToken, AuthorizationCodeExchange, AuthorizationCodeGrant, ClientCredentials, Secret, StaticToken, TokenProvider};

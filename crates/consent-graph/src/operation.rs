@@ -79,10 +79,13 @@ impl Operation {
             | Operation::GetServicePrincipal
             | Operation::ListDelegatedGrants
             | Operation::ListAppRoleAssignments => "Global Reader",
-            Operation::PutRequestPolicy | Operation::CreateServicePrincipal | Operation::CreateDelegatedGrant | Operation::UpdateDelegatedGrant => {
-                "Cloud Application Administrator"
+            Operation::PutRequestPolicy
+            | Operation::CreateServicePrincipal
+            | Operation::CreateDelegatedGrant
+            | Operation::UpdateDelegatedGrant => "Cloud Application Administrator",
+            Operation::CreateAppRoleAssignment => {
+                "Privileged Role Administrator (the least role that can assign Microsoft Graph app roles)"
             }
-            Operation::CreateAppRoleAssignment => "Privileged Role Administrator (the least role that can assign Microsoft Graph app roles)",
             Operation::Batch => "the role of each batched operation",
         }
     }
@@ -114,7 +117,9 @@ mod tests {
     #[test]
     fn writes_need_write_permissions_and_reads_read_permissions() {
         assert_eq!(Operation::PutRequestPolicy.permission(), "Policy.ReadWrite.ConsentRequest");
-        assert!(Operation::CreateAppRoleAssignment.needed().contains("Privileged Role Administrator"));
+        assert!(Operation::CreateAppRoleAssignment
+            .needed()
+            .contains("Privileged Role Administrator"));
         assert!(Operation::ListDelegatedGrants.needed().contains("Directory.Read.All"));
         assert!(!Operation::CreateDelegatedGrant.is_idempotent());
         assert!(Operation::UpdateDelegatedGrant.is_idempotent());

@@ -1,7 +1,9 @@
 //! Pure request building: each port operation as a [`GraphRequest`] value (method, path, query,
 //! body), tested without a network. Sending lives in `transport`.
 
-use consent::{AdminConsentRequestPolicy, AppId, Error, NewAppRoleAssignment, NewDelegatedGrant, ObjectId, RequestFilter, Result, ScopeSet};
+use consent::{
+    AdminConsentRequestPolicy, AppId, Error, NewAppRoleAssignment, NewDelegatedGrant, ObjectId, RequestFilter, Result, ScopeSet,
+};
 use serde_json::{json, Value};
 use url::Url;
 
@@ -106,7 +108,11 @@ pub(crate) fn odata_literal(s: &str) -> String {
 }
 
 pub(crate) fn get_request_policy() -> GraphRequest {
-    GraphRequest::new(Operation::GetRequestPolicy, HttpMethod::Get, &["policies", "adminConsentRequestPolicy"])
+    GraphRequest::new(
+        Operation::GetRequestPolicy,
+        HttpMethod::Get,
+        &["policies", "adminConsentRequestPolicy"],
+    )
 }
 
 /// `PUT` (not the SDK's PATCH): the whole writable object; `version` is read-only and left out.
@@ -115,11 +121,20 @@ pub(crate) fn put_request_policy(policy: &AdminConsentRequestPolicy) -> Result<G
     if let Some(map) = body.as_object_mut() {
         map.remove("version");
     }
-    Ok(GraphRequest::new(Operation::PutRequestPolicy, HttpMethod::Put, &["policies", "adminConsentRequestPolicy"]).body(body))
+    Ok(GraphRequest::new(
+        Operation::PutRequestPolicy,
+        HttpMethod::Put,
+        &["policies", "adminConsentRequestPolicy"],
+    )
+    .body(body))
 }
 
 pub(crate) fn get_authorization_policy() -> GraphRequest {
-    GraphRequest::new(Operation::GetAuthorizationPolicy, HttpMethod::Get, &["policies", "authorizationPolicy"])
+    GraphRequest::new(
+        Operation::GetAuthorizationPolicy,
+        HttpMethod::Get,
+        &["policies", "authorizationPolicy"],
+    )
 }
 
 const APP_REQUESTS: [&str; 3] = ["identityGovernance", "appConsent", "appConsentRequests"];
@@ -184,7 +199,10 @@ pub(crate) fn create_delegated_grant(grant: &NewDelegatedGrant) -> GraphRequest 
     }
     GraphRequest::new(Operation::CreateDelegatedGrant, HttpMethod::Post, &["oauth2PermissionGrants"])
         .body(body)
-        .about(format!("delegated grant of client {} on resource {}", grant.client_id, grant.resource_id))
+        .about(format!(
+            "delegated grant of client {} on resource {}",
+            grant.client_id, grant.resource_id
+        ))
 }
 
 pub(crate) fn update_delegated_grant(grant_id: &str, scope: &ScopeSet) -> Result<GraphRequest> {
@@ -195,26 +213,35 @@ pub(crate) fn update_delegated_grant(grant_id: &str, scope: &ScopeSet) -> Result
             "must be a grant id as Graph returns it (base64url characters only)",
         ));
     }
-    Ok(GraphRequest::new(Operation::UpdateDelegatedGrant, HttpMethod::Patch, &["oauth2PermissionGrants", id])
-        .body(json!({ "scope": scope.to_wire() }))
-        .about(format!("delegated grant {id}")))
+    Ok(
+        GraphRequest::new(Operation::UpdateDelegatedGrant, HttpMethod::Patch, &["oauth2PermissionGrants", id])
+            .body(json!({ "scope": scope.to_wire() }))
+            .about(format!("delegated grant {id}")),
+    )
 }
 
 pub(crate) fn list_app_role_assignments(client_id: &ObjectId) -> GraphRequest {
     let id = client_id.to_string();
-    GraphRequest::new(Operation::ListAppRoleAssignments, HttpMethod::Get, &["servicePrincipals", &id, "appRoleAssignments"])
-        .about(format!("service principal {id}"))
+    GraphRequest::new(
+        Operation::ListAppRoleAssignments,
+        HttpMethod::Get,
+        &["servicePrincipals", &id, "appRoleAssignments"],
+    )
+    .about(format!("service principal {id}"))
 }
 
 pub(crate) fn create_app_role_assignment(a: &NewAppRoleAssignment) -> GraphRequest {
     let resource = a.resource_id.to_string();
-    GraphRequest::new(Operation::CreateAppRoleAssignment, HttpMethod::Post, &["servicePrincipals", &resource, "appRoleAssignedTo"]).body(
-        json!({
-            "principalId": a.principal_id.to_string(),
-            "resourceId": resource,
-            "appRoleId": a.app_role_id.to_string(),
-        }),
+    GraphRequest::new(
+        Operation::CreateAppRoleAssignment,
+        HttpMethod::Post,
+        &["servicePrincipals", &resource, "appRoleAssignedTo"],
     )
+    .body(json!({
+        "principalId": a.principal_id.to_string(),
+        "resourceId": resource,
+        "appRoleId": a.app_role_id.to_string(),
+    }))
     .about(format!("service principal {}", a.principal_id))
 }
 
@@ -224,7 +251,10 @@ pub(crate) const MAX_BATCH: usize = 20;
 /// `POST /$batch` with the items numbered by their index (`"0"`, `"1"`, …).
 pub(crate) fn batch(items: &[&GraphRequest]) -> Result<GraphRequest> {
     if items.is_empty() || items.len() > MAX_BATCH {
-        return Err(Error::invalid("batch", format!("has {} requests; Graph accepts 1 to {MAX_BATCH}", items.len())));
+        return Err(Error::invalid(
+            "batch",
+            format!("has {} requests; Graph accepts 1 to {MAX_BATCH}", items.len()),
+        ));
     }
     let requests: Vec<Value> = items
         .iter()
@@ -266,7 +296,10 @@ mod tests {
         p.reviewers = vec![Reviewer::User(ObjectId::parse(SP).unwrap())];
         let r = put_request_policy(&p).unwrap();
         assert_eq!(r.method, HttpMethod::Put);
-        assert_eq!(r.url(&base()).as_str(), "https://graph.microsoft.com/v1.0/policies/adminConsentRequestPolicy");
+        assert_eq!(
+            r.url(&base()).as_str(),
+            "https://graph.microsoft.com/v1.0/policies/adminConsentRequestPolicy"
+        );
         let body = r.body.unwrap();
         assert!(body.get("version").is_none());
         assert_eq!(body["reviewers"][0]["query"], format!("/users/{SP}"));
@@ -325,13 +358,16 @@ mod tests {
         let b = list_delegated_grants(&ObjectId::parse(SP).unwrap());
         let r = batch(&[&a, &b]).unwrap();
         let reqs = &r.body.unwrap()["requests"];
-        assert_eq!(reqs[0], json!({"id": "0", "method": "GET", "url": "/policies/adminConsentRequestPolicy"}));
+        assert_eq!(
+            reqs[0],
+            json!({"id": "0", "method": "GET", "url": "/policies/adminConsentRequestPolicy"})
+        );
         let url = reqs[1]["url"].as_str().unwrap();
         let parsed = Url::parse(&format!("http://x{url}")).unwrap();
         assert_eq!(parsed.path(), "/oauth2PermissionGrants");
         assert_eq!(pairs(&parsed), vec![("$filter".to_owned(), format!("clientId eq '{SP}'"))]);
         assert!(batch(&[]).is_err());
-        assert!(batch(&vec![&a; 21]).is_err());
+        assert!(batch(&[&a; 21]).is_err());
     }
 
     proptest::proptest! {

@@ -1,4 +1,5 @@
 //! App-role assignments: list on the client, assign on the resource, duplicates, permission errors.
+#![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 mod common;
 
 use common::*;
@@ -38,7 +39,9 @@ async fn assigns_on_the_resource_service_principal() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(format!("/v1.0/servicePrincipals/{GRAPH_SP}/appRoleAssignedTo")))
-        .and(body_json(json!({"principalId": CLIENT_SP, "resourceId": GRAPH_SP, "appRoleId": ROLE})))
+        .and(body_json(
+            json!({"principalId": CLIENT_SP, "resourceId": GRAPH_SP, "appRoleId": ROLE}),
+        ))
         .and(bearer_token(TOKEN))
         .respond_with(ResponseTemplate::new(201).set_body_json(assignment_json("as1")))
         .expect(1)
@@ -53,7 +56,10 @@ async fn duplicate_assignment_400_is_a_conflict() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(format!("/v1.0/servicePrincipals/{GRAPH_SP}/appRoleAssignedTo")))
-        .respond_with(ResponseTemplate::new(400).set_body_json(graph_error("Request_BadRequest", "Permission being assigned already exists on the object.")))
+        .respond_with(ResponseTemplate::new(400).set_body_json(graph_error(
+            "Request_BadRequest",
+            "Permission being assigned already exists on the object.",
+        )))
         .expect(1)
         .mount(&server)
         .await;
@@ -66,7 +72,10 @@ async fn forbidden_names_privileged_role_administrator() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(format!("/v1.0/servicePrincipals/{GRAPH_SP}/appRoleAssignedTo")))
-        .respond_with(ResponseTemplate::new(403).set_body_json(graph_error("Authorization_RequestDenied", "Insufficient privileges to complete the operation.")))
+        .respond_with(ResponseTemplate::new(403).set_body_json(graph_error(
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        )))
         .expect(1)
         .mount(&server)
         .await;

@@ -1,4 +1,5 @@
 //! `snapshot` over `$batch`: round trips counted by what wiremock received.
+#![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 mod common;
 
 use common::*;
@@ -26,7 +27,12 @@ fn batch_responder(answer: fn(&str) -> (u16, Value)) -> impl Fn(&Request) -> Res
 }
 
 fn batch_urls(req: &Request) -> Vec<String> {
-    body(req)["requests"].as_array().unwrap().iter().map(|i| i["url"].as_str().unwrap().to_owned()).collect()
+    body(req)["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["url"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 fn fresh_tenant(url: &str) -> (u16, Value) {
@@ -80,7 +86,11 @@ async fn fresh_tenant_snapshot_is_one_round_trip() {
     let urls = batch_urls(&reqs[0]);
     assert_eq!(urls.len(), 5);
     assert_eq!(urls[0], "/policies/adminConsentRequestPolicy");
-    assert!(urls.iter().any(|u| u.starts_with(&format!("/servicePrincipals(appId='{APP}')?%24select="))), "{urls:?}");
+    assert!(
+        urls.iter()
+            .any(|u| u.starts_with(&format!("/servicePrincipals(appId='{APP}')?%24select="))),
+        "{urls:?}"
+    );
 }
 
 #[tokio::test]
@@ -134,7 +144,10 @@ async fn a_throttled_batch_item_is_resent_alone() {
         .mount(&server)
         .await;
     let snap = backend(&server).snapshot(&app(), &[]).await.unwrap();
-    assert_eq!(snap.authorization_policy.user_consent(), consent::UserConsentSetting::MicrosoftManaged);
+    assert_eq!(
+        snap.authorization_policy.user_consent(),
+        consent::UserConsentSetting::MicrosoftManaged
+    );
     let reqs = received(&server).await;
     assert_eq!(batch_urls(&reqs[1]), vec!["/policies/authorizationPolicy".to_owned()]);
 }

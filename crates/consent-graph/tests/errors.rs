@@ -1,4 +1,5 @@
 //! The error table, end to end: status + Graph code → consent::Error, per operation.
+#![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 mod common;
 
 use common::*;
@@ -23,14 +24,20 @@ async fn answering(status: u16, code: &str, message: &str) -> MockServer {
 async fn bad_request_is_invalid_input() {
     let server = answering(400, "Request_BadRequest", "Invalid value specified for property 'scope'").await;
     let err = backend(&server).list_delegated_grants(&oid(CLIENT_SP)).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { ref reason, .. } if reason.contains("Invalid value specified")), "{err}");
+    assert!(
+        matches!(err, Error::InvalidInput { ref reason, .. } if reason.contains("Invalid value specified")),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn unauthorized_is_unauthenticated() {
     let server = answering(401, "InvalidAuthenticationToken", "Access token has expired").await;
     let err = backend(&server).get_request_policy().await.unwrap_err();
-    assert!(matches!(err, Error::Unauthenticated { ref reason } if reason.contains("InvalidAuthenticationToken")), "{err}");
+    assert!(
+        matches!(err, Error::Unauthenticated { ref reason } if reason.contains("InvalidAuthenticationToken")),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -39,14 +46,22 @@ async fn forbidden_names_the_permission_and_role_of_that_operation() {
     let b = backend(&server);
     let policy = consent::AdminConsentRequestPolicy::never_configured();
     for (err, permission, role) in [
-        (b.put_request_policy(&policy).await.unwrap_err(), "Policy.ReadWrite.ConsentRequest", "Cloud Application Administrator"),
+        (
+            b.put_request_policy(&policy).await.unwrap_err(),
+            "Policy.ReadWrite.ConsentRequest",
+            "Cloud Application Administrator",
+        ),
         (b.get_request_policy().await.unwrap_err(), "Policy.Read.All", "Global Reader"),
         (
             b.list_app_consent_requests(&consent::RequestFilter::default()).await.unwrap_err(),
             "ConsentRequest.Read.All",
             "Global Reader",
         ),
-        (b.list_delegated_grants(&oid(CLIENT_SP)).await.unwrap_err(), "Directory.Read.All", "Global Reader"),
+        (
+            b.list_delegated_grants(&oid(CLIENT_SP)).await.unwrap_err(),
+            "Directory.Read.All",
+            "Global Reader",
+        ),
     ] {
         match err {
             Error::PermissionDenied { needed, .. } => {
@@ -69,7 +84,13 @@ async fn not_found_and_conflict() {
 async fn server_errors_keep_code_request_id_and_raw_body() {
     let server = answering(500, "generalException", "Something broke").await;
     match backend(&server).get_authorization_policy().await.unwrap_err() {
-        Error::Backend { status, code, request_id, body, message } => {
+        Error::Backend {
+            status,
+            code,
+            request_id,
+            body,
+            message,
+        } => {
             assert_eq!(status, 500);
             assert_eq!(code.as_deref(), Some("generalException"));
             assert_eq!(request_id.as_deref(), Some("rid-123"));

@@ -1,4 +1,5 @@
 //! Delegated permission grants: list by client, create, patch scope, converge after a lost create.
+#![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 mod common;
 
 use common::*;
@@ -85,7 +86,10 @@ async fn patch_is_idempotent_so_a_503_is_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    backend(&server).update_delegated_grant("g1", &ScopeSet::parse("User.Read").unwrap()).await.unwrap();
+    backend(&server)
+        .update_delegated_grant("g1", &ScopeSet::parse("User.Read").unwrap())
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -93,7 +97,10 @@ async fn duplicate_grant_is_a_conflict_with_the_graph_code() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1.0/oauth2PermissionGrants"))
-        .respond_with(ResponseTemplate::new(409).set_body_json(graph_error("Request_MultipleObjectsWithSameKeyValue", "Permission entry already exists.")))
+        .respond_with(ResponseTemplate::new(409).set_body_json(graph_error(
+            "Request_MultipleObjectsWithSameKeyValue",
+            "Permission entry already exists.",
+        )))
         .expect(1)
         .mount(&server)
         .await;

@@ -1,4 +1,5 @@
 //! `@odata.nextLink` paging: followed with retries, refused off-origin.
+#![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 mod common;
 
 use common::*;
@@ -15,7 +16,9 @@ async fn follows_three_pages_with_the_token_on_each() {
         .and(path("/v1.0/oauth2PermissionGrants"))
         .and(query_param_is_missing("$skiptoken"))
         .and(bearer_token(TOKEN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![grant_json("g1", "User.Read")], Some(format!("{base}?$skiptoken=p2")))))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(page(vec![grant_json("g1", "User.Read")], Some(format!("{base}?$skiptoken=p2")))),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -23,7 +26,9 @@ async fn follows_three_pages_with_the_token_on_each() {
         .and(path("/v1.0/oauth2PermissionGrants"))
         .and(query_param("$skiptoken", "p2"))
         .and(bearer_token(TOKEN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![grant_json("g2", "User.Read")], Some(format!("{base}?$skiptoken=p3")))))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(page(vec![grant_json("g2", "User.Read")], Some(format!("{base}?$skiptoken=p3")))),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -71,7 +76,10 @@ async fn a_page_that_is_throttled_is_retried() {
 
 #[tokio::test]
 async fn refuses_a_next_link_to_another_host_or_port() {
-    for foreign in ["http://evil.example/v1.0/oauth2PermissionGrants?$skiptoken=x", "http://127.0.0.1:1/v1.0/oauth2PermissionGrants"] {
+    for foreign in [
+        "http://evil.example/v1.0/oauth2PermissionGrants?$skiptoken=x",
+        "http://127.0.0.1:1/v1.0/oauth2PermissionGrants",
+    ] {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .and(path("/v1.0/oauth2PermissionGrants"))

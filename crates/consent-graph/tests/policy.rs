@@ -1,4 +1,5 @@
 //! Consent request policy and authorization policy.
+#![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 mod common;
 
 use common::*;
@@ -70,7 +71,8 @@ async fn capabilities_and_unsupported_operations_carry_hints() {
     let caps = b.capabilities();
     assert_eq!(caps.backend, "microsoft-graph");
     assert!(!caps.submit_requests && !caps.review_requests);
-    let submission = consent::ConsentRequestSubmission::dynamic(app(), consent::ScopeSet::parse("Calendars.ReadWrite").unwrap(), "need it").unwrap();
+    let submission =
+        consent::ConsentRequestSubmission::dynamic(app(), consent::ScopeSet::parse("Calendars.ReadWrite").unwrap(), "need it").unwrap();
     match b.submit_consent_request(&submission).await.unwrap_err() {
         consent::Error::Unsupported { backend, hint, .. } => {
             assert_eq!(backend, "microsoft-graph");

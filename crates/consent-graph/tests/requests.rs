@@ -1,4 +1,5 @@
 //! App and user consent requests.
+#![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 mod common;
 
 use common::*;
@@ -49,7 +50,9 @@ async fn lists_all_app_requests_without_a_filter() {
 async fn lists_user_requests_of_one_app_request() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/v1.0/identityGovernance/appConsent/appConsentRequests/r1/userConsentRequests"))
+        .and(path(
+            "/v1.0/identityGovernance/appConsent/appConsentRequests/r1/userConsentRequests",
+        ))
         .and(bearer_token(TOKEN))
         .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![user_request_json("u1")], None)))
         .expect(1)
@@ -65,15 +68,29 @@ async fn lists_user_requests_of_one_app_request() {
 async fn unknown_app_request_is_not_found_and_empty_id_is_refused_locally() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/v1.0/identityGovernance/appConsent/appConsentRequests/nope/userConsentRequests"))
+        .and(path(
+            "/v1.0/identityGovernance/appConsent/appConsentRequests/nope/userConsentRequests",
+        ))
         .respond_with(ResponseTemplate::new(404).set_body_json(graph_error("Request_ResourceNotFound", "Resource 'nope' does not exist")))
         .expect(1)
         .mount(&server)
         .await;
     let b = backend(&server);
     let err = b.list_user_consent_requests("nope").await.unwrap_err();
-    assert!(matches!(err, consent::Error::NotFound { ref what } if what.contains("app consent request nope")), "{err}");
+    assert!(
+        matches!(err, consent::Error::NotFound { ref what } if what.contains("app consent request nope")),
+        "{err}"
+    );
     let err = b.list_user_consent_requests("").await.unwrap_err();
-    assert!(matches!(err, consent::Error::InvalidInput { field: "app_request_id", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            consent::Error::InvalidInput {
+                field: "app_request_id",
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(received(&server).await.len(), 1);
 }

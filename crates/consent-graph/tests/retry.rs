@@ -1,4 +1,5 @@
 //! The retry loop: 429/503/504, Retry-After forms, attempt cap, single-wait cap, connection errors.
+#![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 mod common;
 
 use std::sync::Arc;
@@ -34,7 +35,10 @@ async fn throttled_once_then_ok() {
     let started = Instant::now();
     backend(&server).get_authorization_policy().await.unwrap();
     assert_eq!(received(&server).await.len(), 2);
-    assert!(started.elapsed() >= Duration::from_millis(50), "the decimal Retry-After was honoured");
+    assert!(
+        started.elapsed() >= Duration::from_millis(50),
+        "the decimal Retry-After was honoured"
+    );
 }
 
 #[tokio::test]
@@ -45,7 +49,12 @@ async fn retry_after_zero_forever_stops_at_the_attempt_cap() {
         .mount(&server)
         .await;
     let err = backend(&server).get_authorization_policy().await.unwrap_err();
-    assert_eq!(err, Error::Throttled { retry_after: Some(Duration::ZERO) });
+    assert_eq!(
+        err,
+        Error::Throttled {
+            retry_after: Some(Duration::ZERO)
+        }
+    );
     assert_eq!(received(&server).await.len(), 4, "default cap is 4 attempts");
 }
 
@@ -54,7 +63,12 @@ async fn an_http_date_retry_after_is_honoured() {
     let server = MockServer::start().await;
     let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
     let when = std::time::SystemTime::from(now) + Duration::from_secs(1);
-    mount_policy_sequence(&server, ResponseTemplate::new(503).insert_header("Retry-After", httpdate::fmt_http_date(when).as_str()), 1).await;
+    mount_policy_sequence(
+        &server,
+        ResponseTemplate::new(503).insert_header("Retry-After", httpdate::fmt_http_date(when).as_str()),
+        1,
+    )
+    .await;
     let b = GraphBackend::builder()
         .tenant(TenantId::parse(TENANT).unwrap())
         .token_provider(Arc::new(StaticToken::new(TOKEN)))
@@ -65,7 +79,10 @@ async fn an_http_date_retry_after_is_honoured() {
         .unwrap();
     let started = Instant::now();
     b.get_authorization_policy().await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(950), "waited until the date, not the 5 ms backoff");
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "waited until the date, not the 5 ms backoff"
+    );
     assert_eq!(received(&server).await.len(), 2);
 }
 
@@ -73,12 +90,21 @@ async fn an_http_date_retry_after_is_honoured() {
 async fn service_unavailable_until_exhaustion_says_how_many_attempts() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(503).set_body_json(graph_error("serviceNotAvailable", "try later")).insert_header("request-id", "hdr-1"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .set_body_json(graph_error("serviceNotAvailable", "try later"))
+                .insert_header("request-id", "hdr-1"),
+        )
         .mount(&server)
         .await;
     let err = backend(&server).get_request_policy().await.unwrap_err();
     match &err {
-        Error::Backend { status, request_id, message, .. } => {
+        Error::Backend {
+            status,
+            request_id,
+            message,
+            ..
+        } => {
             assert_eq!(*status, 503);
             assert_eq!(request_id.as_deref(), Some("hdr-1"));
             assert!(message.contains("gave up after 4 attempts"), "{message}");
@@ -92,8 +118,14 @@ async fn service_unavailable_until_exhaustion_says_how_many_attempts() {
 #[tokio::test]
 async fn the_attempt_cap_is_configurable() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(504)).mount(&server).await;
-    let retry = RetryPolicy { max_attempts: 2, ..fast_retry() };
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(504))
+        .mount(&server)
+        .await;
+    let retry = RetryPolicy {
+        max_attempts: 2,
+        ..fast_retry()
+    };
     let err = backend_with(&server, retry).get_request_policy().await.unwrap_err();
     assert!(err.to_string().contains("gave up after 2 attempts"), "{err}");
     assert_eq!(received(&server).await.len(), 2);
@@ -108,7 +140,12 @@ async fn a_retry_after_beyond_the_single_wait_cap_returns_throttled_at_once() {
         .await;
     let started = Instant::now();
     let err = backend(&server).get_request_policy().await.unwrap_err();
-    assert_eq!(err, Error::Throttled { retry_after: Some(Duration::from_secs(120)) });
+    assert_eq!(
+        err,
+        Error::Throttled {
+            retry_after: Some(Duration::from_secs(120))
+        }
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(received(&server).await.len(), 1);
 }

@@ -1,4 +1,5 @@
 //! Service principals: get by appId (404 → None), create, and convergence after a lost response.
+#![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 mod common;
 
 use std::time::Duration;
@@ -26,7 +27,11 @@ async fn gets_a_service_principal_by_app_id_with_select() {
         .expect(1)
         .mount(&server)
         .await;
-    let sp = backend(&server).get_service_principal(&consent::AppId::MICROSOFT_GRAPH).await.unwrap().unwrap();
+    let sp = backend(&server)
+        .get_service_principal(&consent::AppId::MICROSOFT_GRAPH)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(sp.id, oid(GRAPH_SP));
     assert_eq!(sp.oauth2_permission_scopes[0].value, "Calendars.ReadWrite");
     assert_eq!(sp.app_roles.len(), 1);
@@ -78,7 +83,11 @@ async fn a_lost_create_reads_back_and_does_not_resend() {
     // The POST is applied but its answer never arrives in time.
     Mock::given(method("POST"))
         .and(path("/v1.0/servicePrincipals"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(sp_json(CLIENT_SP, APP)).set_delay(Duration::from_secs(3)))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(sp_json(CLIENT_SP, APP))
+                .set_delay(Duration::from_secs(3)),
+        )
         .expect(1)
         .named("create")
         .mount(&server)

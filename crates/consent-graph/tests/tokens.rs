@@ -1,4 +1,5 @@
 //! Token providers against a wiremock token endpoint: request shape, caching, single flight,
+#![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 //! AADSTS mapping, refresh, and secrets kept out of Debug, Display and logs.
 mod common;
 
@@ -53,7 +54,11 @@ async fn client_credentials_sends_the_documented_form() {
     let get = |k: &str| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     assert_eq!(get("grant_type"), Some("client_credentials"));
     assert_eq!(get("client_id"), Some(APP));
-    assert_eq!(get("client_secret"), Some(SECRET), "AuthType::RequestBody puts the secret in the body");
+    assert_eq!(
+        get("client_secret"),
+        Some(SECRET),
+        "AuthType::RequestBody puts the secret in the body"
+    );
     assert_eq!(get("scope"), Some("https://graph.microsoft.com/.default"));
     assert!(req.headers.get("authorization").is_none(), "no Basic auth header");
 }
@@ -120,7 +125,12 @@ async fn an_expiring_token_is_refreshed_five_minutes_early() {
 
 #[tokio::test]
 async fn aadsts_codes_become_actionable_errors() {
-    for (code, needle) in [(7_000_215, "Secret ID"), (7_000_222, "expired"), (700_016, "admin must consent"), (90_002, "tenant was not found")] {
+    for (code, needle) in [
+        (7_000_215, "Secret ID"),
+        (7_000_222, "expired"),
+        (700_016, "admin must consent"),
+        (90_002, "tenant was not found"),
+    ] {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .and(path(TOKEN_PATH))
@@ -146,9 +156,10 @@ async fn authorization_code_exchange_then_refresh() {
     Mock::given(method("POST"))
         .and(path(TOKEN_PATH))
         .and(body_string_contains("grant_type=authorization_code"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"access_token": "delegated-1", "token_type": "Bearer", "expires_in": 600, "refresh_token": "rt-1"}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "delegated-1", "token_type": "Bearer", "expires_in": 600, "refresh_token": "rt-1"})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -156,7 +167,9 @@ async fn authorization_code_exchange_then_refresh() {
         .and(path(TOKEN_PATH))
         .and(body_string_contains("grant_type=refresh_token"))
         .and(body_string_contains("refresh_token=rt-1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "delegated-2", "token_type": "Bearer", "expires_in": 600})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": "delegated-2", "token_type": "Bearer", "expires_in": 600})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -177,7 +190,11 @@ async fn authorization_code_exchange_then_refresh() {
     assert_eq!(provider.token().await.unwrap().expose_secret(), "delegated-1");
     let first = &received(&server).await[0];
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&first.body).into_owned().collect();
-    for (k, v) in [("code", "the-code"), ("code_verifier", "the-verifier-0123456789-0123456789-0123456789"), ("redirect_uri", "https://crm.example/callback")] {
+    for (k, v) in [
+        ("code", "the-code"),
+        ("code_verifier", "the-verifier-0123456789-0123456789-0123456789"),
+        ("redirect_uri", "https://crm.example/callback"),
+    ] {
         assert!(form.contains(&(k.to_owned(), v.to_owned())), "{k} missing in {form:?}");
     }
     clock.advance(chrono::Duration::minutes(6));

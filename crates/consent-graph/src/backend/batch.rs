@@ -134,7 +134,11 @@ impl GraphBackend {
             if wait > policy.max_wait {
                 break;
             }
-            tracing::debug!(items = retry.len(), wait_ms = wait.as_millis() as u64, "retrying throttled batch items");
+            tracing::debug!(
+                items = retry.len(),
+                wait_ms = wait.as_millis() as u64,
+                "retrying throttled batch items"
+            );
             tokio::time::sleep(wait).await;
             pending = retry;
             attempt += 1;
@@ -144,19 +148,38 @@ impl GraphBackend {
 
     /// Files each item's answer under its request's index; returns the indexes worth retrying and the
     /// longest `Retry-After` among them.
-    fn collect(&self, pending: &[usize], response: BatchResponse, results: &mut [Option<Answer>]) -> Result<(Vec<usize>, Option<Duration>)> {
+    fn collect(
+        &self,
+        pending: &[usize],
+        response: BatchResponse,
+        results: &mut [Option<Answer>],
+    ) -> Result<(Vec<usize>, Option<Duration>)> {
         let now = std::time::SystemTime::from(self.transport.clock.now());
         let mut retry = Vec::new();
         let mut wait: Option<Duration> = None;
         for it in response.responses {
-            let index = it.id.parse::<usize>().ok().and_then(|i| pending.get(i).copied()).ok_or_else(|| missing("batch ids"))?;
-            let header = |name: &str| it.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+            let index = it
+                .id
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| pending.get(i).copied())
+                .ok_or_else(|| missing("batch ids"))?;
+            let header = |name: &str| {
+                it.headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.clone())
+            };
             let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, now));
             if matches!(it.status, 429 | 503 | 504) {
                 retry.push(index);
                 wait = wait.max(retry_after);
             }
-            let body = if it.body.is_null() { Vec::new() } else { it.body.to_string().into_bytes() };
+            let body = if it.body.is_null() {
+                Vec::new()
+            } else {
+                it.body.to_string().into_bytes()
+            };
             results[index] = Some(Answer {
                 status: it.status,
                 body,

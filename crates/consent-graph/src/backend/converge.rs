@@ -37,9 +37,9 @@ impl GraphBackend {
     /// The grant with the same (client, resource, consent type, principal) key, if any.
     pub(super) async fn find_grant(&self, grant: &NewDelegatedGrant) -> Result<Option<DelegatedGrant>> {
         let all = self.list_delegated_grants(&grant.client_id).await?;
-        Ok(all.into_iter().find(|g| {
-            g.resource_id == grant.resource_id && g.consent_type == grant.consent_type && g.principal_id == grant.principal_id
-        }))
+        Ok(all
+            .into_iter()
+            .find(|g| g.resource_id == grant.resource_id && g.consent_type == grant.consent_type && g.principal_id == grant.principal_id))
     }
 
     /// The assignment with the same (principal, resource, role) key, if any.

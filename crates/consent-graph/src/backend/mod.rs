@@ -127,9 +127,12 @@ impl GraphBackendBuilder {
         let tenant = self
             .tenant
             .ok_or_else(|| Error::invalid("tenant", "is required: call .tenant(TenantId::parse(\"…\")?)"))?;
-        let tokens = self
-            .tokens
-            .ok_or_else(|| Error::invalid("token_provider", "is required: pass ClientCredentials, StaticToken or your own TokenProvider"))?;
+        let tokens = self.tokens.ok_or_else(|| {
+            Error::invalid(
+                "token_provider",
+                "is required: pass ClientCredentials, StaticToken or your own TokenProvider",
+            )
+        })?;
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(Error::invalid("timeout", "must be greater than zero"));
         }

@@ -63,7 +63,10 @@ impl ConsentGraph for GraphBackend {
     }
 
     async fn update_delegated_grant(&self, grant_id: &str, scope: &ScopeSet) -> Result<()> {
-        self.transport.execute(&request::update_delegated_grant(grant_id, scope)?).await.map(|_| ())
+        self.transport
+            .execute(&request::update_delegated_grant(grant_id, scope)?)
+            .await
+            .map(|_| ())
     }
 
     async fn list_app_role_assignments(&self, client_id: &ObjectId) -> Result<Vec<AppRoleAssignment>> {

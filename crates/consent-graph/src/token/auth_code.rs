@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use consent::{AppId, Clock, Error, Result, ScopeSet, SystemClock, TenantId};
-use oauth2::{AuthType, AuthorizationCode, ClientId, ClientSecret, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl};
+use oauth2::{
+    AuthType, AuthorizationCode, ClientId, ClientSecret, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
+};
 use tokio::sync::Mutex;
 use url::Url;
 
@@ -185,11 +187,19 @@ impl AuthorizationCodeExchangeBuilder {
             return Err(Error::invalid("code", "is empty; pass the code query parameter of the redirect"));
         }
         if g.verifier.is_empty() {
-            return Err(Error::invalid("code_verifier", "is empty; pass the PKCE verifier saved with the sign-in"));
+            return Err(Error::invalid(
+                "code_verifier",
+                "is empty; pass the PKCE verifier saved with the sign-in",
+            ));
         }
         let authority = match self.authority.or_else(|| self.cloud.login_authority()) {
             Some(a) => a,
-            None => return Err(Error::invalid("authority", "a loopback Graph endpoint needs an explicit login authority")),
+            None => {
+                return Err(Error::invalid(
+                    "authority",
+                    "a loopback Graph endpoint needs an explicit login authority",
+                ))
+            }
         };
         let mut client = UnsetClient::new(ClientId::new(g.client_id.to_string()))
             .set_auth_type(AuthType::RequestBody)

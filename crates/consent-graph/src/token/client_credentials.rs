@@ -117,11 +117,19 @@ impl ClientCredentialsBuilder {
     /// Validates the configuration and builds the provider.
     pub fn build(self) -> Result<ClientCredentials> {
         if self.secret.is_empty() {
-            return Err(Error::invalid("client_secret", "is empty; pass the secret's Value from Certificates & secrets"));
+            return Err(Error::invalid(
+                "client_secret",
+                "is empty; pass the secret's Value from Certificates & secrets",
+            ));
         }
         let authority = match self.authority.or_else(|| self.cloud.login_authority()) {
             Some(a) => a,
-            None => return Err(Error::invalid("authority", "a loopback Graph endpoint needs an explicit login authority")),
+            None => {
+                return Err(Error::invalid(
+                    "authority",
+                    "a loopback Graph endpoint needs an explicit login authority",
+                ))
+            }
         };
         let url = token_url(&authority, &self.tenant)?;
         let client = UnsetClient::new(ClientId::new(self.client_id.to_string()))

@@ -63,7 +63,11 @@ impl EntraTokenError {
             format!(
                 "the application is not in this tenant (AADSTS{}): a tenant admin must consent to it first \
                  (admin-consent link or Enterprise applications), or the client id or tenant is wrong",
-                self.error_codes.iter().find(|c| [700_016, 700_011].contains(*c)).copied().unwrap_or(700_016)
+                self.error_codes
+                    .iter()
+                    .find(|c| [700_016, 700_011].contains(*c))
+                    .copied()
+                    .unwrap_or(700_016)
             )
         } else if self.has(&[90_002]) {
             "the tenant was not found (AADSTS90002): check the tenant id or domain, and the cloud (global, US Gov, China)".to_owned()

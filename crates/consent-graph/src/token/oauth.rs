@@ -27,8 +27,13 @@ pub(crate) type EntraClient = oauth2::Client<
 >;
 
 /// The same client before its token URL is set.
-pub(crate) type UnsetClient =
-    oauth2::Client<EntraTokenError, BasicTokenResponse, BasicTokenIntrospectionResponse, StandardRevocableToken, BasicRevocationErrorResponse>;
+pub(crate) type UnsetClient = oauth2::Client<
+    EntraTokenError,
+    BasicTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+>;
 
 /// The login hosts of Microsoft's clouds (global, US Government, China).
 const MICROSOFT_LOGIN_HOSTS: [&str; 3] = ["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn"];
@@ -74,10 +79,7 @@ pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client> {
 
 /// Converts a successful token response, computing the expiry from `expires_in` and `now`.
 pub(crate) fn to_access_token(resp: &BasicTokenResponse, now: chrono::DateTime<chrono::Utc>) -> AccessToken {
-    let expires_at = resp
-        .expires_in()
-        .and_then(|d| chrono::Duration::from_std(d).ok())
-        .map(|d| now + d);
+    let expires_at = resp.expires_in().and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now + d);
     AccessToken::new(resp.access_token().secret().as_str(), expires_at)
 }
 
@@ -88,7 +90,9 @@ type TokenFailure = RequestTokenError<HttpClientError<reqwest::Error>, EntraToke
 pub(crate) fn map_failure(err: TokenFailure) -> Error {
     match err {
         RequestTokenError::ServerResponse(e) => e.into_error(),
-        RequestTokenError::Request(HttpClientError::Reqwest(e)) if e.is_timeout() => Error::Timeout { operation: "token request" },
+        RequestTokenError::Request(HttpClientError::Reqwest(e)) if e.is_timeout() => Error::Timeout {
+            operation: "token request",
+        },
         RequestTokenError::Request(e) => Error::Backend {
             status: 0,
             code: None,
@@ -99,7 +103,10 @@ pub(crate) fn map_failure(err: TokenFailure) -> Error {
         RequestTokenError::Parse(e, _) => Error::Backend {
             status: 0,
             code: None,
-            message: format!("the token endpoint's response was not understood ({}); check the authority URL", e.path()),
+            message: format!(
+                "the token endpoint's response was not understood ({}); check the authority URL",
+                e.path()
+            ),
             request_id: None,
             body: None,
         },
@@ -130,7 +137,10 @@ mod tests {
     fn token_url_for_microsoft_and_loopback() {
         let t = TenantId::parse("contoso.onmicrosoft.com").unwrap();
         let u = token_url(&Url::parse("https://login.microsoftonline.com").unwrap(), &t).unwrap();
-        assert_eq!(u.as_str(), "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token");
+        assert_eq!(
+            u.as_str(),
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+        );
         let u = token_url(&Url::parse("http://127.0.0.1:9/login/").unwrap(), &t).unwrap();
         assert_eq!(u.as_str(), "http://127.0.0.1:9/login/contoso.onmicrosoft.com/oauth2/v2.0/token");
     }

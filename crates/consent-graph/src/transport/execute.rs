@@ -38,7 +38,12 @@ impl Transport {
             }
             let wait = policy.delay(attempt, after);
             if wait > policy.max_wait || Instant::now() + wait > deadline {
-                tracing::warn!(operation = req.op.name(), attempts = attempt, wait_ms = wait.as_millis() as u64, "wait exceeds the retry budget");
+                tracing::warn!(
+                    operation = req.op.name(),
+                    attempts = attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    "wait exceeds the retry budget"
+                );
                 return Err(with_attempts(last, attempt));
             }
             tracing::debug!(operation = req.op.name(), attempt, wait_ms = wait.as_millis() as u64, "retrying");
@@ -76,7 +81,10 @@ fn verdict(req: &GraphRequest, outcome: Attempt) -> Verdict {
             tracing::debug!(operation = req.op.name(), reason = %why, "no response");
             let timeout = Error::Timeout { operation: req.op.name() };
             if idempotent {
-                Verdict::Retry { after: None, last: timeout }
+                Verdict::Retry {
+                    after: None,
+                    last: timeout,
+                }
             } else {
                 Verdict::Done(Err(timeout))
             }

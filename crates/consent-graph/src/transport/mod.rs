@@ -65,8 +65,9 @@ impl Transport {
         let builder = handler.build().await.map_err(|e| local_error(req, &e.to_string()))?;
         let (client, request) = builder.build_split();
         let mut request = request.map_err(|e| local_error(req, &e.to_string()))?;
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-            .map_err(|_| Error::Unauthenticated { reason: "the access token contains characters not allowed in a header".to_owned() })?;
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).map_err(|_| Error::Unauthenticated {
+            reason: "the access token contains characters not allowed in a header".to_owned(),
+        })?;
         bearer.set_sensitive(true);
         // Replaces the SDK's placeholder bearer: the token comes from our provider on every attempt.
         request.headers_mut().insert(AUTHORIZATION, bearer);

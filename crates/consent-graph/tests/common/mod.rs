@@ -1,4 +1,5 @@
 //! Shared helpers: a wiremock Graph, a backend pointed at it, and canned Graph JSON.
+#![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 #![allow(dead_code)]
 
 use std::sync::Arc;
