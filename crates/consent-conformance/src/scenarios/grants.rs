@@ -1,0 +1,179 @@
+//! Grant idempotency and convergence: however often, concurrently or unreliably "approve" runs, the
+//! tenant ends with one `AllPrincipals` grant per (client, resource) whose scope is the union
+//! (reference §4.3, §4.5).
+
+use std::sync::Arc;
+
+use consent::{grant_tenant_wide, ConsentGraph, GrantConsentType, NewDelegatedGrant, ScopeSet};
+use consent_mock::{demo, Fault, FaultPlan, FaultRule, Operation, Preset};
+use futures::future::join_all;
+
+use crate::check::{ensure, expect_conflict, expect_eq, expect_state, Step, StepExt};
+use crate::fixture::{scopes, Fixture};
+use crate::interleave::Interleaving;
+use crate::{Harness, Outcome, ScenarioError};
+
+const DUPLICATE_KEY: &str = "Request_MultipleObjectsWithSameKeyValue";
+
+/// Arrange: an admin already granted `wire` tenant-wide (through the admin-consent page).
+fn pre_grant(f: &Fixture<'_>, wire: &str) -> Step<()> {
+    f.tenant
+        .grant_admin_consent(demo::ADMIN_ID, &f.app.app_id, &scopes(wire)?)
+        .step("arrange: an earlier admin consent")
+}
+
+/// Arrange: the next call of `op` is applied but its answer is lost.
+fn lose_next(f: &Fixture<'_>, op: Operation) {
+    f.tenant
+        .set_faults(FaultPlan::none().with(FaultRule::always(Some(op), Fault::CommittedButLost).times(1)));
+}
+
+fn fault_fired(f: &Fixture<'_>, op: Operation) -> Step<()> {
+    ensure(f.tenant.faults().is_exhausted(), || {
+        format!("the injected lost response on {op} never fired")
+    })
+}
+
+/// Approving twice (a pending request, then the same stale handle again) leaves one grant with exactly the app's scopes; re-running the recipe writes nothing.
+pub async fn approve_twice_keeps_one_grant(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    f.file_request(demo::EVA_ID, "Interviews belong in Outlook").await?;
+    let pending = expect_state!(f.observe("after the request").await?, Pending, "after the request");
+    let admin = f.admin();
+    let approved = pending.clone().approve(&*admin).await.step("first approval")?;
+    pending.approve(&*admin).await.step("second approval of the same handle")?;
+    let again = approved.reapply(&*admin).await.step("re-run the grant recipe")?;
+    ensure(again.is_noop(), || {
+        format!("re-running the recipe: expected no writes, got {again:?}")
+    })?;
+    let grant = f.the_grant("after approving twice").await?;
+    expect_eq("grant scope", f.app.delegated_scopes(), grant.scope)
+}
+
+/// Approving an app that already holds a subset grant PATCHes that same grant to the union (keeping extra scopes); no second grant.
+pub async fn approve_widens_an_existing_subset_grant(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    pre_grant(&f, "User.Read MailboxSettings.Read")?;
+    let before = f.the_grant("before approving").await?;
+    let report = grant_tenant_wide(&*f.admin(), &f.app).await.step("approve")?;
+    expect_eq(
+        "(grants created, grants updated)",
+        (0, 1),
+        (report.grants_created, report.grants_updated),
+    )?;
+    let after = f.the_grant("after approving").await?;
+    expect_eq("grant id (patched in place)", before.id, after.id)?;
+    let union = before.scope.union(&f.app.delegated_scopes()).step("union")?;
+    expect_eq("grant scope as a set", sorted(&union), sorted(&after.scope))
+}
+
+/// Eight approvals racing on eight connections all succeed and leave one service principal and one grant.
+pub async fn concurrent_approvals_make_one_grant(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    let admins: Vec<Arc<dyn ConsentGraph>> = [demo::ADMIN_ID, demo::CLOUD_ADMIN_ID, demo::APP_ADMIN_ID]
+        .iter()
+        .cycle()
+        .take(8)
+        .map(|id| Arc::new(Interleaving::new(f.user(*id))) as Arc<dyn ConsentGraph>)
+        .collect();
+    let results = join_all(admins.iter().map(|g| grant_tenant_wide(&**g, &f.app))).await;
+    for (i, r) in results.iter().enumerate() {
+        if let Err(e) = r {
+            return Err(ScenarioError::fail(format!("approval {i} of 8: expected success, got {e:?}")));
+        }
+    }
+    let created = results.iter().flatten().filter(|r| r.created_service_principal).count();
+    expect_eq("approvals that report creating the service principal", 1, created)?;
+    let grant = f.the_grant("after 8 concurrent approvals").await?;
+    expect_eq("grant scope", f.app.delegated_scopes(), grant.scope)?;
+    expect_state!(
+        f.observe("after 8 concurrent approvals").await?,
+        Approved,
+        "after 8 concurrent approvals"
+    );
+    Ok(())
+}
+
+/// An approval whose grant create is applied but answered with a timeout reads back and succeeds; one grant.
+pub async fn approve_converges_after_lost_grant_create(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    lose_next(&f, Operation::CreateDelegatedGrant);
+    let report = grant_tenant_wide(&*f.admin(), &f.app)
+        .await
+        .step("approve through a lost response")?;
+    fault_fired(&f, Operation::CreateDelegatedGrant)?;
+    expect_eq("grants reported created", 1, report.grants_created)?;
+    let grant = f.the_grant("after the lost response").await?;
+    expect_eq("grant scope", f.app.delegated_scopes(), grant.scope)
+}
+
+/// An approval whose service-principal create is applied but answered with a timeout reads it back and succeeds; one principal, one grant.
+pub async fn approve_converges_after_lost_service_principal_create(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    lose_next(&f, Operation::CreateServicePrincipal);
+    let report = grant_tenant_wide(&*f.admin(), &f.app)
+        .await
+        .step("approve through a lost response")?;
+    fault_fired(&f, Operation::CreateServicePrincipal)?;
+    let sp = f.client_truth().await?;
+    expect_eq("service principal reported", sp.map(|s| s.id), report.service_principal_id)?;
+    f.the_grant("after the lost response").await.map(drop)
+}
+
+/// Widening a grant whose PATCH is applied but answered with a timeout checks the grant and succeeds.
+pub async fn approve_converges_after_lost_grant_update(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    pre_grant(&f, "User.Read")?;
+    lose_next(&f, Operation::UpdateDelegatedGrant);
+    grant_tenant_wide(&*f.admin(), &f.app)
+        .await
+        .step("approve through a lost response")?;
+    fault_fired(&f, Operation::UpdateDelegatedGrant)?;
+    let grant = f.the_grant("after the lost response").await?;
+    expect_eq("grant scope as a set", sorted(&f.app.delegated_scopes()), sorted(&grant.scope))
+}
+
+/// Creating a second AllPrincipals grant for the same client and resource is a Conflict with code Request_MultipleObjectsWithSameKeyValue.
+pub async fn duplicate_grant_is_conflict(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    pre_grant(&f, "User.Read")?;
+    let existing = f.the_grant("before the duplicate").await?;
+    let duplicate = NewDelegatedGrant {
+        client_id: existing.client_id,
+        consent_type: GrantConsentType::AllPrincipals,
+        principal_id: None,
+        resource_id: existing.resource_id,
+        scope: scopes("Calendars.ReadWrite")?,
+    };
+    let result = f.admin().create_delegated_grant(&duplicate).await;
+    expect_conflict("duplicate grant create", result, Some(DUPLICATE_KEY))?;
+    let after = f.the_grant("after the duplicate").await?;
+    expect_eq("the original grant, untouched", existing, after)
+}
+
+/// PATCH replaces a grant's scope (it does not merge): narrowing it shows as missing scopes, and re-approving restores them.
+pub async fn grant_update_replaces_scope(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    pre_grant(&f, "Calendars.ReadWrite User.Read offline_access")?;
+    let grant = f.the_grant("before narrowing").await?;
+    let narrow = scopes("User.Read")?;
+    f.admin().update_delegated_grant(&grant.id, &narrow).await.step("PATCH the scope")?;
+    expect_eq("scope after PATCH", narrow.clone(), f.the_grant("after narrowing").await?.scope)?;
+    let state = f.observe("after narrowing").await?;
+    let missing = state.coverage().missing;
+    expect_eq(
+        "missing scopes",
+        sorted(&f.app.delegated_scopes().difference(&narrow)),
+        sorted(&missing),
+    )?;
+    grant_tenant_wide(&*f.admin(), &f.app).await.step("re-approve")?;
+    expect_state!(f.observe("after re-approving").await?, Approved, "after re-approving");
+    Ok(())
+}
+
+/// Scopes as a sorted list, for comparing sets whose order the service does not promise.
+pub(crate) fn sorted(s: &ScopeSet) -> Vec<String> {
+    let mut v: Vec<String> = s.iter().map(|x| x.as_str().to_owned()).collect();
+    v.sort_by_key(|x| x.to_ascii_lowercase());
+    v
+}

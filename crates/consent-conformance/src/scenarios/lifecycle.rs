@@ -1,0 +1,196 @@
+//! The request lifecycle: submit, join, approve, deny, block, expire, and who may see a request
+//! (reference §2–§3).
+
+use chrono::Duration;
+use consent::{ConsentGraph, ConsentRequestSubmission, ConsentType, RequestFilter, RequestOutcome, UserRequestStatus};
+use consent_mock::{demo, Preset};
+
+use crate::check::{ensure, expect_conflict, expect_eq, expect_permission_denied, expect_state, require_review, StepExt};
+use crate::fixture::{justification, Fixture};
+use crate::{Harness, Outcome};
+
+const WHY_EVA: &str = "I schedule interviews and need them in my Outlook calendar";
+const WHY_SAM: &str = "Same for me: candidate meetings go into Outlook";
+
+fn for_app(f: &Fixture<'_>) -> RequestFilter {
+    RequestFilter {
+        app_id: Some(f.app.app_id),
+        pending_only: false,
+    }
+}
+
+/// A submitted request shows through the backend as one app request holding exactly that user's request and reason.
+pub async fn submit_creates_one_app_request(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    f.file_request(demo::EVA_ID, WHY_EVA).await?;
+    let admin = f.admin();
+    let apps = admin.list_app_consent_requests(&for_app(&f)).await.step("list app requests")?;
+    expect_eq("app requests for the app", 1, apps.len())?;
+    expect_eq("pending scopes", f.app.delegated_scopes(), apps[0].pending_scope_set())?;
+    let users = admin.list_user_consent_requests(&apps[0].id).await.step("list user requests")?;
+    expect_eq("user requests", 1, users.len())?;
+    expect_eq("requester", Some(demo::EVA_ID), users[0].requester())?;
+    expect_eq("reason", Some(WHY_EVA.to_owned()), users[0].reason.clone())?;
+    expect_eq("status", UserRequestStatus::InProgress, users[0].status)
+}
+
+/// A second user asking for the same app joins the same app request; observe lists both requesters.
+pub async fn two_users_join_the_same_app_request(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let first = f.file_request(demo::EVA_ID, WHY_EVA).await?;
+    let second = f.file_request(demo::SAM_ID, WHY_SAM).await?;
+    expect_eq("app request joined by the second user", first.id.clone(), second.id)?;
+    let apps = f.admin().list_app_consent_requests(&for_app(&f)).await.step("list app requests")?;
+    expect_eq("app requests for the app", 1, apps.len())?;
+    let pending = expect_state!(f.observe("after two requests").await?, Pending, "after two requests");
+    let who: Vec<_> = pending.details().requesters.iter().map(|r| r.user_id).collect();
+    expect_eq("requesters, oldest first", vec![Some(demo::EVA_ID), Some(demo::SAM_ID)], who)?;
+    expect_eq("request id on the handle", first.id, pending.details().request_id.clone())
+}
+
+/// Approving a pending request grants tenant-wide and closes every user request as approved.
+pub async fn approve_settles_the_request(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    f.file_request(demo::EVA_ID, WHY_EVA).await?;
+    let pending = expect_state!(f.observe("after the request").await?, Pending, "after the request");
+    pending.approve(&*f.admin()).await.step("approve")?;
+    expect_state!(f.observe("after approving").await?, Approved, "after approving");
+    for (_, users) in f.requests_truth().await? {
+        for u in users {
+            expect_eq("user request status after approval", UserRequestStatus::Completed, u.status)?;
+            expect_eq("user request outcome after approval", RequestOutcome::Approved, u.outcome())?;
+        }
+    }
+    Ok(())
+}
+
+/// Deny (with a justification) closes the request as denied; the user may ask again, which opens a new pending request.
+pub async fn deny_closes_and_user_may_ask_again(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let reviewer = f.user(demo::CLOUD_ADMIN_ID);
+    require_review(&*reviewer, "a denied request closes and the user may ask again")?;
+    f.file_request(demo::EVA_ID, WHY_EVA).await?;
+    let pending = expect_state!(f.observe("after the request").await?, Pending, "after the request");
+    let why = "Use the approved scheduling tool instead";
+    pending.deny(&*reviewer, justification(why)?).await.step("deny")?;
+    let denied = expect_state!(f.observe("after denying").await?, Denied, "after denying");
+    expect_eq(
+        "reviewer's justification",
+        Some(why.to_owned()),
+        denied.details().justification.clone(),
+    )?;
+    ensure(denied.details().can_request_again, || {
+        "after denying: expected can_request_again".to_owned()
+    })?;
+    expect_eq("grants after a denial", 0, f.tenant_wide_grants().await?.len())?;
+    f.file_request(demo::EVA_ID, "Asking again: interviews are moving to Outlook")
+        .await?;
+    expect_state!(f.observe("after asking again").await?, Pending, "after asking again");
+    Ok(())
+}
+
+/// Block closes the request, disables the app's service principal, and refuses further requests with Conflict.
+pub async fn block_disables_the_app_and_refuses_requests(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let reviewer = f.user(demo::CLOUD_ADMIN_ID);
+    require_review(&*reviewer, "a blocked app refuses further requests")?;
+    f.file_request(demo::EVA_ID, WHY_EVA).await?;
+    let pending = expect_state!(f.observe("after the request").await?, Pending, "after the request");
+    let blocked = pending
+        .block(&*reviewer, justification("Not an approved vendor")?)
+        .await
+        .step("block")?;
+    expect_state!(f.observe("after blocking").await?, Blocked, "after blocking");
+    let sp = f.client_truth().await?;
+    expect_eq(
+        "blocked app's service principal",
+        Some((blocked.details().service_principal_id, false)),
+        sp.map(|s| (s.id, s.account_enabled)),
+    )?;
+    let again = submit_as(&f, demo::SAM_ID, WHY_SAM).await;
+    expect_conflict("a request for a blocked app", again, None).map(drop)
+}
+
+/// An undecided request is still pending just before `requestDurationInDays` and expired just after; users may then ask again.
+pub async fn request_expires_after_the_policy_duration(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let days = i64::from(f.policy_truth().await?.request_duration_in_days);
+    f.file_request(demo::EVA_ID, WHY_EVA).await?;
+    f.tenant.advance(Duration::days(days) - Duration::hours(1));
+    let pending = expect_state!(f.observe("an hour before expiry").await?, Pending, "an hour before expiry");
+    let expires = pending.details().expires_at;
+    ensure(expires.is_some_and(|t| t > f.admin().now()), || {
+        format!("an hour before expiry: expected expires_at in the future, got {expires:?}")
+    })?;
+    f.tenant.advance(Duration::hours(2));
+    let expired = expect_state!(f.observe("an hour after expiry").await?, Expired, "an hour after expiry");
+    ensure(expired.details().can_request_again, || {
+        "after expiry: expected can_request_again".to_owned()
+    })?;
+    let outcomes: Vec<RequestOutcome> = f
+        .requests_truth()
+        .await?
+        .into_iter()
+        .flat_map(|(_, u)| u)
+        .map(|u| u.outcome())
+        .collect();
+    expect_eq("user request outcomes after expiry", vec![RequestOutcome::Expired], outcomes)?;
+    f.file_request(demo::EVA_ID, "Asking again after it expired").await?;
+    expect_state!(f.observe("after asking again").await?, Pending, "after asking again");
+    Ok(())
+}
+
+/// A member of the reviewer group sees a request only if they joined before it was created; a later one can neither see nor review it.
+pub async fn late_reviewer_cannot_see_or_review(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let early = f.tenant.add_user("Kim Early", "kim@contoso.example");
+    f.tenant.add_group_member(demo::REVIEWERS_GROUP_ID, early);
+    f.file_request(demo::EVA_ID, WHY_EVA).await?;
+    let late = f.tenant.add_user("Lou Late", "lou@contoso.example");
+    f.tenant.add_group_member(demo::REVIEWERS_GROUP_ID, late);
+
+    let seen_early = f
+        .user(early)
+        .list_app_consent_requests(&for_app(&f))
+        .await
+        .step("list as the early reviewer")?;
+    expect_eq("requests the early reviewer sees", 1, seen_early.len())?;
+    let stages = f
+        .user(early)
+        .list_user_consent_requests(&seen_early[0].id)
+        .await
+        .step("user requests as the early reviewer")?;
+    let assigned = stages
+        .first()
+        .and_then(|u| u.approval.as_ref())
+        .and_then(|a| a.stages.first())
+        .and_then(|s| s.assigned_to_me);
+    expect_eq("assignedToMe for the early reviewer", Some(true), assigned)?;
+
+    let late_graph = f.user(late);
+    let seen_late = late_graph
+        .list_app_consent_requests(&for_app(&f))
+        .await
+        .step("list as the late reviewer")?;
+    expect_eq("requests the late reviewer sees", 0, seen_late.len())?;
+    if late_graph.capabilities().review_requests {
+        let review = consent::ConsentReview {
+            app_request_id: seen_early[0].id.clone(),
+            decision: consent::ReviewDecision::Deny(justification("I was not asked")?),
+        };
+        expect_permission_denied("late reviewer denies", late_graph.review_consent_request(&review).await, "reviewer")?;
+        expect_state!(f.observe("after the refused review").await?, Pending, "after the refused review");
+    }
+    Ok(())
+}
+
+/// Submits through the mock's prompt and returns the raw result (for refusals).
+async fn submit_as(f: &Fixture<'_>, user: consent::ObjectId, why: &str) -> consent::Result<consent::AppConsentRequest> {
+    let submission = ConsentRequestSubmission {
+        app_id: f.app.app_id,
+        consent_type: ConsentType::Dynamic,
+        scopes: f.app.delegated_scopes(),
+        justification: consent::Justification::parse(why)?,
+    };
+    f.tenant.as_user(user).submit_consent_request(&submission).await
+}
