@@ -1,0 +1,247 @@
+//! `POST /{tenant}/oauth2/v2.0/token` (reference §6.3): `authorization_code` with PKCE S256,
+//! `refresh_token` (rotated), and `client_credentials` for the seeded admin client. Errors use
+//! Microsoft's JSON shape (`error`, `error_description`, `error_codes`, `timestamp`, `trace_id`,
+//! `correlation_id`); `invalid_client` is 401, everything else 400.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use consent::{AppId, Clock};
+use consent_mock::Principal;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::flows::{CodeProblem, RefreshGrant};
+use super::{read_form, tenant_matches, FormProblem};
+use crate::server::{AdminClient, Shared};
+
+/// A token-endpoint failure.
+#[derive(Debug)]
+struct TokenError {
+    error: &'static str,
+    code: u32,
+    text: String,
+}
+
+fn fail(error: &'static str, code: u32, text: impl Into<String>) -> TokenError {
+    TokenError {
+        error,
+        code,
+        text: text.into(),
+    }
+}
+
+/// The handler.
+pub(crate) async fn exchange(State(shared): State<Arc<Shared>>, Path(tenant): Path<String>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let result = async {
+        if !tenant_matches(&shared, &tenant) {
+            return Err(fail("invalid_request", 90002, format!("Tenant '{tenant}' not found.")));
+        }
+        let form = read_form(body, shared.config.body_limit).await.map_err(|p| match p {
+            FormProblem::TooLarge => fail("invalid_request", 90014, "The request body is too large."),
+            FormProblem::Repeated(k) => fail("invalid_request", 90014, format!("The parameter '{k}' is repeated.")),
+        })?;
+        match form.get("grant_type").map(String::as_str) {
+            Some("client_credentials") => client_credentials(&shared, &parts.headers, &form),
+            Some("authorization_code") => authorization_code(&shared, &form),
+            Some("refresh_token") => refresh(&shared, &form),
+            Some(other) => Err(fail(
+                "unsupported_grant_type",
+                70003,
+                format!("The app requested an unsupported grant type '{other}'."),
+            )),
+            None => Err(fail(
+                "invalid_request",
+                900144,
+                "The request body must contain the following parameter: 'grant_type'.",
+            )),
+        }
+    }
+    .await;
+    match result {
+        Ok(body) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response(),
+        Err(e) => error_response(&shared, e),
+    }
+}
+
+fn error_response(shared: &Shared, e: TokenError) -> Response {
+    let status = if e.error == "invalid_client" {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let (trace, correlation) = (uuid::Uuid::new_v4().to_string(), uuid::Uuid::new_v4().to_string());
+    let timestamp = shared.tenant.clock().now().format("%Y-%m-%d %H:%M:%SZ").to_string();
+    let body = json!({
+        "error": e.error,
+        "error_description": format!("AADSTS{}: {} Trace ID: {trace} Correlation ID: {correlation} Timestamp: {timestamp}", e.code, e.text),
+        "error_codes": [e.code],
+        "timestamp": timestamp,
+        "trace_id": trace,
+        "correlation_id": correlation,
+        "error_uri": format!("{}error?code={}", shared.origin, e.code),
+    });
+    (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
+}
+
+fn required<'a>(form: &'a HashMap<String, String>, name: &str) -> Result<&'a str, TokenError> {
+    form.get(name).map(String::as_str).filter(|v| !v.is_empty()).ok_or_else(|| {
+        fail(
+            "invalid_request",
+            900144,
+            format!("The request body must contain the following parameter: '{name}'."),
+        )
+    })
+}
+
+/// Client id + secret from the form or from HTTP Basic (both are accepted by Entra).
+fn client_secret(headers: &HeaderMap, form: &HashMap<String, String>) -> Option<(String, String)> {
+    if let (Some(id), Some(secret)) = (form.get("client_id"), form.get("client_secret")) {
+        return Some((id.clone(), secret.clone()));
+    }
+    let basic = headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Basic ")?;
+    let decoded = String::from_utf8(STANDARD.decode(basic.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+fn client_credentials(shared: &Shared, headers: &HeaderMap, form: &HashMap<String, String>) -> Result<serde_json::Value, TokenError> {
+    let scope = required(form, "scope")?;
+    if !scope.trim_end().ends_with("/.default") {
+        return Err(fail(
+            "invalid_scope",
+            1002012,
+            format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier."),
+        ));
+    }
+    let (id, secret) = client_secret(headers, form).ok_or_else(|| {
+        fail(
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        )
+    })?;
+    let known = AppId::parse(&id).ok().filter(|a| *a == shared.admin.id);
+    if known.is_none() {
+        return Err(fail(
+            "unauthorized_client",
+            700016,
+            format!(
+                "Application with identifier '{id}' was not found in the directory '{}'.",
+                shared.tenant.tenant_id()
+            ),
+        ));
+    }
+    if !bool::from(secret.as_bytes().ct_eq(shared.admin.secret.as_bytes())) {
+        return Err(fail("invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID."));
+    }
+    let lifetime = shared.config.token_lifetime;
+    let token = shared
+        .tokens
+        .issue(AdminClient::principal(), Some(shared.tenant.clock().now() + lifetime));
+    Ok(
+        json!({ "token_type": "Bearer", "expires_in": lifetime.num_seconds(), "ext_expires_in": lifetime.num_seconds(), "access_token": token }),
+    )
+}
+
+fn authorization_code(shared: &Shared, form: &HashMap<String, String>) -> Result<serde_json::Value, TokenError> {
+    let code = required(form, "code")?;
+    let client_id = required(form, "client_id")?;
+    let redirect_uri = required(form, "redirect_uri")?;
+    let verifier = required(form, "code_verifier")?;
+    let issued = shared.flows.redeem_code(code, shared.tenant.clock().now()).map_err(|p| match p {
+        CodeProblem::Unknown => fail(
+            "invalid_grant",
+            9002313,
+            "Invalid request. The authorization code is malformed or was not issued by this tenant.",
+        ),
+        CodeProblem::Replayed => fail(
+            "invalid_grant",
+            54005,
+            "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+        ),
+        CodeProblem::Expired => fail(
+            "invalid_grant",
+            70008,
+            "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request.",
+        ),
+    })?;
+    if AppId::parse(client_id).ok() != Some(issued.client_id) {
+        return Err(fail(
+            "invalid_grant",
+            700005,
+            "Provided Authorization Code is intended to use against other tenant or client.",
+        ));
+    }
+    if url::Url::parse(redirect_uri).ok().as_ref() != Some(&issued.redirect_uri) {
+        return Err(fail(
+            "invalid_grant",
+            50011,
+            "The redirect URI does not match the one used on the authorize request.",
+        ));
+    }
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    if !bool::from(challenge.as_bytes().ct_eq(issued.code_challenge.as_bytes())) {
+        return Err(fail(
+            "invalid_grant",
+            501481,
+            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+        ));
+    }
+    Ok(user_tokens(
+        shared,
+        RefreshGrant {
+            client_id: issued.client_id,
+            user: issued.user,
+            scopes: issued.scopes,
+        },
+    ))
+}
+
+fn refresh(shared: &Shared, form: &HashMap<String, String>) -> Result<serde_json::Value, TokenError> {
+    let token = required(form, "refresh_token")?;
+    let client_id = required(form, "client_id")?;
+    let grant = shared.flows.redeem_refresh(token).ok_or_else(|| {
+        fail(
+            "invalid_grant",
+            9002313,
+            "Invalid request. The refresh token is malformed, was already used, or was not issued by this tenant.",
+        )
+    })?;
+    if AppId::parse(client_id).ok() != Some(grant.client_id) {
+        return Err(fail(
+            "invalid_grant",
+            700005,
+            "Provided refresh token is intended to use against other client.",
+        ));
+    }
+    Ok(user_tokens(shared, grant))
+}
+
+/// A delegated access token (and a refresh token when `offline_access` was granted).
+fn user_tokens(shared: &Shared, grant: RefreshGrant) -> serde_json::Value {
+    let lifetime = shared.config.token_lifetime;
+    let access = shared
+        .tokens
+        .issue(Principal::User { id: grant.user }, Some(shared.tenant.clock().now() + lifetime));
+    let scope = grant.scopes.to_wire();
+    let offline = grant.scopes.iter().any(|s| s.as_str().eq_ignore_ascii_case("offline_access"));
+    let mut body = json!({ "token_type": "Bearer", "scope": scope, "expires_in": lifetime.num_seconds(), "ext_expires_in": lifetime.num_seconds(), "access_token": access });
+    if offline {
+        let rt = shared.flows.issue_refresh(grant);
+        body["refresh_token"] = json!(rt);
+    }
+    body
+}
