@@ -20,6 +20,11 @@ impl ConsentGraph for GraphBackend {
         }
     }
 
+    /// The injected clock ([`GraphBackendBuilder::clock`](crate::GraphBackendBuilder::clock)); the system clock by default.
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.transport.clock.now()
+    }
+
     async fn get_request_policy(&self) -> Result<AdminConsentRequestPolicy> {
         self.get_json(&request::get_request_policy()).await
     }
