@@ -8,10 +8,9 @@
 
 use std::sync::Arc;
 
-use consent::{AdminConsentRequestPolicy, ObjectId};
 use consent::{
-    AppConsentRequest, AppRegistration, ConsentGraph, ConsentRequestSubmission, ConsentState, ConsentType, DelegatedGrant,
-    GrantConsentType, Justification, RequestFilter, ScopeSet, ServicePrincipal, UserConsentRequest,
+    AdminConsentRequestPolicy, AppConsentRequest, AppRegistration, ConsentGraph, ConsentRequestSubmission, ConsentState, ConsentType,
+    DelegatedGrant, GrantConsentType, Justification, ObjectId, RequestFilter, ScopeSet, ServicePrincipal, UserConsentRequest,
 };
 use consent_mock::{demo, MockTenant, Preset};
 
@@ -60,17 +59,20 @@ impl<'h> Fixture<'h> {
     /// Arrange: `user` presses "Request approval" on the consent prompt for the app's scopes. This
     /// happens at Microsoft's prompt (the mock here), never through Graph.
     pub async fn file_request(&self, user: ObjectId, why: &str) -> Step<AppConsentRequest> {
+        self.try_file_request(user, why)
+            .await
+            .step(&format!("arrange: {user} files a consent request"))
+    }
+
+    /// Like [`file_request`](Self::file_request), returning the tenant's answer (for refusals).
+    pub async fn try_file_request(&self, user: ObjectId, why: &str) -> consent::Result<AppConsentRequest> {
         let submission = ConsentRequestSubmission {
             app_id: self.app.app_id,
             consent_type: ConsentType::Dynamic,
             scopes: self.app.delegated_scopes(),
-            justification: justification(why)?,
+            justification: Justification::parse(why)?,
         };
-        self.tenant
-            .as_user(user)
-            .submit_consent_request(&submission)
-            .await
-            .step(&format!("arrange: {user} files a consent request"))
+        self.tenant.as_user(user).submit_consent_request(&submission).await
     }
 
     /// Truth: the request policy the tenant holds.

@@ -2,10 +2,10 @@
 //! (reference §2–§3).
 
 use chrono::Duration;
-use consent::{ConsentGraph, ConsentRequestSubmission, ConsentType, RequestFilter, RequestOutcome, UserRequestStatus};
+use consent::{ObjectId, RequestFilter, RequestOutcome, UserRequestStatus};
 use consent_mock::{demo, Preset};
 
-use crate::check::{ensure, expect_conflict, expect_eq, expect_permission_denied, expect_state, require_review, StepExt};
+use crate::check::{ensure, expect_conflict, expect_eq, expect_permission_denied, expect_state, require_review, Step, StepExt};
 use crate::fixture::{justification, Fixture};
 use crate::{Harness, Outcome};
 
@@ -107,7 +107,7 @@ pub async fn block_disables_the_app_and_refuses_requests(h: &dyn Harness) -> Out
         Some((blocked.details().service_principal_id, false)),
         sp.map(|s| (s.id, s.account_enabled)),
     )?;
-    let again = submit_as(&f, demo::SAM_ID, WHY_SAM).await;
+    let again = f.try_file_request(demo::SAM_ID, WHY_SAM).await;
     expect_conflict("a request for a blocked app", again, None).map(drop)
 }
 
@@ -140,57 +140,53 @@ pub async fn request_expires_after_the_policy_duration(h: &dyn Harness) -> Outco
     Ok(())
 }
 
-/// A member of the reviewer group sees a request only if they joined before it was created; a later one can neither see nor review it.
-pub async fn late_reviewer_cannot_see_or_review(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+/// Arrange: Kim joins the reviewer group, Eva files a request, then Lou joins. Returns (Kim, Lou).
+async fn reviewers_before_and_after(f: &Fixture<'_>) -> Step<(ObjectId, ObjectId)> {
     let early = f.tenant.add_user("Kim Early", "kim@contoso.example");
     f.tenant.add_group_member(demo::REVIEWERS_GROUP_ID, early);
     f.file_request(demo::EVA_ID, WHY_EVA).await?;
     let late = f.tenant.add_user("Lou Late", "lou@contoso.example");
     f.tenant.add_group_member(demo::REVIEWERS_GROUP_ID, late);
+    Ok((early, late))
+}
 
-    let seen_early = f
-        .user(early)
+/// A group member who joined before a request was created sees it as assigned to them; one who joined after does not see it.
+pub async fn late_reviewer_cannot_see_the_request(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let (early, late) = reviewers_before_and_after(&f).await?;
+    let kim = f.user(early);
+    let seen = kim
         .list_app_consent_requests(&for_app(&f))
         .await
         .step("list as the early reviewer")?;
-    expect_eq("requests the early reviewer sees", 1, seen_early.len())?;
-    let stages = f
-        .user(early)
-        .list_user_consent_requests(&seen_early[0].id)
+    expect_eq("requests the early reviewer sees", 1, seen.len())?;
+    let users = kim
+        .list_user_consent_requests(&seen[0].id)
         .await
         .step("user requests as the early reviewer")?;
-    let assigned = stages
-        .first()
-        .and_then(|u| u.approval.as_ref())
-        .and_then(|a| a.stages.first())
-        .and_then(|s| s.assigned_to_me);
-    expect_eq("assignedToMe for the early reviewer", Some(true), assigned)?;
-
-    let late_graph = f.user(late);
-    let seen_late = late_graph
+    let stage = users.first().and_then(|u| u.approval.as_ref()).and_then(|a| a.stages.first());
+    expect_eq(
+        "assignedToMe for the early reviewer",
+        Some(true),
+        stage.and_then(|s| s.assigned_to_me),
+    )?;
+    let seen_late = f
+        .user(late)
         .list_app_consent_requests(&for_app(&f))
         .await
         .step("list as the late reviewer")?;
-    expect_eq("requests the late reviewer sees", 0, seen_late.len())?;
-    if late_graph.capabilities().review_requests {
-        let review = consent::ConsentReview {
-            app_request_id: seen_early[0].id.clone(),
-            decision: consent::ReviewDecision::Deny(justification("I was not asked")?),
-        };
-        expect_permission_denied("late reviewer denies", late_graph.review_consent_request(&review).await, "reviewer")?;
-        expect_state!(f.observe("after the refused review").await?, Pending, "after the refused review");
-    }
-    Ok(())
+    expect_eq("requests the late reviewer sees", 0, seen_late.len())
 }
 
-/// Submits through the mock's prompt and returns the raw result (for refusals).
-async fn submit_as(f: &Fixture<'_>, user: consent::ObjectId, why: &str) -> consent::Result<consent::AppConsentRequest> {
-    let submission = ConsentRequestSubmission {
-        app_id: f.app.app_id,
-        consent_type: ConsentType::Dynamic,
-        scopes: f.app.delegated_scopes(),
-        justification: consent::Justification::parse(why)?,
-    };
-    f.tenant.as_user(user).submit_consent_request(&submission).await
+/// A group member who joined after a request was created cannot deny it (PermissionDenied naming the reviewer rule); it stays pending.
+pub async fn late_reviewer_cannot_review_the_request(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let (_, late) = reviewers_before_and_after(&f).await?;
+    let lou = f.user(late);
+    require_review(&*lou, "a reviewer designated after the request was created cannot review it")?;
+    let pending = expect_state!(f.observe("after the request").await?, Pending, "after the request");
+    let result = pending.deny(&*lou, justification("I was not asked")?).await;
+    expect_permission_denied("late reviewer denies", result, "reviewer")?;
+    expect_state!(f.observe("after the refused review").await?, Pending, "after the refused review");
+    Ok(())
 }
