@@ -171,3 +171,54 @@ async fn a_forbidden_batch_item_fails_the_snapshot_with_its_permission() {
         other => panic!("{other:?}"),
     }
 }
+
+fn calendar_app() -> consent::AppRegistration {
+    consent::AppRegistration::new(app(), "Carerix Calendar")
+        .with_delegated(AppId::MICROSOFT_GRAPH, consent::ScopeSet::parse("Calendars.ReadWrite").unwrap())
+}
+
+#[tokio::test]
+async fn approve_on_a_fresh_tenant_is_one_batch_and_two_writes() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/$batch"))
+        .respond_with(batch_responder(fresh_tenant))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/servicePrincipals"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(sp_json(CLIENT_SP, APP)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/oauth2PermissionGrants"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(grant_json("g1", "Calendars.ReadWrite")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let report = consent::grant_tenant_wide(&backend(&server), &calendar_app()).await.unwrap();
+    assert!(report.created_service_principal);
+    assert_eq!(report.grants_created, 1);
+    let reqs = received(&server).await;
+    assert_eq!(reqs.len(), 3, "snapshot batch + create service principal + create grant");
+    assert_eq!(
+        body(&reqs[2]),
+        json!({"clientId": CLIENT_SP, "consentType": "AllPrincipals", "resourceId": GRAPH_SP, "scope": "Calendars.ReadWrite"})
+    );
+}
+
+#[tokio::test]
+async fn approve_when_already_approved_only_reads() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/$batch"))
+        .respond_with(batch_responder(approved_tenant))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let report = consent::grant_tenant_wide(&backend(&server), &calendar_app()).await.unwrap();
+    assert!(report.is_noop(), "{report:?}");
+    assert_eq!(received(&server).await.len(), 2, "two read batches, no write");
+}
