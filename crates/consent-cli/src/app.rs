@@ -79,7 +79,10 @@ mod tests {
     fn demo_app_defaults_on_the_mock_only() {
         let r = args(demo::CARERIX_APP_ID, None).registration(true).unwrap();
         assert_eq!(r, demo::carerix_app());
-        assert!(matches!(args(demo::CARERIX_APP_ID, None).registration(false), Err(CliError::Usage(_))));
+        assert!(matches!(
+            args(demo::CARERIX_APP_ID, None).registration(false),
+            Err(CliError::Usage(_))
+        ));
     }
 
     #[test]

@@ -36,8 +36,14 @@ pub struct GlobalArgs {
     #[arg(long, global = true, conflicts_with = "tenant")]
     pub mock: bool,
 
-    /// The mock state file [default: <data dir>/entra-consent/mock-tenant.json].
-    #[arg(long, global = true, value_name = "PATH", env = "CONSENTCTL_MOCK_STATE")]
+    /// The mock state file (default under the user's data directory).
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "CONSENTCTL_MOCK_STATE",
+        help = "The mock state file [default: <data dir>/entra-consent/mock-tenant.json]"
+    )]
     pub mock_state: Option<PathBuf>,
 
     /// Mock only: act as this user (UPN or object id) instead of the seeded Global Administrator.

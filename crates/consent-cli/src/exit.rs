@@ -88,12 +88,13 @@ pub struct StoreError {
 /// Everything a command can fail with.
 #[derive(Debug)]
 pub enum CliError {
-    /// The library (or a backend through it) refused or failed.
-    Consent(consent::Error),
+    /// The library (or a backend through it) refused or failed. Boxed: errors travel through every
+    /// `Result` in the binary, and the library's error is large.
+    Consent(Box<consent::Error>),
     /// A library error with a CLI-specific next step (e.g. which command lists the valid values).
     Hinted {
         /// The error.
-        error: consent::Error,
+        error: Box<consent::Error>,
         /// What to do.
         hint: String,
     },
@@ -107,14 +108,17 @@ pub enum CliError {
 
 impl From<consent::Error> for CliError {
     fn from(e: consent::Error) -> Self {
-        CliError::Consent(e)
+        CliError::Consent(Box::new(e))
     }
 }
 
 impl CliError {
     /// Attaches a next step to a library error.
     pub fn hinted(error: consent::Error, hint: impl Into<String>) -> Self {
-        CliError::Hinted { error, hint: hint.into() }
+        CliError::Hinted {
+            error: Box::new(error),
+            hint: hint.into(),
+        }
     }
 
     /// The library error inside, if any.
@@ -141,7 +145,7 @@ impl CliError {
             CliError::Store(_) => "state_file",
             CliError::Usage(_) => "usage",
             CliError::Runtime(_) => "runtime",
-            CliError::Consent(e) | CliError::Hinted { error: e, .. } => match e {
+            CliError::Consent(e) | CliError::Hinted { error: e, .. } => match e.as_ref() {
                 E::InvalidInput { .. } => "invalid_input",
                 E::NotFound { .. } => "not_found",
                 E::Conflict { .. } => "conflict",
@@ -165,13 +169,13 @@ impl CliError {
             CliError::Hinted { hint, .. } => Some(hint.clone()),
             CliError::Usage(_) => Some("see `consentctl --help`".to_owned()),
             CliError::Runtime(_) => None,
-            CliError::Consent(e) => match e {
-                E::PermissionDenied { .. } => {
-                    Some("act as a principal that holds it (mock: --as UPN; Graph: grant the app that permission)".to_owned())
-                }
-                E::Unauthenticated { .. } => Some("check ENTRA_CLIENT_ID / ENTRA_CLIENT_SECRET and --tenant".to_owned()),
-                E::Throttled { .. } | E::Backend { .. } if self.exit() == Exit::Unavailable => {
-                    Some("retry in a few minutes".to_owned())
+            CliError::Consent(e) => match e.as_ref() {
+                E::PermissionDenied { .. } => Some(
+                    "act as a principal that holds it: --as UPN on the mock, or grant the caller app that permission on Graph".to_owned(),
+                ),
+                E::Unauthenticated { .. } => Some("check ENTRA_CLIENT_ID, ENTRA_CLIENT_SECRET and --tenant".to_owned()),
+                E::Backend { .. } if self.exit() == Exit::Unavailable => {
+                    Some("the service is unavailable; retry in a few minutes".to_owned())
                 }
                 _ => None,
             },
@@ -225,7 +229,12 @@ mod tests {
                 },
                 4,
             ),
-            (Error::Unauthenticated { reason: "bad secret".into() }, 4),
+            (
+                Error::Unauthenticated {
+                    reason: "bad secret".into(),
+                },
+                4,
+            ),
             (
                 Error::Throttled {
                     retry_after: Some(Duration::from_secs(3)),

@@ -65,7 +65,7 @@ impl Output {
         if self.json {
             let _ = write_json(&ErrorDocument::new(e));
         }
-        let hint = e.hint().map(|h| format!(" ({h})")).unwrap_or_default();
+        let hint = e.hint().map(|h| format!(" (hint: {h})")).unwrap_or_default();
         self.stderr_line(&format!("{} {e}{hint}", "error:".red().bold()));
         if self.verbose > 0 {
             for line in e.detail() {
@@ -224,7 +224,7 @@ mod tests {
 
     #[test]
     fn error_document_carries_kind_code_and_retry_after() {
-        let e = CliError::Consent(consent::Error::Throttled {
+        let e = CliError::from(consent::Error::Throttled {
             retry_after: Some(Duration::from_secs(7)),
         });
         let v = serde_json::to_value(ErrorDocument::new(&e)).unwrap();

@@ -99,7 +99,12 @@ impl StoreLock {
             Ok(t) => t,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(not_initialized(&self.path)),
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                return Err(store_error(&self.path, "is not UTF-8 text, so not a mock tenant", UNTOUCHED, Some(e)))
+                return Err(store_error(
+                    &self.path,
+                    "is not UTF-8 text, so not a mock tenant",
+                    UNTOUCHED,
+                    Some(e),
+                ))
             }
             Err(e) => return Err(store_error(&self.path, "cannot be read", "check its permissions", Some(e))),
         };
@@ -124,8 +129,7 @@ impl StoreLock {
     }
 }
 
-const UNTOUCHED: &str =
-    "the file was left untouched; move it aside, or replace it with `consentctl mock init --preset NAME --force`";
+const UNTOUCHED: &str = "the file was left untouched; move it aside, or replace it with `consentctl mock init --preset NAME --force`";
 
 /// Makes the rename durable on Unix. Best effort: the rename itself is already atomic.
 fn sync_dir(dir: &Path) {

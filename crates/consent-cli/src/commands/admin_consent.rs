@@ -17,7 +17,7 @@ use crate::app::{parse_app_id, parse_scopes};
 use crate::backend::parse_arg;
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::{Human, Report};
+use crate::output::{Human, Output, Report};
 
 /// `consentctl admin-consent …`
 #[derive(Debug, Subcommand)]
@@ -37,8 +37,13 @@ pub struct UrlArgs {
     /// Where Microsoft sends the admin afterwards (https, or http on loopback).
     #[arg(long, value_name = "URI")]
     pub redirect_uri: String,
-    /// Explicit permissions (default: https://graph.microsoft.com/.default, every registered permission).
-    #[arg(long, value_name = "SCOPES", value_parser = parse_scopes)]
+    /// Explicit permissions (default: Microsoft Graph's `.default`, every registered permission).
+    #[arg(
+        long,
+        value_name = "SCOPES",
+        value_parser = parse_scopes,
+        help = "Explicit permissions (default: https://graph.microsoft.com/.default, every registered permission)"
+    )]
     pub scopes: Option<ScopeSet>,
 }
 
@@ -56,12 +61,12 @@ pub struct ClassifyArgs {
     pub app_name: String,
 }
 
-/// Runs an `admin-consent` command.
-pub fn run(cmd: AdminConsentCommand, g: &GlobalArgs) -> CliResult<AdminConsentReport> {
+/// Runs an `admin-consent` command and prints its report.
+pub fn run(cmd: AdminConsentCommand, g: &GlobalArgs, out: &Output) -> CliResult<Exit> {
     let tenant = required_tenant(g)?;
     match cmd {
-        AdminConsentCommand::Url(a) => url(a, tenant, g).map(AdminConsentReport::Url),
-        AdminConsentCommand::Classify(a) => classify(a, tenant).map(AdminConsentReport::Classified),
+        AdminConsentCommand::Url(a) => Ok(out.emit(&url(a, tenant, g)?)),
+        AdminConsentCommand::Classify(a) => Ok(out.emit(&classify(a, tenant)?)),
     }
 }
 
@@ -93,16 +98,6 @@ fn url(a: UrlArgs, tenant: LinkTenant, g: &GlobalArgs) -> CliResult<UrlReport> {
 fn classify(a: ClassifyArgs, tenant: LinkTenant) -> CliResult<ClassifyReport> {
     let outcome = AdminConsentOutcome::classify(&a.url, &a.state, tenant.clone())?;
     Ok(ClassifyReport::new(&outcome, &tenant, outcome.guidance(&a.app_name, None)))
-}
-
-/// The JSON document of `admin-consent url` / `admin-consent classify`.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum AdminConsentReport {
-    /// `admin-consent url`.
-    Url(UrlReport),
-    /// `admin-consent classify`.
-    Classified(ClassifyReport),
 }
 
 /// `admin-consent url`'s document.
@@ -172,29 +167,29 @@ impl ClassifyReport {
     }
 }
 
-impl Report for AdminConsentReport {
+impl Report for UrlReport {
     fn human(&self, out: &mut Human) -> io::Result<()> {
-        match self {
-            AdminConsentReport::Url(u) => {
-                out.line(&u.url)?;
-                out.field("State", &u.state)?;
-                out.line("Send the link to an administrator; keep the state to classify the callback.")
-            }
-            AdminConsentReport::Classified(c) => {
-                out.verdict(c.outcome == "granted", &format!("Outcome: {}", c.outcome))?;
-                if c.tenant_check == Some(TenantCheck::Unconfirmed) {
-                    out.line("The returned tenant could not be compared (the link named a domain): confirm it before relying on it.")?;
-                }
-                out.line("")?;
-                out.line(c.guidance.to_text().trim_end())
-            }
+        out.line(&self.url)?;
+        out.field("State", &self.state)?;
+        out.line("Send the link to an administrator; keep the state to classify the callback.")
+    }
+}
+
+impl Report for ClassifyReport {
+    fn human(&self, out: &mut Human) -> io::Result<()> {
+        out.verdict(self.outcome == "granted", &format!("Outcome: {}", self.outcome))?;
+        if self.tenant_check == Some(TenantCheck::Unconfirmed) {
+            out.line("The returned tenant could not be compared (the link named a domain): confirm it before relying on it.")?;
         }
+        out.line("")?;
+        out.line(self.guidance.to_text().trim_end())
     }
 
     fn exit(&self) -> Exit {
-        match self {
-            AdminConsentReport::Classified(c) if c.outcome != "granted" => Exit::ActionNeeded,
-            _ => Exit::Success,
+        if self.outcome == "granted" {
+            Exit::Success
+        } else {
+            Exit::ActionNeeded
         }
     }
 }

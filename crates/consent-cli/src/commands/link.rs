@@ -20,7 +20,7 @@ use crate::app::{parse_app_id, parse_scopes};
 use crate::backend::parse_arg;
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, CliResult, Exit, StoreError};
-use crate::output::{Human, Report};
+use crate::output::{Human, Output, Report};
 
 /// `consentctl link …`
 #[derive(Debug, Subcommand)]
@@ -98,11 +98,11 @@ pub struct ClassifyArgs {
     pub admin_consent_url: Option<String>,
 }
 
-/// Runs a `link` command.
-pub fn run(cmd: LinkCommand, g: &GlobalArgs) -> CliResult<LinkReport> {
+/// Runs a `link` command and prints its report.
+pub fn run(cmd: LinkCommand, g: &GlobalArgs, out: &Output) -> CliResult<Exit> {
     match cmd {
-        LinkCommand::Url(a) => url(a, g).map(LinkReport::Url),
-        LinkCommand::Classify(a) => classify(a).map(LinkReport::Classified),
+        LinkCommand::Url(a) => Ok(out.emit(&url(a, g)?)),
+        LinkCommand::Classify(a) => Ok(out.emit(&classify(a)?)),
     }
 }
 
@@ -192,16 +192,6 @@ fn classify(a: ClassifyArgs) -> CliResult<ClassifyReport> {
     Ok(ClassifyReport::new(outcome.as_ref(), redeemable, state_checked, guidance))
 }
 
-/// The JSON document of `link url` / `link classify` (untagged: each has its own fields).
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum LinkReport {
-    /// `link url`.
-    Url(UrlReport),
-    /// `link classify`.
-    Classified(ClassifyReport),
-}
-
 /// `link url`'s document.
 #[derive(Debug, Serialize)]
 pub struct UrlReport {
@@ -266,31 +256,35 @@ impl ClassifyReport {
     }
 }
 
-impl Report for LinkReport {
+impl Report for UrlReport {
     fn human(&self, out: &mut Human) -> io::Result<()> {
-        match self {
-            LinkReport::Url(u) => {
-                out.line(&u.url)?;
-                out.field("State", &u.state)?;
-                match &u.pending_saved_to {
-                    Some(p) => out.field("Pending link saved", p),
-                    None => out.line("Keep the pending link to finish the sign-in: rerun with --save-pending FILE or --json (it holds the PKCE verifier)."),
-                }
-            }
-            LinkReport::Classified(c) => c.human(out),
+        out.line(&self.url)?;
+        out.field("State", &self.state)?;
+        match &self.pending_saved_to {
+            Some(p) => out.field("Pending link saved", p),
+            None => out.line(
+                "Keep the pending link to finish the sign-in: rerun with --save-pending FILE or --json (it holds the PKCE verifier).",
+            ),
         }
+    }
+}
+
+impl Report for ClassifyReport {
+    fn human(&self, out: &mut Human) -> io::Result<()> {
+        self.human_text(out)
     }
 
     fn exit(&self) -> Exit {
-        match self {
-            LinkReport::Classified(c) if c.outcome != "authorized" => Exit::ActionNeeded,
-            _ => Exit::Success,
+        if self.outcome == "authorized" {
+            Exit::Success
+        } else {
+            Exit::ActionNeeded
         }
     }
 }
 
 impl ClassifyReport {
-    fn human(&self, out: &mut Human) -> io::Result<()> {
+    fn human_text(&self, out: &mut Human) -> io::Result<()> {
         out.verdict(self.outcome == "authorized", &format!("Outcome: {}", self.outcome))?;
         if let Some(c) = self.can_request {
             out.field("Can request approval", c)?;

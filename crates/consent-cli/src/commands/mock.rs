@@ -89,7 +89,10 @@ fn parse_role(s: &str) -> Result<DirectoryRole, String> {
 /// `mock faults …`
 #[derive(Debug, Subcommand)]
 pub enum FaultsCommand {
-    /// Replace the fault plan: comma-separated FAULT[@OPERATION]:PROBABILITY[xTIMES], e.g. "503:1x2" or "429/5@put-request-policy:1".
+    /// Replace the fault plan (syntax in the command's help).
+    #[command(
+        about = "Replace the fault plan: comma-separated FAULT[@OPERATION]:PROBABILITY[xTIMES], e.g. \"503:1x2\" or \"429/5@put-request-policy:1\""
+    )]
     Set {
         /// The plan.
         spec: String,
@@ -334,7 +337,10 @@ impl NotificationView {
     }
 
     fn row(&self) -> Vec<String> {
-        let kind = serde_json::to_value(self.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let kind = serde_json::to_value(self.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
         vec![self.at.clone(), self.to.clone(), kind, self.app_display_name.clone()]
     }
 }
@@ -342,7 +348,12 @@ impl NotificationView {
 impl Report for MockReport {
     fn human(&self, out: &mut Human) -> io::Result<()> {
         match self {
-            MockReport::Initialized { path, preset, tenant_id, now } => {
+            MockReport::Initialized {
+                path,
+                preset,
+                tenant_id,
+                now,
+            } => {
                 out.verdict(true, &format!("Mock tenant created from preset {preset}"))?;
                 out.field("State file", path)?;
                 out.field("Tenant", tenant_id)?;
@@ -357,7 +368,14 @@ impl Report for MockReport {
             }
             MockReport::UserAdded { user } => {
                 out.verdict(true, &format!("Added {} ({})", user.upn, user.id))?;
-                out.field("Roles", if user.roles.is_empty() { "(member)".to_owned() } else { user.roles.join(", ") })
+                out.field(
+                    "Roles",
+                    if user.roles.is_empty() {
+                        "(member)".to_owned()
+                    } else {
+                        user.roles.join(", ")
+                    },
+                )
             }
             MockReport::Faults { rules, .. } => out.line(format!("{rules} fault rule(s) active")),
         }

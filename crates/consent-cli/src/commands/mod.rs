@@ -22,8 +22,8 @@ pub async fn run(command: Command, g: &GlobalArgs, out: &Output) -> CliResult<Ex
         Command::Approve(a) => with_backend(g, out, |b| Box::pin(consent::approve(a, b, *out))).await,
         Command::Status(a) => with_backend(g, out, |b| Box::pin(consent::status(a, b))).await,
         Command::Guide(a) => with_backend(g, out, |b| Box::pin(consent::guide(a, b))).await,
-        Command::Link(c) => Ok(out.emit(&link::run(c, g)?)),
-        Command::AdminConsent(c) => Ok(out.emit(&admin_consent::run(c, g)?)),
+        Command::Link(c) => link::run(c, g, out),
+        Command::AdminConsent(c) => admin_consent::run(c, g, out),
         Command::Mock(c) => mock::run(c, g, out).await,
     }
 }

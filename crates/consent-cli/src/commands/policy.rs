@@ -201,8 +201,12 @@ impl ReviewerView {
         };
         let name = match r {
             Reviewer::Role(id) => DirectoryRole::from_template_id(*id).map(|d| d.display_name().to_owned()),
-            Reviewer::User(id) => mock.and_then(|m| m.users().into_iter().find(|u| u.id == *id)).map(|u| u.display_name),
-            Reviewer::Group(id) => mock.and_then(|m| m.groups().into_iter().find(|g| g.id == *id)).map(|g| g.display_name),
+            Reviewer::User(id) => mock
+                .and_then(|m| m.users().into_iter().find(|u| u.id == *id))
+                .map(|u| u.display_name),
+            Reviewer::Group(id) => mock
+                .and_then(|m| m.groups().into_iter().find(|g| g.id == *id))
+                .map(|g| g.display_name),
         };
         Self {
             spec: r.to_string(),
@@ -266,7 +270,9 @@ impl Report for PolicyReport {
             out.table(&["Reviewer", "Name", "Id"], rows)?;
         }
         if self.changed_fields.contains(&"reviewers") {
-            out.line("Note: new reviewers apply to requests created from now on; open requests keep the reviewers they were created with.")?;
+            out.line(
+                "Note: new reviewers apply to requests created from now on; open requests keep the reviewers they were created with.",
+            )?;
         }
         Ok(())
     }

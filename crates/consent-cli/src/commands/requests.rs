@@ -246,7 +246,11 @@ impl Report for RequestsReport {
                 decision,
                 request,
             } => {
-                let what = if *decision == "block" { "denied and the app blocked" } else { "denied" };
+                let what = if *decision == "block" {
+                    "denied and the app blocked"
+                } else {
+                    "denied"
+                };
                 out.verdict(true, &format!("Request {request_id} {what}"))?;
                 match request {
                     Some(r) => r.human(out),

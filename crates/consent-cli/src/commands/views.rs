@@ -189,7 +189,12 @@ impl UserRequestView {
     fn who(&self) -> String {
         self.requester
             .as_ref()
-            .map(|r| r.user_principal_name.clone().or_else(|| r.display_name.clone()).unwrap_or_else(|| r.id.clone()))
+            .map(|r| {
+                r.user_principal_name
+                    .clone()
+                    .or_else(|| r.display_name.clone())
+                    .unwrap_or_else(|| r.id.clone())
+            })
             .unwrap_or_default()
     }
 }
