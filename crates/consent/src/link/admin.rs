@@ -239,8 +239,17 @@ impl PendingAdminConsent {
     /// wins. Returns [`Error::InvalidInput`] for a malformed callback (duplicates, oversize, no
     /// error and no `admin_consent=True`, a malformed `scope`).
     pub fn finish(self, callback: &str) -> Result<AdminConsentOutcome> {
+        AdminConsentOutcome::classify(callback, &self.state, self.tenant)
+    }
+}
+
+impl AdminConsentOutcome {
+    /// Classifies an admin-consent callback against the `state` and tenant it must carry, for tools
+    /// that hold those two values rather than the [`PendingAdminConsent`] (e.g. `consentctl
+    /// admin-consent classify`). Same checks and errors as [`PendingAdminConsent::finish`].
+    pub fn classify(callback: &str, expected_state: &str, expected_tenant: LinkTenant) -> Result<AdminConsentOutcome> {
         let q = CallbackQuery::parse(callback)?;
-        if let Err(problem) = check_state(&self.state, &q) {
+        if let Err(problem) = check_state(expected_state, &q) {
             tracing::warn!(?problem, "admin-consent callback refused: state does not match");
             return Ok(AdminConsentOutcome::StateMismatch { problem });
         }
@@ -254,24 +263,24 @@ impl PendingAdminConsent {
             ));
         }
         let scopes = q.get("scope").map(ScopeSet::parse).transpose()?;
-        Ok(self.check_tenant(q.get("tenant"), scopes))
+        Ok(check_tenant(expected_tenant, q.get("tenant"), scopes))
     }
+}
 
-    fn check_tenant(self, returned: Option<&str>, scopes: Option<ScopeSet>) -> AdminConsentOutcome {
-        let guid = returned.and_then(|r| TenantId::parse(r).ok()).filter(|t| t.as_uuid().is_some());
-        let check = match (&guid, self.tenant.tenant().and_then(TenantId::as_uuid)) {
-            (Some(got), Some(want)) if got.as_uuid() == Some(want) => Some(TenantCheck::Matched),
-            (Some(_), None) => Some(TenantCheck::Unconfirmed),
-            _ => None,
-        };
-        match (guid, check) {
-            (Some(tenant), Some(check)) => AdminConsentOutcome::Granted { tenant, scopes, check },
-            _ => {
-                tracing::warn!(expected = %self.tenant, "admin-consent callback refused: tenant does not match");
-                AdminConsentOutcome::TenantMismatch {
-                    expected: self.tenant,
-                    returned: returned.map(truncate),
-                }
+fn check_tenant(expected: LinkTenant, returned: Option<&str>, scopes: Option<ScopeSet>) -> AdminConsentOutcome {
+    let guid = returned.and_then(|r| TenantId::parse(r).ok()).filter(|t| t.as_uuid().is_some());
+    let check = match (&guid, expected.tenant().and_then(TenantId::as_uuid)) {
+        (Some(got), Some(want)) if got.as_uuid() == Some(want) => Some(TenantCheck::Matched),
+        (Some(_), None) => Some(TenantCheck::Unconfirmed),
+        _ => None,
+    };
+    match (guid, check) {
+        (Some(tenant), Some(check)) => AdminConsentOutcome::Granted { tenant, scopes, check },
+        _ => {
+            tracing::warn!(expected = %expected, "admin-consent callback refused: tenant does not match");
+            AdminConsentOutcome::TenantMismatch {
+                expected,
+                returned: returned.map(truncate),
             }
         }
     }

@@ -297,6 +297,29 @@ impl LinkOutcome {
     }
 }
 
+/// Classifies a user callback without its [`PendingLink`], for support tools and log triage (e.g.
+/// `consentctl link classify`), never for signing a user in: `state` is compared (in constant time)
+/// only when `expected_state` is given, and a `code` yields `Ok(None)` because only the pending
+/// link's PKCE verifier can redeem it. Every other outcome is classified exactly as
+/// [`PendingLink::finish`] does, with the same errors for malformed callbacks.
+pub fn classify_callback(callback: &str, expected_state: Option<&str>) -> Result<Option<LinkOutcome>> {
+    let q = CallbackQuery::parse(callback)?;
+    if let Some(Err(problem)) = expected_state.map(|s| check_state(s, &q)) {
+        return Ok(Some(LinkOutcome::StateMismatch { problem }));
+    }
+    if let Some(error) = AuthError::from_query(&q) {
+        return Ok(Some(LinkOutcome::from_error(error)));
+    }
+    let code = q.get("code").ok_or_else(|| {
+        Error::invalid(
+            "callback",
+            "has neither `code` nor `error`; pass the whole query string Microsoft redirected to",
+        )
+    })?;
+    AuthorizationCode::parse(code)?;
+    Ok(None)
+}
+
 impl PendingLink {
     /// Classifies the callback (a raw query string or the full callback URL) with the default
     /// [`FinishOptions`]. Consumes the pending link: a callback cannot be replayed against it.

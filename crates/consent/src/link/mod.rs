@@ -62,7 +62,7 @@ mod tests;
 pub use admin::{AdminConsentLink, AdminConsentOutcome, PendingAdminConsent, TenantCheck};
 pub use authority::{Authority, LinkTenant, RedirectUri};
 pub use authorize::{LinkRequest, PendingLink, PkceVerifier, Prompt};
-pub use callback::{AuthError, AuthorizationCode, FinishOptions, LinkOutcome, StateProblem, TokenExchange};
+pub use callback::{classify_callback, AuthError, AuthorizationCode, FinishOptions, LinkOutcome, StateProblem, TokenExchange};
 pub use codes::{classify_code, classify_codes, extract_codes, CodeClass, Misconfiguration, LINK_CODE_TABLE};
 pub use preflight::{preflight, PreflightReport};
 pub use query::{MAX_CALLBACK_LEN, MAX_DESCRIPTION_CHARS};
