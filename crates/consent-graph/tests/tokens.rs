@@ -258,3 +258,50 @@ async fn the_secret_and_token_never_reach_debug_display_or_logs() {
         assert!(!text.contains(ISSUED), "token leaked: {text}");
     }
 }
+
+#[tokio::test]
+async fn a_link_callback_is_redeemed_with_its_verifier_at_its_authority() {
+    use consent::link::{LinkOutcome, LinkRequest, LinkTenant};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .and(body_string_contains("grant_type=authorization_code"))
+        .and(body_string_contains("code=code-from-redirect"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": "delegated", "token_type": "Bearer", "expires_in": 600})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new(start());
+    let (authorize, pending) = LinkRequest::new(
+        AppId::parse(APP).unwrap(),
+        "http://127.0.0.1:9/cb",
+        ScopeSet::parse("User.Read").unwrap(),
+    )
+    .unwrap()
+    .tenant(LinkTenant::parse(TENANT).unwrap())
+    .authority(consent::link::Authority::parse(&server.uri()).unwrap())
+    .build(&clock)
+    .unwrap();
+    assert!(authorize.as_str().starts_with(&server.uri()));
+    let state = pending.state().to_owned();
+    let LinkOutcome::Authorized(exchange) = pending.finish(&format!("code=code-from-redirect&state={state}"), &clock).unwrap() else {
+        panic!("expected an authorized outcome")
+    };
+    let provider = AuthorizationCodeExchange::for_link(&exchange)
+        .unwrap()
+        .clock(Arc::new(clock))
+        .build()
+        .unwrap();
+    assert_eq!(provider.token().await.unwrap().expose_secret(), "delegated");
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&received(&server).await[0].body).into_owned().collect();
+    assert!(
+        form.contains(&("code_verifier".to_owned(), exchange.verifier.secret().to_owned())),
+        "{form:?}"
+    );
+    assert!(
+        form.contains(&("redirect_uri".to_owned(), "http://127.0.0.1:9/cb".to_owned())),
+        "{form:?}"
+    );
+}

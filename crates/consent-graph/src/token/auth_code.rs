@@ -58,7 +58,40 @@ enum ExchangeState {
     Spent,
 }
 
+impl AuthorizationCodeGrant {
+    /// The grant for a [`consent::link::LinkOutcome::Authorized`] outcome, with the login authority
+    /// the link used (so the code is redeemed where it was issued).
+    ///
+    /// # Errors
+    /// `InvalidInput` when the link was built for `organizations`: pass the user's tenant by building
+    /// the grant by hand (the `tid` of the ID token names it).
+    pub fn from_link(exchange: &consent::link::TokenExchange) -> Result<(Self, Url)> {
+        let tenant = exchange.tenant.tenant().cloned().ok_or_else(|| {
+            Error::invalid(
+                "tenant",
+                "the link was built for `organizations`; build the grant with the user's tenant id",
+            )
+        })?;
+        let redirect_uri = Url::parse(exchange.redirect_uri.as_str()).map_err(|e| Error::invalid("redirect_uri", e.to_string()))?;
+        let grant = Self {
+            tenant,
+            client_id: exchange.client_id,
+            code: Secret::new(exchange.code.secret()),
+            verifier: Secret::new(exchange.verifier.secret()),
+            redirect_uri,
+            scopes: exchange.scopes.clone(),
+        };
+        Ok((grant, exchange.authority.base_url()))
+    }
+}
+
 impl AuthorizationCodeExchange {
+    /// Starts a builder for a [`consent::link`] authorized outcome: the grant and its authority.
+    pub fn for_link(exchange: &consent::link::TokenExchange) -> Result<AuthorizationCodeExchangeBuilder> {
+        let (grant, authority) = AuthorizationCodeGrant::from_link(exchange)?;
+        Ok(Self::builder(grant).authority(authority))
+    }
+
     /// Starts a builder for `grant`.
     pub fn builder(grant: AuthorizationCodeGrant) -> AuthorizationCodeExchangeBuilder {
         AuthorizationCodeExchangeBuilder {
