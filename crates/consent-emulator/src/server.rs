@@ -143,6 +143,7 @@ impl Emulator {
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/v1.0", any(crate::graph::handle))
+        .route("/v1.0/", any(crate::graph::handle))
         .route("/v1.0/{*rest}", any(crate::graph::handle))
         .route("/", get(crate::login::index))
         .merge(crate::login::routes())

@@ -47,9 +47,10 @@ pub(crate) async fn policy(ctx: &Ctx<'_>, route: &Route) -> Result<GraphReply, G
             Ok(GraphReply::no_content())
         }
         _ => {
-            // PATCH: Microsoft's SDKs send a partial update; merge it over the current policy.
+            // PATCH: Microsoft's SDKs send a partial update; merge it over the current policy. The
+            // read is internal (the tenant's own view), so the caller is judged on the write alone.
             let patch = ctx.json_object()?;
-            let mut current = to_json(&ctx.graph.get_request_policy().await?)?;
+            let mut current = to_json(&ctx.shared.tenant.as_admin().get_request_policy().await?)?;
             if let Value::Object(map) = &mut current {
                 map.extend(patch);
             }

@@ -49,8 +49,10 @@ pub(crate) async fn index(State(shared): State<Arc<Shared>>) -> Html<String> {
 }
 
 /// Anything else: Graph-shaped 404 JSON (clients that hit a wrong base URL get a readable answer).
-pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
-    let body = serde_json::json!({"error": {"code": "BadRequest", "message": format!("Resource not found for the segment '{}'. The Graph API is under /v1.0; login endpoints under /{{tenant}}/oauth2/v2.0/.", uri.path())}});
+pub(crate) async fn not_found(State(shared): State<Arc<Shared>>, uri: axum::http::Uri) -> Response {
+    let error = crate::graph::reply::GraphError::unknown_segment(uri.path());
+    let date = shared.tenant.clock().now().format("%Y-%m-%dT%H:%M:%S").to_string();
+    let body = error.body(&uuid::Uuid::new_v4().to_string(), &date);
     (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
 }
 
