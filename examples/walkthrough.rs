@@ -13,6 +13,7 @@
 
 use std::error::Error;
 
+use consent::link::{LinkOutcome, LinkRequest, LinkTenant};
 use consent::{observe, AppRegistration, ConsentState, Justification, PolicyChange, Reviewer, UserConsentDecision};
 use consent_mock::{demo, MockTenant, Notification, NotificationKind, Preset};
 
@@ -30,11 +31,7 @@ async fn main() -> Outcome {
     let eva = tenant.as_user(demo::EVA_ID);
 
     heading("Before anything: Eva tries to link her calendar");
-    sign_in(&tenant, &app, demo::EVA_ID, "Eva")?;
-    // ==== LINK FLOW (placeholder, to be added by the lead) ==========================================
-    // Build Eva's authorize URL with `consent::link` and show the callback failing with AADSTS90094.
-    // Until then the walkthrough shows the tenant's sign-in decision (the same one the login page makes).
-    // ================================================================================================
+    link_attempt(&tenant, &app, demo::EVA_ID, "Eva")?;
     let state = observe(&ada, &app).await?;
     show_state("What the tenant looks like now", &state);
     let ConsentState::RequestsDisabled(disabled) = state else {
@@ -88,9 +85,7 @@ async fn main() -> Outcome {
     heading("Completion: can everyone link now, without an admin?");
     println!("Sam never asked for anything. He links his calendar:");
     let sam = sign_in(&tenant, &app, demo::SAM_ID, "Sam")?;
-    // ==== LINK FLOW (placeholder, to be added by the lead) ==========================================
-    // Sam's authorize URL now comes back with an authorization code instead of an error.
-    // ================================================================================================
+    let linked = link_attempt(&tenant, &app, demo::SAM_ID, "Sam")?;
     let check = approved.verify(&ada).await?;
     println!(
         "verify: granted tenant-wide = {}; missing = {}; all users can link = {}.",
@@ -102,7 +97,7 @@ async fn main() -> Outcome {
         },
         yes_no(check.all_users_can_link)
     );
-    if sam != UserConsentDecision::AlreadyGranted || !check.all_users_can_link {
+    if sam != UserConsentDecision::AlreadyGranted || !linked || !check.all_users_can_link {
         return Err("the completion check failed: users still need an admin".into());
     }
     println!("\nDone: every employee of Contoso can link their calendar to {}.", app.display_name);
@@ -168,6 +163,32 @@ fn show_emails(sent: &[Notification]) {
         };
         println!("  (email to {}: \"{}: {what}\")", n.to_upn, n.app_display_name);
     }
+}
+
+/// The product's "Link my Microsoft 365 calendar" button, end to end: `consent::link` builds the
+/// authorize URL (PKCE + state), the mock tenant plays Microsoft's sign-in and redirects back, and
+/// `PendingLink::finish` classifies the callback. Returns true when an authorization code came back.
+fn link_attempt(tenant: &MockTenant, app: &AppRegistration, user: consent::ObjectId, name: &str) -> Outcome<bool> {
+    let clock = tenant.clock();
+    let (authorize_url, pending) = LinkRequest::new(
+        app.app_id,
+        "https://crm.carerix.example/auth/microsoft/callback",
+        app.delegated_scopes(),
+    )?
+    .tenant(LinkTenant::Tenant(tenant.tenant_id()))
+    .build(&clock)?;
+    println!("{name} clicks \"Link my Microsoft 365 calendar\"; the CRM redirects to");
+    println!("  {}…", &authorize_url.as_str()[..authorize_url.as_str().len().min(110)]);
+    let callback = tenant.authorize(user, &authorize_url)?;
+    let query = callback.query().unwrap_or_default();
+    println!("Microsoft redirects back to the CRM with: ?{}", &query[..query.len().min(110)]);
+    let outcome = pending.finish(callback.as_str(), &clock)?;
+    println!("The CRM classifies the callback as `{}`.", outcome.kind());
+    if !matches!(outcome, LinkOutcome::Authorized(_)) {
+        let help = outcome.guidance(&app.display_name, None);
+        println!("It shows {name}: \"{}\"", help.title);
+    }
+    Ok(matches!(outcome, LinkOutcome::Authorized(_)))
 }
 
 fn yes_no(b: bool) -> &'static str {
