@@ -101,6 +101,17 @@ impl Emulator {
     /// by Nagle's algorithm waiting for the client's delayed ACK.
     pub async fn bind(self, addr: &str) -> std::io::Result<RunningEmulator> {
         let listener = TcpListener::bind(addr).await?;
+        self.start(listener)
+    }
+
+    /// Serves on an already bound listener, without `.await` (for synchronous callers such as a
+    /// conformance harness's `connect`). Must be called inside a Tokio runtime.
+    pub fn serve_on(self, listener: std::net::TcpListener) -> std::io::Result<RunningEmulator> {
+        listener.set_nonblocking(true)?;
+        self.start(TcpListener::from_std(listener)?)
+    }
+
+    fn start(self, listener: TcpListener) -> std::io::Result<RunningEmulator> {
         let local = listener.local_addr()?;
         let origin = Url::parse(&format!("http://{local}/")).map_err(std::io::Error::other)?;
         let admin = AdminClient {
