@@ -11,7 +11,7 @@ use crate::exit::EXIT_CODES_HELP;
 /// Microsoft Entra admin consent from the command line: enable consent requests, request consent,
 /// approve tenant-wide, and check that every employee can link.
 #[derive(Debug, Parser)]
-#[command(name = "consentctl", version, about, after_help = EXIT_CODES_HELP, max_term_width = 110)]
+#[command(name = "consentctl", version, after_help = EXIT_CODES_HELP, max_term_width = 110)]
 pub struct Cli {
     /// Global options.
     #[command(flatten)]
@@ -68,7 +68,8 @@ pub struct GraphArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub graph_url: Option<String>,
 
-    /// Token authority, for a local emulator (loopback http only), e.g. http://127.0.0.1:8080.
+    /// Login authority for a local emulator (loopback http only), e.g. http://127.0.0.1:8080: the
+    /// token endpoint on Graph, and the host of `link` and `admin-consent` URLs.
     #[arg(long, global = true, value_name = "URL")]
     pub login_url: Option<String>,
 }

@@ -41,7 +41,7 @@ fn enable_request_approve_on_a_microsoft_managed_tenant() {
         ],
         0,
     );
-    assert_eq!(r["command"], "submitted");
+    assert_eq!(r["command"], "requests submit");
     assert_eq!(r["request"]["status"], "pending");
     assert_eq!(r["request"]["user_requests"][0]["reason"], why);
     assert_eq!(
@@ -135,7 +135,7 @@ fn a_reviewer_denies_and_the_user_asks_again() {
         ],
         0,
     );
-    assert_eq!(d["command"], "reviewed");
+    assert_eq!(d["command"], "requests deny");
     assert_eq!(d["decision"], "deny");
     assert_eq!(d["request"]["user_requests"][0]["outcome"], "denied");
     assert_eq!(d["request"]["user_requests"][0]["review_justification"], "Use the shared calendar");
@@ -214,7 +214,7 @@ fn an_undecided_request_expires_when_the_clock_passes_its_duration() {
         0,
     );
     let adv = m.json(&["mock", "clock", "advance", "--days", "31"], 0);
-    assert_eq!(adv["command"], "clock_advanced");
+    assert_eq!(adv["command"], "mock clock advance");
     assert_eq!(adv["advanced_by_hours"], 31 * 24);
     let kinds: Vec<&str> = adv["new_notifications"]
         .as_array()
@@ -246,7 +246,7 @@ fn requests_show_returns_one_request_and_unknown_ids_are_not_found() {
     );
     let id = sub["request"]["id"].as_str().unwrap().to_owned();
     let shown = m.json(&["requests", "show", &id], 0);
-    assert_eq!(shown["command"], "show");
+    assert_eq!(shown["command"], "requests show");
     assert_eq!(shown["request"]["id"], id.as_str());
     assert_eq!(shown["request"]["app_id"], APP);
     assert_eq!(strings(&shown["request"]["pending_scopes"]).len(), 3);

@@ -104,7 +104,7 @@ fn init_refuses_to_replace_a_tenant_without_force() {
         .stderr(predicate::str::contains("--force"));
     assert_eq!(std::fs::read(&m.state).unwrap(), changed);
     let v = m.json(&["mock", "init", "--preset", "microsoft-managed", "--force"], 0);
-    assert_eq!(v["command"], "initialized");
+    assert_eq!(v["command"], "mock init");
     assert_eq!(v["preset"], "microsoft-managed");
     assert_eq!(m.json(&["status", "--app", APP], 3)["state"], "requests_disabled");
 }
@@ -125,10 +125,10 @@ fn mock_show_and_add_user_describe_the_directory() {
         ],
         0,
     );
-    assert_eq!(added["command"], "user_added");
+    assert_eq!(added["command"], "mock add-user");
     assert_eq!(added["user"]["roles"][0], "global-reader");
     let show = m.json(&["mock", "show"], 0);
-    assert_eq!(show["command"], "summary");
+    assert_eq!(show["command"], "mock show");
     assert_eq!(show["tenant_id"], common::TENANT);
     assert_eq!(show["requests_enabled"], true);
     let upns: Vec<&str> = show["users"]

@@ -86,6 +86,7 @@ fn url(a: UrlArgs, tenant: LinkTenant, g: &GlobalArgs) -> CliResult<UrlReport> {
     }
     let (url, pending) = link.build(&SystemClock)?;
     Ok(UrlReport {
+        command: "admin-consent url",
         url: url.to_string(),
         state: pending.state().to_owned(),
         tenant: pending.tenant().to_string(),
@@ -103,6 +104,7 @@ fn classify(a: ClassifyArgs, tenant: LinkTenant) -> CliResult<ClassifyReport> {
 /// `admin-consent url`'s document.
 #[derive(Debug, Serialize)]
 pub struct UrlReport {
+    command: &'static str,
     url: String,
     state: String,
     tenant: String,
@@ -115,6 +117,7 @@ pub struct UrlReport {
 /// `admin-consent classify`'s document.
 #[derive(Debug, Serialize)]
 pub struct ClassifyReport {
+    command: &'static str,
     /// `granted`, `declined`, `state_mismatch`, `tenant_mismatch` or `other`.
     outcome: &'static str,
     expected_tenant: String,
@@ -138,6 +141,7 @@ pub struct ClassifyReport {
 impl ClassifyReport {
     fn new(o: &AdminConsentOutcome, expected: &LinkTenant, guidance: Guidance) -> Self {
         let mut r = Self {
+            command: "admin-consent classify",
             outcome: o.kind(),
             expected_tenant: expected.to_string(),
             tenant: None,

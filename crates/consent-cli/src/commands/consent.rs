@@ -78,6 +78,7 @@ pub async fn approve(a: ApproveArgs, backend: &Backend, out: Output) -> CliResul
     let after = observe(admin.as_ref(), &app).await?;
     let completion = verify(admin.as_ref(), &after).await?;
     Ok(ApproveReport {
+        command: "approve",
         previous_state: before.name(),
         grant: GrantView::new(&grant),
         status: StateView::new(&after),
@@ -103,6 +104,7 @@ pub async fn status(a: StatusArgs, backend: &Backend) -> CliResult<StatusReport>
     let app = a.app.registration(backend.mock().is_some())?;
     let state = observe(admin.as_ref(), &app).await?;
     Ok(StatusReport {
+        command: "status",
         status: StateView::new(&state),
         guidance: state.guidance(),
     })
@@ -119,6 +121,7 @@ pub async fn guide(a: GuideArgs, backend: &Backend) -> CliResult<GuideReport> {
         None => full,
     };
     Ok(GuideReport {
+        command: "guide",
         state: state.name(),
         audience: a.audience,
         format: if a.markdown { "markdown" } else { "text" },
@@ -208,6 +211,7 @@ fn or_none(v: &[String]) -> String {
 /// The JSON document of `status`.
 #[derive(Debug, Serialize)]
 pub struct StatusReport {
+    command: &'static str,
     #[serde(flatten)]
     status: StateView,
     guidance: Guidance,
@@ -228,6 +232,7 @@ impl Report for StatusReport {
 /// The JSON document of `guide`.
 #[derive(Debug, Serialize)]
 pub struct GuideReport {
+    command: &'static str,
     state: &'static str,
     audience: Option<AudienceArg>,
     format: &'static str,
@@ -274,6 +279,7 @@ struct CompletionView {
 /// The JSON document of `approve`.
 #[derive(Debug, Serialize)]
 pub struct ApproveReport {
+    command: &'static str,
     previous_state: &'static str,
     grant: GrantView,
     status: StateView,

@@ -131,6 +131,7 @@ fn url(a: UrlArgs, g: &GlobalArgs) -> CliResult<UrlReport> {
         save_pending(path, &pending)?;
     }
     Ok(UrlReport {
+        command: "link url",
         url: url.to_string(),
         state: pending.state().to_owned(),
         tenant: tenant.to_string(),
@@ -195,6 +196,7 @@ fn classify(a: ClassifyArgs) -> CliResult<ClassifyReport> {
 /// `link url`'s document.
 #[derive(Debug, Serialize)]
 pub struct UrlReport {
+    command: &'static str,
     url: String,
     state: String,
     tenant: String,
@@ -210,6 +212,7 @@ pub struct UrlReport {
 /// `link classify`'s document.
 #[derive(Debug, Serialize)]
 pub struct ClassifyReport {
+    command: &'static str,
     outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     can_request: Option<bool>,
@@ -243,6 +246,7 @@ impl ClassifyReport {
         };
         let authorized = o.is_none_or(|o| matches!(o, LinkOutcome::Authorized(_)));
         Self {
+            command: "link classify",
             outcome: o.map_or("authorized", LinkOutcome::kind),
             can_request,
             error_codes: codes,

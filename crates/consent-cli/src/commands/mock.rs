@@ -228,9 +228,10 @@ fn demo_app() -> AppView {
 
 /// The JSON document of the `mock` commands, tagged by `command`.
 #[derive(Debug, Serialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
+#[serde(tag = "command")]
 pub enum MockReport {
     /// `mock init`.
+    #[serde(rename = "mock init")]
     Initialized {
         /// The state file.
         path: String,
@@ -242,8 +243,10 @@ pub enum MockReport {
         now: String,
     },
     /// `mock show`.
+    #[serde(rename = "mock show")]
     Summary(Box<Summary>),
     /// `mock clock advance`.
+    #[serde(rename = "mock clock advance")]
     ClockAdvanced {
         /// How far.
         advanced_by_hours: i64,
@@ -253,11 +256,13 @@ pub enum MockReport {
         new_notifications: Vec<NotificationView>,
     },
     /// `mock add-user`.
+    #[serde(rename = "mock add-user")]
     UserAdded {
         /// The new user.
         user: UserView,
     },
     /// `mock faults set|clear`.
+    #[serde(rename = "mock faults")]
     Faults {
         /// How many rules are now active.
         rules: usize,

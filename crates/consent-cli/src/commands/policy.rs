@@ -77,13 +77,13 @@ impl EnableArgs {
 pub async fn run(cmd: PolicyCommand, backend: &Backend) -> CliResult<PolicyReport> {
     match cmd {
         PolicyCommand::Show => show(backend).await,
-        PolicyCommand::Enable(a) => change(backend, "enable", a.change()).await,
+        PolicyCommand::Enable(a) => change(backend, "policy enable", a.change()).await,
         PolicyCommand::Disable => {
             let change = PolicyChange {
                 enable: Some(false),
                 ..PolicyChange::default()
             };
-            self::change(backend, "disable", change).await
+            self::change(backend, "policy disable", change).await
         }
     }
 }
@@ -93,7 +93,7 @@ async fn show(backend: &Backend) -> CliResult<PolicyReport> {
     let policy = admin.get_request_policy().await?;
     let authz = admin.get_authorization_policy().await?;
     Ok(PolicyReport {
-        action: "show",
+        command: "policy show",
         changed: false,
         changed_fields: Vec::new(),
         request_policy: PolicyView::new(&policy, backend.mock()),
@@ -102,7 +102,7 @@ async fn show(backend: &Backend) -> CliResult<PolicyReport> {
     })
 }
 
-async fn change(backend: &Backend, action: &'static str, change: PolicyChange) -> CliResult<PolicyReport> {
+async fn change(backend: &Backend, command: &'static str, change: PolicyChange) -> CliResult<PolicyReport> {
     let admin = backend.admin()?;
     let current = admin.get_request_policy().await?;
     let next = change.apply(&current);
@@ -117,7 +117,7 @@ async fn change(backend: &Backend, action: &'static str, change: PolicyChange) -
     };
     let authz = admin.get_authorization_policy().await?;
     Ok(PolicyReport {
-        action,
+        command,
         changed: !changed_fields.is_empty(),
         changed_fields,
         request_policy: PolicyView::new(&after, backend.mock()),
@@ -149,7 +149,7 @@ fn diff(a: &AdminConsentRequestPolicy, b: &AdminConsentRequestPolicy) -> Vec<&'s
 /// The JSON document of every `policy` command.
 #[derive(Debug, Serialize)]
 pub struct PolicyReport {
-    action: &'static str,
+    command: &'static str,
     changed: bool,
     changed_fields: Vec<&'static str>,
     request_policy: PolicyView,
@@ -246,8 +246,8 @@ impl UserConsentView {
 
 impl Report for PolicyReport {
     fn human(&self, out: &mut Human) -> io::Result<()> {
-        match (self.action, self.changed) {
-            ("show", _) => out.title("Admin consent request policy")?,
+        match (self.command, self.changed) {
+            ("policy show", _) => out.title("Admin consent request policy")?,
             (_, true) => out.verdict(true, &format!("Policy updated: {}", self.changed_fields.join(", ")))?,
             (_, false) => out.verdict(true, "Policy already as requested; nothing written")?,
         }

@@ -197,9 +197,10 @@ async fn deny(a: DenyArgs, backend: &Backend) -> CliResult<RequestsReport> {
 
 /// The JSON document of the `requests` commands, tagged by `command`.
 #[derive(Debug, Serialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
+#[serde(tag = "command")]
 pub enum RequestsReport {
     /// `requests list`.
+    #[serde(rename = "requests list")]
     List {
         /// How many requests matched.
         count: usize,
@@ -207,16 +208,19 @@ pub enum RequestsReport {
         requests: Vec<AppRequestView>,
     },
     /// `requests show`.
+    #[serde(rename = "requests show")]
     Show {
         /// The request.
         request: AppRequestView,
     },
     /// `requests submit`: the app request the user's request joined.
+    #[serde(rename = "requests submit")]
     Submitted {
         /// The request, with only the acting user's user request.
         request: AppRequestView,
     },
     /// `requests deny`.
+    #[serde(rename = "requests deny")]
     Reviewed {
         /// The app request id.
         request_id: String,
