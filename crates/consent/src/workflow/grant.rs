@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::observe::granted_on;
+use super::observe::{granted_on, required_role, resource_sp};
 use crate::app::{AppRegistration, ResourceAccess};
 use crate::directory::{DelegatedGrant, GrantConsentType, NewAppRoleAssignment, NewDelegatedGrant, ServicePrincipal};
 use crate::error::{Error, Result};
@@ -66,7 +66,7 @@ pub(crate) async fn grant_from_snapshot(admin: &dyn ConsentGraph, app: &AppRegis
     };
     let known = if created { &empty } else { snap };
     for r in &app.resources {
-        let resource = find_resource(snap, r)?;
+        let resource = resource_sp(snap, r)?;
         if !r.scopes.is_empty() {
             match ensure_grant(admin, &client, resource, &r.scopes, known).await? {
                 GrantChange::Created => report.grants_created += 1,
@@ -79,13 +79,6 @@ pub(crate) async fn grant_from_snapshot(admin: &dyn ConsentGraph, app: &AppRegis
             .extend(ensure_app_roles(admin, &client, resource, r, known).await?);
     }
     Ok(report)
-}
-
-fn find_resource<'a>(snap: &'a TenantSnapshot, r: &ResourceAccess) -> Result<&'a ServicePrincipal> {
-    snap.resources
-        .iter()
-        .find(|sp| sp.app_id == r.resource_app_id)
-        .ok_or_else(|| Error::not_found(format!("the service principal of resource API {}", r.resource_app_id)))
 }
 
 async fn ensure_service_principal(
@@ -187,15 +180,7 @@ async fn ensure_app_roles(
 ) -> Result<Vec<Scope>> {
     let mut assigned = Vec::new();
     for value in &r.app_roles {
-        let role = resource.app_role(value).ok_or_else(|| {
-            Error::invalid(
-                "app",
-                format!(
-                    "requires application permission {value}, which {} does not offer",
-                    r.resource_app_id
-                ),
-            )
-        })?;
+        let role = required_role(resource, r, value)?;
         let held = known
             .app_role_assignments
             .iter()
@@ -228,7 +213,7 @@ async fn ensure_app_roles(
 pub(crate) fn granted_scopes(app: &AppRegistration, snap: &TenantSnapshot) -> Result<ScopeSet> {
     let mut all = ScopeSet::new();
     for r in &app.resources {
-        all = all.union(&granted_on(snap, find_resource(snap, r)?))?;
+        all = all.union(&granted_on(snap, resource_sp(snap, r)?))?;
     }
     Ok(all)
 }

@@ -87,12 +87,29 @@ pub(crate) fn classify(app: &AppRegistration, snap: &TenantSnapshot, now: DateTi
     })
 }
 
-fn resource_sp<'a>(snap: &'a TenantSnapshot, r: &ResourceAccess) -> Result<&'a ServicePrincipal> {
+pub(crate) fn resource_sp<'a>(snap: &'a TenantSnapshot, r: &ResourceAccess) -> Result<&'a ServicePrincipal> {
     snap.resources.iter().find(|sp| sp.app_id == r.resource_app_id).ok_or_else(|| {
         Error::not_found(format!(
             "the service principal of resource API {} (the tenant has not provisioned it; users would see AADSTS650052/500011)",
             r.resource_app_id
         ))
+    })
+}
+
+/// The app role `value` the app requires on resource `sp`.
+pub(crate) fn required_role<'a>(
+    sp: &'a ServicePrincipal,
+    r: &ResourceAccess,
+    value: &crate::scope::Scope,
+) -> Result<&'a crate::directory::AppRole> {
+    sp.app_role(value).ok_or_else(|| {
+        Error::invalid(
+            "app",
+            format!(
+                "requires application permission {value}, which {} does not offer",
+                r.resource_app_id
+            ),
+        )
     })
 }
 
@@ -114,15 +131,7 @@ fn coverage(app: &AppRegistration, snap: &TenantSnapshot) -> Result<Coverage> {
         c.missing = c.missing.union(&r.scopes.difference(&granted))?;
         c.granted = c.granted.union(&granted)?;
         for value in &r.app_roles {
-            let role = sp.app_role(value).ok_or_else(|| {
-                Error::invalid(
-                    "app",
-                    format!(
-                        "requires application permission {value}, which {} does not offer",
-                        r.resource_app_id
-                    ),
-                )
-            })?;
+            let role = required_role(sp, r, value)?;
             let assigned = snap
                 .app_role_assignments
                 .iter()
