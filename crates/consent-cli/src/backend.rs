@@ -87,9 +87,15 @@ impl Backend {
     fn open_graph(a: &GraphArgs, as_given: bool) -> CliResult<Backend> {
         let tenant = parse_arg("--tenant", TenantId::parse(a.tenant.as_deref().unwrap_or_default()))?;
         let (client_id, secret) = graph_credentials()?;
-        let endpoint = match &a.graph_url {
-            Some(u) => parse_arg("--graph-url", GraphEndpoint::custom(u))?,
-            None => GraphEndpoint::Global,
+        let endpoint = match (&a.graph_url, &a.login_url) {
+            (Some(u), Some(_)) => parse_arg("--graph-url", GraphEndpoint::custom(u))?,
+            // An emulator serves its own token endpoint; Microsoft's would not issue tokens for it.
+            (Some(_), None) => {
+                return Err(CliError::Usage(
+                    "--graph-url needs --login-url: the emulator's token authority".to_owned(),
+                ))
+            }
+            (None, _) => GraphEndpoint::Global,
         };
         let mut tokens = ClientCredentials::builder(tenant.clone(), client_id, secret).cloud(endpoint.clone());
         if let Some(login) = &a.login_url {

@@ -215,6 +215,33 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever bytes the state file holds, loading never panics and never rewrites it.
+        #[test]
+        fn loading_arbitrary_bytes_never_panics_or_writes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let dir = tempfile::tempdir().unwrap();
+            let s = store(&dir);
+            fs::write(s.path(), &bytes).unwrap();
+            let loaded = s.lock(false).unwrap().load();
+            proptest::prop_assert!(loaded.is_err());
+            proptest::prop_assert_eq!(fs::read(s.path()).unwrap(), bytes);
+        }
+
+        /// A real tenant file with arbitrary bytes spliced in loads or fails cleanly.
+        #[test]
+        fn loading_a_damaged_tenant_never_panics(at in 0usize..4000, junk in "[\\x00-\\x7f]{0,8}") {
+            let dir = tempfile::tempdir().unwrap();
+            let s = store(&dir);
+            let mut text = MockTenant::preset(Preset::WorkflowWithReviewerGroup).to_json();
+            let at = text.char_indices().map(|(i, _)| i).nth(at % text.chars().count()).unwrap_or(0);
+            text.insert_str(at, &junk);
+            fs::write(s.path(), &text).unwrap();
+            let _ = s.lock(false).unwrap().load();
+            proptest::prop_assert_eq!(fs::read_to_string(s.path()).unwrap(), text);
+        }
+    }
+
     #[test]
     fn lock_is_exclusive_between_handles() {
         let dir = tempfile::tempdir().unwrap();

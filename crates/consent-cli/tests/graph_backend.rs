@@ -87,6 +87,13 @@ fn graph_only_accepts_loopback_overrides_and_refuses_mock_flags() {
         .code(2)
         .stderr(predicate::str::contains("--as only works with --mock"));
     bare().args(["--mock", "--tenant", TENANT, "policy", "show"]).assert().code(2);
+    bare()
+        .env("ENTRA_CLIENT_ID", APP)
+        .env("ENTRA_CLIENT_SECRET", SECRET)
+        .args(["--tenant", TENANT, "--graph-url", "http://127.0.0.1:9/v1.0", "policy", "show"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--login-url"));
 }
 
 #[test]

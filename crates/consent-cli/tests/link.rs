@@ -154,6 +154,27 @@ fn link_url_round_trips_through_a_saved_pending_link() {
     assert_eq!(ok["code_redeemable"], true);
     let bad = bare_json(&["link", "classify", "--url", "code=abc&state=forged", "--pending", pending_s], 3);
     assert_eq!(bad["outcome"], "state_mismatch");
+
+    // A code that arrives for a pending link older than Microsoft's code lifetime is refused.
+    let mut old: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&pending).unwrap()).unwrap();
+    old["created_at"] = "2020-01-01T00:00:00Z".into();
+    std::fs::write(&pending, old.to_string()).unwrap();
+    let late = bare_json(
+        &[
+            "link",
+            "classify",
+            "--url",
+            &format!("code=abc&state={state}"),
+            "--pending",
+            pending_s,
+        ],
+        3,
+    );
+    assert_eq!(late["outcome"], "expired");
+    // And a file that is not a pending link says so.
+    std::fs::write(&pending, "{\"state\": 1}").unwrap();
+    let err = bare_json(&["link", "classify", "--url", "code=abc&state=x", "--pending", pending_s], 1);
+    assert!(err["error"]["message"].as_str().unwrap().contains("not a pending link"), "{err}");
 }
 
 #[test]

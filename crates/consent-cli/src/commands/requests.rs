@@ -187,6 +187,8 @@ async fn deny(a: DenyArgs, backend: &Backend) -> CliResult<RequestsReport> {
         decision,
     };
     reviewer.review_consent_request(&review).await?;
+    // The decision is recorded; re-reading it is only for display, so a failed read (e.g. a
+    // reviewer who can no longer see the closed request) must not turn success into an error.
     let after = find(reviewer.as_ref(), &a.id).await.ok().map(|r| AppRequestView::new(&r));
     Ok(RequestsReport::Reviewed {
         request_id: a.id,
