@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{admin_consent, consent, link, mock, policy, requests};
+use crate::commands::{admin_consent, link, mock, policy, requests, workflow};
 use crate::exit::EXIT_CODES_HELP;
 
 /// Microsoft Entra admin consent from the command line: enable consent requests, request consent,
@@ -84,11 +84,11 @@ pub enum Command {
     #[command(subcommand)]
     Requests(requests::RequestsCommand),
     /// Procedure 3: grant the app's permissions tenant-wide (idempotent), then verify.
-    Approve(consent::ApproveArgs),
+    Approve(workflow::ApproveArgs),
     /// The app's consent state and next steps; exit 0 when every employee can link, 3 otherwise.
-    Status(consent::StatusArgs),
+    Status(workflow::StatusArgs),
     /// Next steps for the user or the admin, as text or Markdown.
-    Guide(consent::GuideArgs),
+    Guide(workflow::GuideArgs),
     /// The user's sign-in link: build the authorize URL, classify the callback.
     #[command(subcommand)]
     Link(link::LinkCommand),

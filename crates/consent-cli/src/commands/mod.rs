@@ -2,12 +2,12 @@
 //! [`Backend`] (or nothing, for the pure link commands) and returns a [`Report`]; it never prints.
 
 pub mod admin_consent;
-pub mod consent;
 pub mod link;
 pub mod mock;
 pub mod policy;
 pub mod requests;
 mod views;
+pub mod workflow;
 
 use crate::backend::Backend;
 use crate::cli::{Command, GlobalArgs};
@@ -19,9 +19,9 @@ pub async fn run(command: Command, g: &GlobalArgs, out: &Output) -> CliResult<Ex
     match command {
         Command::Policy(c) => with_backend(g, out, |b| Box::pin(policy::run(c, b))).await,
         Command::Requests(c) => with_backend(g, out, |b| Box::pin(requests::run(c, b, *out))).await,
-        Command::Approve(a) => with_backend(g, out, |b| Box::pin(consent::approve(a, b, *out))).await,
-        Command::Status(a) => with_backend(g, out, |b| Box::pin(consent::status(a, b))).await,
-        Command::Guide(a) => with_backend(g, out, |b| Box::pin(consent::guide(a, b))).await,
+        Command::Approve(a) => with_backend(g, out, |b| Box::pin(workflow::approve(a, b, *out))).await,
+        Command::Status(a) => with_backend(g, out, |b| Box::pin(workflow::status(a, b))).await,
+        Command::Guide(a) => with_backend(g, out, |b| Box::pin(workflow::guide(a, b))).await,
         Command::Link(c) => link::run(c, g, out),
         Command::AdminConsent(c) => admin_consent::run(c, g, out),
         Command::Mock(c) => mock::run(c, g, out).await,
