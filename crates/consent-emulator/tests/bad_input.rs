@@ -1,4 +1,5 @@
 //! Hostile and broken requests get Graph's error shape with the right status — never a 500 or a hang.
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
 
 mod common;
 

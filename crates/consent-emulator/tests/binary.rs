@@ -1,4 +1,5 @@
 //! The `consent-emulator` binary: one JSON line on stdout, serving, graceful exit on SIGTERM.
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -23,17 +24,34 @@ async fn prints_one_json_line_serves_and_stops_on_sigterm() {
     .expect("join")
     .expect("read the JSON line");
     let info: Value = serde_json::from_str(&line).expect("the first line is JSON");
-    for key in ["graph_url", "login_url", "tenant_id", "admin_client_id", "admin_client_secret", "app_id", "users"] {
+    for key in [
+        "graph_url",
+        "login_url",
+        "tenant_id",
+        "admin_client_id",
+        "admin_client_secret",
+        "app_id",
+        "users",
+    ] {
         assert!(!info[key].is_null(), "missing {key} in {line}");
     }
     let graph = info["graph_url"].as_str().unwrap();
     assert!(graph.starts_with("http://127.0.0.1:") && graph.ends_with("/v1.0"), "{graph}");
-    let eva = info["users"].as_array().unwrap().iter().find(|u| u["upn"] == "eva@contoso.example").expect("eva");
+    let eva = info["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["upn"] == "eva@contoso.example")
+        .expect("eva");
     assert!(eva["password"].is_string() && eva["roles"].as_array().unwrap().is_empty());
 
     // Client credentials with the printed secret, then a Graph call.
     let http = reqwest::Client::new();
-    let token_url = format!("{}/{}/oauth2/v2.0/token", info["login_url"].as_str().unwrap(), info["tenant_id"].as_str().unwrap());
+    let token_url = format!(
+        "{}/{}/oauth2/v2.0/token",
+        info["login_url"].as_str().unwrap(),
+        info["tenant_id"].as_str().unwrap()
+    );
     let tokens: Value = http
         .post(token_url)
         .form(&[
@@ -73,7 +91,10 @@ async fn prints_one_json_line_serves_and_stops_on_sigterm() {
 #[test]
 fn refuses_a_non_loopback_host_and_an_unknown_preset() {
     for args in [["--host", "0.0.0.0"], ["--preset", "nonsense"]] {
-        let out = Command::new(env!("CARGO_BIN_EXE_consent-emulator")).args(args).output().expect("run");
+        let out = Command::new(env!("CARGO_BIN_EXE_consent-emulator"))
+            .args(args)
+            .output()
+            .expect("run");
         assert!(!out.status.success(), "{args:?}");
         assert!(out.stdout.is_empty(), "nothing on stdout when it cannot start");
     }

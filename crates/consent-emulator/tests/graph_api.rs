@@ -1,4 +1,5 @@
 //! The Graph v1.0 subset over HTTP: shapes, status codes, paging, batch, faults, permissions.
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
 
 mod common;
 

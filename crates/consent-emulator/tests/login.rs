@@ -1,5 +1,6 @@
 //! The login endpoints driven like a browser would (forms posted, redirects read), with the callback
 //! classified by `consent::link` exactly as a product would.
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
 
 mod common;
 
