@@ -98,6 +98,8 @@ pub enum Command {
     /// The local mock tenant: create, inspect, move its clock, add users, inject faults.
     #[command(subcommand)]
     Mock(mock::MockCommand),
+    /// Serve a fresh preset mock tenant over HTTP (Graph v1.0 subset and login pages) on loopback until Ctrl-C or SIGTERM. Prints one JSON line: URLs, tenant, and the emulator's own admin client credentials.
+    Emulator(consent_emulator::ServeOptions),
 }
 
 #[cfg(test)]

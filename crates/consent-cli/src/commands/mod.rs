@@ -11,7 +11,7 @@ pub mod workflow;
 
 use crate::backend::Backend;
 use crate::cli::{Command, GlobalArgs};
-use crate::exit::{CliResult, Exit};
+use crate::exit::{CliError, CliResult, Exit};
 use crate::output::{Output, Report};
 
 /// Runs one command and prints its result; errors are returned for `main` to print.
@@ -25,6 +25,19 @@ pub async fn run(command: Command, g: &GlobalArgs, out: &Output) -> CliResult<Ex
         Command::Link(c) => link::run(c, g, out),
         Command::AdminConsent(c) => admin_consent::run(c, g, out),
         Command::Mock(c) => mock::run(c, g, out).await,
+        Command::Emulator(o) => emulator(o).await,
+    }
+}
+
+/// `consentctl emulator`: the emulator crate's own serve loop. Its startup line is its output
+/// (one JSON line), so `--json` changes nothing here.
+async fn emulator(options: consent_emulator::ServeOptions) -> CliResult<Exit> {
+    match consent_emulator::serve(options).await {
+        Ok(()) => Ok(Exit::Success),
+        Err(e) => match e.downcast::<consent::Error>() {
+            Ok(library) => Err(CliError::from(*library)),
+            Err(other) => Err(CliError::Runtime(format!("the emulator stopped: {other}"))),
+        },
     }
 }
 

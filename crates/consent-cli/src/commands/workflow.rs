@@ -182,7 +182,11 @@ impl StateView {
     }
 
     fn human(&self, out: &mut Human) -> io::Result<()> {
-        out.field("App", format!("{} ({})", self.app_display_name, self.app_id))?;
+        if self.app_display_name == self.app_id {
+            out.field("App", &self.app_id)?;
+        } else {
+            out.field("App", format!("{} ({})", self.app_display_name, self.app_id))?;
+        }
         out.field("State", self.state)?;
         out.field("Granted tenant-wide", or_none(&self.coverage.granted))?;
         out.field("Missing", or_none(&self.coverage.missing))?;
