@@ -111,10 +111,7 @@ pub async fn run(cmd: MockCommand, g: &GlobalArgs, out: &Output) -> CliResult<Ex
         Some(tenant) => on_tenant(cmd, tenant).await,
         None => Err(CliError::Usage("the mock commands need the mock backend".to_owned())),
     };
-    let saved = backend.finish();
-    let report = result?;
-    saved?;
-    Ok(out.emit(&report))
+    super::finish(backend, result, out)
 }
 
 fn init(a: InitArgs, g: &GlobalArgs) -> CliResult<MockReport> {

@@ -43,9 +43,7 @@ async fn emulator(options: consent_emulator::ServeOptions) -> CliResult<Exit> {
 
 type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
 
-/// Opens the backend, runs `f`, saves the mock tenant (even when `f` failed: the tenant may have
-/// changed before the failure), and only then prints, so a report is never shown for a change that
-/// was not saved.
+/// Opens the backend the flags choose and runs `f` on it; see [`finish`].
 async fn with_backend<R, F>(g: &GlobalArgs, out: &Output, f: F) -> CliResult<Exit>
 where
     R: Report,
@@ -53,7 +51,17 @@ where
 {
     let backend = Backend::open(g)?;
     let result = f(&backend).await;
+    finish(backend, result, out)
+}
+
+/// Saves the mock tenant (even when the command failed: the tenant may have changed before the
+/// failure), and only then prints, so a report is never shown for a change that was not saved.
+fn finish<R: Report>(backend: Backend, result: CliResult<R>, out: &Output) -> CliResult<Exit> {
     let saved = backend.finish();
+    if let (Err(_), Err(save_error)) = (&result, &saved) {
+        // The command's own error is the one to report; do not lose the save failure entirely.
+        tracing::warn!(%save_error, "the mock tenant could not be saved after the command failed");
+    }
     let report = result?;
     saved?;
     Ok(out.emit(&report))
