@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! ENTRA_TENANT_ID=contoso.onmicrosoft.com ENTRA_CLIENT_ID=… ENTRA_CLIENT_SECRET=… \
-//!   cargo run --example graph_status --features graph -- [--app-id GUID] [--scopes "Calendars.ReadWrite User.Read offline_access"]
+//!   cargo run --example graph_status -- [--app-id GUID] [--scopes "Calendars.ReadWrite User.Read offline_access"]
 //! ```
 //!
 //! `ENTRA_CLIENT_ID`/`ENTRA_CLIENT_SECRET` are the *caller* app (see docs/graph-permissions.md for the
@@ -12,20 +12,11 @@
 //! (default: the caller itself); `--scopes` the delegated Microsoft Graph scopes it requires.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // an example program: its output is the point
 
-#[cfg(feature = "graph")]
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     real::run().await
 }
 
-/// Without the `graph` feature there is no Graph backend to run.
-#[cfg(not(feature = "graph"))]
-fn main() {
-    eprintln!("graph_status needs the `graph` feature: cargo run --example graph_status --features graph");
-    std::process::exit(2);
-}
-
-#[cfg(feature = "graph")]
 mod real {
     use std::error::Error;
     use std::sync::Arc;

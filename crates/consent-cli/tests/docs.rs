@@ -61,7 +61,15 @@ fn the_readme_carries_the_same_procedures_block() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
     let doc = std::fs::read_to_string(root.join("docs/cli.md")).expect("docs/cli.md");
-    let procedures = |md: &str| sh_blocks(md).into_iter().find(|b| b.contains("requests submit") && b.contains("approve --app"));
+    let procedures = |md: &str| {
+        sh_blocks(md)
+            .into_iter()
+            .find(|b| b.contains("requests submit") && b.contains("approve --app"))
+    };
     let from_doc = procedures(&doc).expect("the procedures block in docs/cli.md");
-    assert_eq!(procedures(&readme), Some(from_doc), "README.md's consentctl block drifted from docs/cli.md");
+    assert_eq!(
+        procedures(&readme),
+        Some(from_doc),
+        "README.md's consentctl block drifted from docs/cli.md"
+    );
 }
