@@ -11,8 +11,8 @@ use consent_mock::{FaultPlan, MockTenant, Preset};
 use crate::config::EmulatorConfig;
 use crate::server::{Emulator, RunningEmulator};
 
-/// Options of `consent-emulator` / `consentctl emulator`.
-#[derive(Debug, Clone, Args)]
+/// Options of `consent-emulator` / `consentctl emulator`. `Debug` prints the secret as `[redacted]`.
+#[derive(Clone, Args)]
 pub struct ServeOptions {
     /// TCP port on 127.0.0.1; 0 picks a free one (reported in the JSON line).
     #[arg(long, default_value_t = 0)]
@@ -35,6 +35,20 @@ pub struct ServeOptions {
     /// Fixed admin client secret (random by default).
     #[arg(long, env = "CONSENT_EMULATOR_ADMIN_CLIENT_SECRET", hide_env_values = true)]
     pub admin_client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for ServeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeOptions")
+            .field("port", &self.port)
+            .field("host", &self.host)
+            .field("preset", &self.preset)
+            .field("faults", &self.faults)
+            .field("fault_seed", &self.fault_seed)
+            .field("admin_client_id", &self.admin_client_id)
+            .field("admin_client_secret", &self.admin_client_secret.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 impl ServeOptions {
@@ -108,5 +122,26 @@ async fn wait_for_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = term => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::ServeOptions;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        opts: ServeOptions,
+    }
+
+    #[test]
+    fn debug_never_prints_the_admin_secret() {
+        let cli = Cli::parse_from(["x", "--admin-client-secret", "hunter2-very-secret"]);
+        let shown = format!("{:?}", cli.opts);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
     }
 }
