@@ -5,7 +5,7 @@
 //! - everything from [`consent`] (the core: domain types, the [`ConsentGraph`] port, the typed
 //!   workflow, link flows, guidance, [`Error`]) at the top level;
 //! - [`mock`] — `consent-mock`, the faithful in-memory tenant (feature `mock`, on by default);
-//! - [`graph`] — `consent-graph`, the real Microsoft Graph backend (feature `graph`).
+//! - `graph` — `consent-graph`, the real Microsoft Graph backend (feature `graph`).
 //!
 //! # The three procedures, on the embedded mock
 //!
