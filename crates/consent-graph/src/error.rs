@@ -8,7 +8,9 @@ use std::time::Duration;
 use consent::Error;
 use serde::Deserialize;
 
-use crate::operation::Operation;
+use consent::Operation;
+
+use crate::operation::GraphOperation;
 
 /// Longest raw body kept on an error (Graph error bodies are far shorter).
 const MAX_KEPT_BODY: usize = 4096;
@@ -65,7 +67,7 @@ impl Failure {
             }
             (400, _) => Error::invalid(
                 "request",
-                format!("Graph refused to {} {}: {message}", self.op.name(), self.subject),
+                format!("Graph refused to {} {}: {message}", self.op.describe(), self.subject),
             ),
             (401, _) => Error::Unauthenticated {
                 reason: format!(
@@ -74,7 +76,7 @@ impl Failure {
                 ),
             },
             (403, _) => Error::PermissionDenied {
-                operation: self.op.name(),
+                operation: self.op.describe(),
                 needed: self.op.needed(),
             },
             (404, _) => Error::not_found(format!("{} ({message})", self.subject)),
@@ -88,7 +90,7 @@ impl Failure {
             (status, _) => Error::Backend {
                 status,
                 code,
-                message: format!("{} {}: {message}", self.op.name(), self.subject),
+                message: format!("{} {}: {message}", self.op.describe(), self.subject),
                 request_id,
                 body: Some(truncate(self.body)),
             },

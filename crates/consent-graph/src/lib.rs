@@ -61,7 +61,8 @@ pub mod token;
 mod transport;
 
 pub use backend::{GraphBackend, GraphBackendBuilder, BACKEND_NAME};
+pub use consent::Operation;
 pub use endpoint::GraphEndpoint;
-pub use operation::Operation;
+pub use operation::GraphOperation;
 pub use retry::RetryPolicy;
 pub use token::{AccessToken, AuthorizationCodeExchange, AuthorizationCodeGrant, ClientCredentials, Secret, StaticToken, TokenProvider};

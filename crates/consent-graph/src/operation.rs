@@ -1,60 +1,25 @@
-//! The port operations as values, with the least privilege each needs (for `PermissionDenied`).
+//! What each port operation needs on Microsoft Graph: the least application permission and the least
+//! delegated role (so a 403 can name them), and whether resending it is safe.
 
-/// One Graph operation the backend performs. Names and permissions come from the Graph reference
-/// (`reference/graph-consent-api.md`): application permission first, then the least delegated role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `GET /policies/adminConsentRequestPolicy`.
-    GetRequestPolicy,
-    /// `PUT /policies/adminConsentRequestPolicy`.
-    PutRequestPolicy,
-    /// `GET /policies/authorizationPolicy`.
-    GetAuthorizationPolicy,
-    /// `GET /identityGovernance/appConsent/appConsentRequests`.
-    ListAppConsentRequests,
-    /// `GET …/appConsentRequests/{id}/userConsentRequests`.
-    ListUserConsentRequests,
-    /// `GET /servicePrincipals(appId='…')`.
-    GetServicePrincipal,
-    /// `POST /servicePrincipals`.
-    CreateServicePrincipal,
-    /// `GET /oauth2PermissionGrants?$filter=clientId eq '…'`.
-    ListDelegatedGrants,
-    /// `POST /oauth2PermissionGrants`.
-    CreateDelegatedGrant,
-    /// `PATCH /oauth2PermissionGrants/{id}`.
-    UpdateDelegatedGrant,
-    /// `GET /servicePrincipals/{id}/appRoleAssignments`.
-    ListAppRoleAssignments,
-    /// `POST /servicePrincipals/{resourceId}/appRoleAssignedTo`.
-    CreateAppRoleAssignment,
-    /// `POST /$batch` (the items carry their own operations).
-    Batch,
+use consent::Operation;
+
+/// Graph-specific facts about a [`consent::Operation`]. Names and permissions come from the Graph
+/// reference (`reference/graph-consent-api.md`): application permission first, then the least role.
+pub trait GraphOperation: Copy {
+    /// The least-privileged Microsoft Graph application permission for this operation.
+    fn permission(self) -> &'static str;
+    /// The least-privileged Entra role for a signed-in (delegated) caller.
+    fn role(self) -> &'static str;
+    /// What `PermissionDenied.needed` says: the permission for an app, the role for a user.
+    fn needed(self) -> String;
+    /// True when sending the request twice has the same effect as once (GET, PUT, PATCH, and the
+    /// read-only `$batch` of a snapshot). Creates are not: after a lost response they are read back
+    /// and converged, never resent blindly.
+    fn is_idempotent(self) -> bool;
 }
 
-impl Operation {
-    /// A short name for errors and logs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::GetRequestPolicy => "read the consent request policy",
-            Operation::PutRequestPolicy => "update the consent request policy",
-            Operation::GetAuthorizationPolicy => "read the authorization policy",
-            Operation::ListAppConsentRequests => "list app consent requests",
-            Operation::ListUserConsentRequests => "list user consent requests",
-            Operation::GetServicePrincipal => "read a service principal",
-            Operation::CreateServicePrincipal => "create a service principal",
-            Operation::ListDelegatedGrants => "list delegated permission grants",
-            Operation::CreateDelegatedGrant => "create a delegated permission grant",
-            Operation::UpdateDelegatedGrant => "update a delegated permission grant",
-            Operation::ListAppRoleAssignments => "list app role assignments",
-            Operation::CreateAppRoleAssignment => "assign an app role",
-            Operation::Batch => "send a batch",
-        }
-    }
-
-    /// The least-privileged Microsoft Graph application permission for this operation.
-    pub fn permission(self) -> &'static str {
+impl GraphOperation for Operation {
+    fn permission(self) -> &'static str {
         match self {
             Operation::GetRequestPolicy | Operation::GetAuthorizationPolicy => "Policy.Read.All",
             Operation::PutRequestPolicy => "Policy.ReadWrite.ConsentRequest",
@@ -65,12 +30,13 @@ impl Operation {
             Operation::ListDelegatedGrants => "Directory.Read.All",
             Operation::CreateDelegatedGrant | Operation::UpdateDelegatedGrant => "DelegatedPermissionGrant.ReadWrite.All",
             Operation::CreateAppRoleAssignment => "AppRoleAssignment.ReadWrite.All and Application.Read.All",
-            Operation::Batch => "the permission of each batched operation",
+            // Graph has no API for these; the backend reports them `Unsupported` before any call.
+            Operation::SubmitConsentRequest | Operation::ReviewConsentRequest => "none (no Graph API exists)",
+            Operation::Snapshot => "the permission of each batched read",
         }
     }
 
-    /// The least-privileged Entra role for a signed-in (delegated) caller.
-    pub fn role(self) -> &'static str {
+    fn role(self) -> &'static str {
         match self {
             Operation::GetRequestPolicy
             | Operation::GetAuthorizationPolicy
@@ -78,7 +44,8 @@ impl Operation {
             | Operation::ListUserConsentRequests
             | Operation::GetServicePrincipal
             | Operation::ListDelegatedGrants
-            | Operation::ListAppRoleAssignments => "Global Reader",
+            | Operation::ListAppRoleAssignments
+            | Operation::Snapshot => "Global Reader",
             Operation::PutRequestPolicy
             | Operation::CreateServicePrincipal
             | Operation::CreateDelegatedGrant
@@ -86,12 +53,11 @@ impl Operation {
             Operation::CreateAppRoleAssignment => {
                 "Privileged Role Administrator (the least role that can assign Microsoft Graph app roles)"
             }
-            Operation::Batch => "the role of each batched operation",
+            Operation::SubmitConsentRequest | Operation::ReviewConsentRequest => "none (use the Entra admin center)",
         }
     }
 
-    /// What `PermissionDenied.needed` says: the permission for an app, the role for a user.
-    pub fn needed(self) -> String {
+    fn needed(self) -> String {
         format!(
             "application permission {} (admin-consented), or for a signed-in admin the {} role",
             self.permission(),
@@ -99,10 +65,7 @@ impl Operation {
         )
     }
 
-    /// True when sending the request twice has the same effect as once (GET, PUT, PATCH).
-    ///
-    /// Creates are not: after a lost response they are read back and converged, never resent blindly.
-    pub fn is_idempotent(self) -> bool {
+    fn is_idempotent(self) -> bool {
         !matches!(
             self,
             Operation::CreateServicePrincipal | Operation::CreateDelegatedGrant | Operation::CreateAppRoleAssignment
@@ -124,5 +87,6 @@ mod tests {
         assert!(!Operation::CreateDelegatedGrant.is_idempotent());
         assert!(Operation::UpdateDelegatedGrant.is_idempotent());
         assert!(Operation::PutRequestPolicy.is_idempotent());
+        assert!(Operation::Snapshot.is_idempotent());
     }
 }

@@ -7,7 +7,7 @@ use consent::{
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::operation::Operation;
+use consent::Operation;
 
 /// The HTTP methods the backend uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +55,7 @@ impl GraphRequest {
             segments: segments.iter().map(|s| (*s).to_owned()).collect(),
             query: Vec::new(),
             body: None,
-            subject: op.name().trim_start_matches(|c: char| c != ' ').trim().to_owned(),
+            subject: op.describe().trim_start_matches(|c: char| c != ' ').trim().to_owned(),
         }
     }
 
@@ -268,7 +268,7 @@ pub(crate) fn batch(items: &[&GraphRequest]) -> Result<GraphRequest> {
             item
         })
         .collect();
-    Ok(GraphRequest::new(Operation::Batch, HttpMethod::Post, &["$batch"]).body(json!({ "requests": requests })))
+    Ok(GraphRequest::new(Operation::Snapshot, HttpMethod::Post, &["$batch"]).body(json!({ "requests": requests })))
 }
 
 #[cfg(test)]

@@ -5,98 +5,12 @@
 //! RNG seeded with [`FaultPlan::seed`], so a plan replays identically; with `probability` 1.0 no draw
 //! is made and the rule fires deterministically.
 
-use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
-use consent::{Error, Result};
+use consent::{Error, Operation, Result};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-
-/// One [`ConsentGraph`](consent::ConsentGraph) method, for targeting faults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[allow(missing_docs)] // each variant is the port method of the same name
-pub enum Operation {
-    GetRequestPolicy,
-    PutRequestPolicy,
-    GetAuthorizationPolicy,
-    ListAppConsentRequests,
-    ListUserConsentRequests,
-    GetServicePrincipal,
-    CreateServicePrincipal,
-    ListDelegatedGrants,
-    CreateDelegatedGrant,
-    UpdateDelegatedGrant,
-    ListAppRoleAssignments,
-    CreateAppRoleAssignment,
-    SubmitConsentRequest,
-    ReviewConsentRequest,
-}
-
-impl Operation {
-    /// Every operation.
-    pub const ALL: [Operation; 14] = [
-        Operation::GetRequestPolicy,
-        Operation::PutRequestPolicy,
-        Operation::GetAuthorizationPolicy,
-        Operation::ListAppConsentRequests,
-        Operation::ListUserConsentRequests,
-        Operation::GetServicePrincipal,
-        Operation::CreateServicePrincipal,
-        Operation::ListDelegatedGrants,
-        Operation::CreateDelegatedGrant,
-        Operation::UpdateDelegatedGrant,
-        Operation::ListAppRoleAssignments,
-        Operation::CreateAppRoleAssignment,
-        Operation::SubmitConsentRequest,
-        Operation::ReviewConsentRequest,
-    ];
-
-    /// The kebab-case name (`put-request-policy`).
-    pub const fn name(self) -> &'static str {
-        match self {
-            Operation::GetRequestPolicy => "get-request-policy",
-            Operation::PutRequestPolicy => "put-request-policy",
-            Operation::GetAuthorizationPolicy => "get-authorization-policy",
-            Operation::ListAppConsentRequests => "list-app-consent-requests",
-            Operation::ListUserConsentRequests => "list-user-consent-requests",
-            Operation::GetServicePrincipal => "get-service-principal",
-            Operation::CreateServicePrincipal => "create-service-principal",
-            Operation::ListDelegatedGrants => "list-delegated-grants",
-            Operation::CreateDelegatedGrant => "create-delegated-grant",
-            Operation::UpdateDelegatedGrant => "update-delegated-grant",
-            Operation::ListAppRoleAssignments => "list-app-role-assignments",
-            Operation::CreateAppRoleAssignment => "create-app-role-assignment",
-            Operation::SubmitConsentRequest => "submit-consent-request",
-            Operation::ReviewConsentRequest => "review-consent-request",
-        }
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Operation {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        let key = s.trim().to_ascii_lowercase().replace('_', "-");
-        Self::ALL.into_iter().find(|o| o.name() == key).ok_or_else(|| {
-            Error::invalid(
-                "operation",
-                format!(
-                    "{:?} is not an operation; use one of {}",
-                    short(s),
-                    names(&Self::ALL.map(Operation::name))
-                ),
-            )
-        })
-    }
-}
 
 /// What goes wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -133,7 +47,7 @@ impl Fault {
                 body: None,
             },
             Fault::Timeout | Fault::CommittedButLost => Error::Timeout {
-                operation: operation.name(),
+                operation: operation.describe(),
             },
         }
     }
@@ -307,10 +221,6 @@ fn short(s: &str) -> String {
     s.chars().take(64).collect()
 }
 
-fn names(list: &[&str]) -> String {
-    list.join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,7 +302,7 @@ mod tests {
         assert_eq!(
             Fault::CommittedButLost.to_error(Operation::CreateDelegatedGrant),
             Error::Timeout {
-                operation: "create-delegated-grant"
+                operation: "create a delegated permission grant"
             }
         );
     }
@@ -402,7 +312,7 @@ mod tests {
         for op in Operation::ALL {
             assert_eq!(op.to_string().parse::<Operation>().unwrap(), op);
         }
-        assert!("snapshot".parse::<Operation>().is_err());
+        assert!("delete-everything".parse::<Operation>().is_err());
     }
 
     proptest::proptest! {

@@ -4,11 +4,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use consent::{
     AdminConsentRequestPolicy, AppConsentRequest, AppId, AppRoleAssignment, AuthorizationPolicy, Capabilities, Clock, ConsentGraph,
-    ConsentRequestSubmission, ConsentReview, DelegatedGrant, NewAppRoleAssignment, NewDelegatedGrant, ObjectId, RequestFilter, Result,
-    ScopeSet, ServicePrincipal, UserConsentRequest,
+    ConsentRequestSubmission, ConsentReview, DelegatedGrant, NewAppRoleAssignment, NewDelegatedGrant, ObjectId, Operation, RequestFilter,
+    Result, ScopeSet, ServicePrincipal, TenantSnapshot, UserConsentRequest,
 };
 
-use crate::faults::Operation;
 use crate::principal::Principal;
 use crate::tenant::MockTenant;
 
@@ -128,5 +127,12 @@ impl ConsentGraph for MockGraph {
     async fn review_consent_request(&self, review: &ConsentReview) -> Result<()> {
         self.tenant
             .run(Operation::ReviewConsentRequest, |st| st.review(&self.principal, review))
+    }
+
+    /// The default call-by-call read, behind one fault check of its own so a plan can fail the
+    /// whole snapshot the way a failed `$batch` fails on Graph.
+    async fn snapshot(&self, app_id: &AppId, resources: &[AppId]) -> Result<TenantSnapshot> {
+        self.tenant.run(Operation::Snapshot, |_| Ok(()))?;
+        consent::snapshot::read_sequentially(self, app_id, resources).await
     }
 }

@@ -97,8 +97,9 @@ mod state;
 mod tenant;
 mod views;
 
+pub use consent::Operation;
 pub use directory::{MockGroup, MockOptions, MockUser, PublishedApp, SYSTEM_REVIEWER_ID};
-pub use faults::{Fault, FaultPlan, FaultRule, Operation};
+pub use faults::{Fault, FaultPlan, FaultRule};
 pub use grants::{BAD_REQUEST, DUPLICATE_KEY};
 pub use graph::{MockGraph, BACKEND};
 pub use journal::{AuditActivity, AuditEvent, Notification, NotificationKind};

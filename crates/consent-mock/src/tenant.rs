@@ -12,7 +12,9 @@ use rand::rngs::StdRng;
 
 use crate::demo;
 use crate::directory::{MockGroup, MockOptions, MockUser, PublishedApp};
-use crate::faults::{FaultPlan, Operation};
+use consent::Operation;
+
+use crate::faults::FaultPlan;
 use crate::graph::MockGraph;
 use crate::journal::{AuditActivity, AuditEvent, Notification};
 use crate::principal::Principal;

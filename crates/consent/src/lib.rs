@@ -28,6 +28,7 @@ pub mod guidance;
 mod ids;
 mod justification;
 pub mod link;
+mod operation;
 mod policy;
 mod port;
 mod request;
@@ -52,6 +53,7 @@ pub use link::{
     preflight, AdminConsentLink, AdminConsentOutcome, LinkOutcome, LinkRequest, LinkTenant, PendingAdminConsent, PendingLink,
     PreflightReport,
 };
+pub use operation::Operation;
 pub use policy::{
     AdminConsentRequestPolicy, AuthorizationPolicy, DefaultUserRolePermissions, PolicyChange, Reviewer, ReviewerScope, UserConsentSetting,
     REQUEST_DURATION_DAYS,

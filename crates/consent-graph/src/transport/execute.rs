@@ -1,5 +1,6 @@
 //! The retry loop around [`Transport::send_once`].
 
+use crate::operation::GraphOperation;
 use std::time::Duration;
 
 use consent::{Error, Result};
@@ -33,20 +34,25 @@ impl Transport {
                 Verdict::Retry { after, last } => (after, last),
             };
             if attempt >= policy.max_attempts.max(1) {
-                tracing::warn!(operation = req.op.name(), attempts = attempt, "giving up");
+                tracing::warn!(operation = req.op.describe(), attempts = attempt, "giving up");
                 return Err(with_attempts(last, attempt));
             }
             let wait = policy.delay(attempt, after);
             if wait > policy.max_wait || Instant::now() + wait > deadline {
                 tracing::warn!(
-                    operation = req.op.name(),
+                    operation = req.op.describe(),
                     attempts = attempt,
                     wait_ms = wait.as_millis() as u64,
                     "wait exceeds the retry budget"
                 );
                 return Err(with_attempts(last, attempt));
             }
-            tracing::debug!(operation = req.op.name(), attempt, wait_ms = wait.as_millis() as u64, "retrying");
+            tracing::debug!(
+                operation = req.op.describe(),
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            );
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
@@ -66,7 +72,9 @@ fn verdict(req: &GraphRequest, outcome: Attempt) -> Verdict {
             let after = a.retry_after;
             let err = failure(req, a).into_error();
             if lost_write {
-                Verdict::Done(Err(Error::Timeout { operation: req.op.name() }))
+                Verdict::Done(Err(Error::Timeout {
+                    operation: req.op.describe(),
+                }))
             } else if retryable {
                 Verdict::Retry { after, last: err }
             } else {
@@ -78,8 +86,10 @@ fn verdict(req: &GraphRequest, outcome: Attempt) -> Verdict {
             last: unreachable_error(req, &why),
         },
         Attempt::Lost(why) => {
-            tracing::debug!(operation = req.op.name(), reason = %why, "no response");
-            let timeout = Error::Timeout { operation: req.op.name() };
+            tracing::debug!(operation = req.op.describe(), reason = %why, "no response");
+            let timeout = Error::Timeout {
+                operation: req.op.describe(),
+            };
             if idempotent {
                 Verdict::Retry {
                     after: None,
@@ -107,7 +117,7 @@ fn unreachable_error(req: &GraphRequest, why: &str) -> Error {
     Error::Backend {
         status: 0,
         code: None,
-        message: format!("could not connect to Microsoft Graph to {}: {why}", req.op.name()),
+        message: format!("could not connect to Microsoft Graph to {}: {why}", req.op.describe()),
         request_id: None,
         body: None,
     }

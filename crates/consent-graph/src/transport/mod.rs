@@ -110,7 +110,7 @@ fn local_error(req: &GraphRequest, detail: &str) -> Error {
     Error::Backend {
         status: 0,
         code: None,
-        message: format!("could not prepare the request to {}: {detail}", req.op.name()),
+        message: format!("could not prepare the request to {}: {detail}", req.op.describe()),
         request_id: None,
         body: None,
     }

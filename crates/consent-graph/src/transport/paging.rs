@@ -85,7 +85,7 @@ fn bad_answer(req: &GraphRequest, message: String) -> Error {
     Error::Backend {
         status: 200,
         code: None,
-        message: format!("{}: {message}", req.op.name()),
+        message: format!("{}: {message}", req.op.describe()),
         request_id: None,
         body: None,
     }

@@ -116,7 +116,7 @@ async fn committed_but_lost_applies_then_times_out() {
         matches!(
             err,
             Error::Timeout {
-                operation: "create-service-principal"
+                operation: "create a service principal"
             }
         ),
         "{err:?}"

@@ -1,0 +1,163 @@
+//! The port's operations as values: what fault plans target, what permission tables are keyed by,
+//! and what errors name.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::truncate;
+
+/// One [`ConsentGraph`](crate::ConsentGraph) method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Operation {
+    /// [`get_request_policy`](crate::ConsentGraph::get_request_policy).
+    GetRequestPolicy,
+    /// [`put_request_policy`](crate::ConsentGraph::put_request_policy).
+    PutRequestPolicy,
+    /// [`get_authorization_policy`](crate::ConsentGraph::get_authorization_policy).
+    GetAuthorizationPolicy,
+    /// [`list_app_consent_requests`](crate::ConsentGraph::list_app_consent_requests).
+    ListAppConsentRequests,
+    /// [`list_user_consent_requests`](crate::ConsentGraph::list_user_consent_requests).
+    ListUserConsentRequests,
+    /// [`get_service_principal`](crate::ConsentGraph::get_service_principal).
+    GetServicePrincipal,
+    /// [`create_service_principal`](crate::ConsentGraph::create_service_principal).
+    CreateServicePrincipal,
+    /// [`list_delegated_grants`](crate::ConsentGraph::list_delegated_grants).
+    ListDelegatedGrants,
+    /// [`create_delegated_grant`](crate::ConsentGraph::create_delegated_grant).
+    CreateDelegatedGrant,
+    /// [`update_delegated_grant`](crate::ConsentGraph::update_delegated_grant).
+    UpdateDelegatedGrant,
+    /// [`list_app_role_assignments`](crate::ConsentGraph::list_app_role_assignments).
+    ListAppRoleAssignments,
+    /// [`create_app_role_assignment`](crate::ConsentGraph::create_app_role_assignment).
+    CreateAppRoleAssignment,
+    /// [`submit_consent_request`](crate::ConsentGraph::submit_consent_request).
+    SubmitConsentRequest,
+    /// [`review_consent_request`](crate::ConsentGraph::review_consent_request).
+    ReviewConsentRequest,
+    /// [`snapshot`](crate::ConsentGraph::snapshot) (one `$batch` on Microsoft Graph).
+    Snapshot,
+}
+
+impl Operation {
+    /// Every operation, in the port's order.
+    pub const ALL: [Operation; 15] = [
+        Operation::GetRequestPolicy,
+        Operation::PutRequestPolicy,
+        Operation::GetAuthorizationPolicy,
+        Operation::ListAppConsentRequests,
+        Operation::ListUserConsentRequests,
+        Operation::GetServicePrincipal,
+        Operation::CreateServicePrincipal,
+        Operation::ListDelegatedGrants,
+        Operation::CreateDelegatedGrant,
+        Operation::UpdateDelegatedGrant,
+        Operation::ListAppRoleAssignments,
+        Operation::CreateAppRoleAssignment,
+        Operation::SubmitConsentRequest,
+        Operation::ReviewConsentRequest,
+        Operation::Snapshot,
+    ];
+
+    /// The kebab-case name used on command lines and in fault specs (`put-request-policy`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Operation::GetRequestPolicy => "get-request-policy",
+            Operation::PutRequestPolicy => "put-request-policy",
+            Operation::GetAuthorizationPolicy => "get-authorization-policy",
+            Operation::ListAppConsentRequests => "list-app-consent-requests",
+            Operation::ListUserConsentRequests => "list-user-consent-requests",
+            Operation::GetServicePrincipal => "get-service-principal",
+            Operation::CreateServicePrincipal => "create-service-principal",
+            Operation::ListDelegatedGrants => "list-delegated-grants",
+            Operation::CreateDelegatedGrant => "create-delegated-grant",
+            Operation::UpdateDelegatedGrant => "update-delegated-grant",
+            Operation::ListAppRoleAssignments => "list-app-role-assignments",
+            Operation::CreateAppRoleAssignment => "create-app-role-assignment",
+            Operation::SubmitConsentRequest => "submit-consent-request",
+            Operation::ReviewConsentRequest => "review-consent-request",
+            Operation::Snapshot => "snapshot",
+        }
+    }
+
+    /// What it does, in words, for error messages ("update the consent request policy").
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Operation::GetRequestPolicy => "read the consent request policy",
+            Operation::PutRequestPolicy => "update the consent request policy",
+            Operation::GetAuthorizationPolicy => "read the authorization policy",
+            Operation::ListAppConsentRequests => "list app consent requests",
+            Operation::ListUserConsentRequests => "list user consent requests",
+            Operation::GetServicePrincipal => "read a service principal",
+            Operation::CreateServicePrincipal => "create a service principal",
+            Operation::ListDelegatedGrants => "list delegated permission grants",
+            Operation::CreateDelegatedGrant => "create a delegated permission grant",
+            Operation::UpdateDelegatedGrant => "update a delegated permission grant",
+            Operation::ListAppRoleAssignments => "list app role assignments",
+            Operation::CreateAppRoleAssignment => "assign an app role",
+            Operation::SubmitConsentRequest => "submit a consent request",
+            Operation::ReviewConsentRequest => "review a consent request",
+            Operation::Snapshot => "read the consent snapshot",
+        }
+    }
+
+    /// True for operations that change the tenant.
+    pub const fn is_write(self) -> bool {
+        matches!(
+            self,
+            Operation::PutRequestPolicy
+                | Operation::CreateServicePrincipal
+                | Operation::CreateDelegatedGrant
+                | Operation::UpdateDelegatedGrant
+                | Operation::CreateAppRoleAssignment
+                | Operation::SubmitConsentRequest
+                | Operation::ReviewConsentRequest
+        )
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Operation {
+    type Err = Error;
+    /// Parses the kebab-case name; case and `_`/`-` are not significant.
+    fn from_str(s: &str) -> Result<Self> {
+        let key = s.trim().to_ascii_lowercase().replace('_', "-");
+        Self::ALL.into_iter().find(|o| o.name() == key).ok_or_else(|| {
+            let all: Vec<&str> = Self::ALL.iter().map(|o| o.name()).collect();
+            Error::invalid(
+                "operation",
+                format!("{:?} is not an operation; use one of {}", truncate(s), all.join(", ")),
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_through_from_str_and_serde() {
+        for op in Operation::ALL {
+            assert_eq!(op.name().parse::<Operation>().unwrap(), op);
+            assert_eq!(serde_json::to_value(op).unwrap(), op.name());
+        }
+        assert_eq!(
+            "Create_Delegated_Grant".parse::<Operation>().unwrap(),
+            Operation::CreateDelegatedGrant
+        );
+        let err = "delete-everything".parse::<Operation>().unwrap_err().to_string();
+        assert!(err.contains("put-request-policy"), "{err}");
+    }
+}
