@@ -35,8 +35,9 @@ pub struct EmulatorConfig {
     pub token_lifetime: Duration,
     /// Lifetime of authorization codes, on the tenant's clock (default 10 minutes, reference §6.1).
     pub code_lifetime: Duration,
-    /// App registrations the login pages show by name and expand `/.default` for. The mock decides
-    /// consent for any published app; this list only feeds the pages (default: the demo app).
+    /// App registrations the login pages show by name and expand `/.default` for, ahead of the apps
+    /// published in the tenant (which the pages fall back to). The mock decides consent for any
+    /// published app; this list only feeds the pages (default: the demo app).
     pub apps: Vec<AppRegistration>,
 }
 

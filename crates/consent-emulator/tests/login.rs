@@ -388,3 +388,38 @@ async fn client_credentials_with_the_seeded_secret_only() {
 fn uuid_like() -> String {
     "12345678-1234-4234-8234-123456789012".to_owned()
 }
+
+#[tokio::test]
+async fn an_app_published_in_the_tenant_is_named_and_its_default_scope_expanded() {
+    let env = start(Preset::AllowUserConsent).await;
+    let app = consent::AppRegistration::new(
+        consent::AppId::parse("6a0f1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b").unwrap(),
+        "Interview Scheduler",
+    )
+    .with_delegated(
+        consent::AppId::MICROSOFT_GRAPH,
+        ScopeSet::parse("User.Read Calendars.Read").unwrap(),
+    );
+    env.tenant.publish_app(&app, true);
+    let authority = Authority::parse(env.emu.login_url().as_str().trim_end_matches('/')).unwrap();
+    let (url, _pending) = LinkRequest::new(
+        app.app_id,
+        REDIRECT,
+        ScopeSet::parse("https://graph.microsoft.com/.default").unwrap(),
+    )
+    .unwrap()
+    .tenant(LinkTenant::parse(&env.emu.tenant_id().to_string()).unwrap())
+    .authority(authority)
+    .build(&env.tenant.clock())
+    .unwrap();
+    let (_flow, r) = sign_in(&env, &url, demo::EVA_UPN).await;
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Interview Scheduler"),
+        "the consent page names the published app: {page}"
+    );
+    assert!(
+        page.contains("Calendars.Read"),
+        "/.default expands to the registered scopes: {page}"
+    );
+}

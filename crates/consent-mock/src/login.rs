@@ -99,8 +99,8 @@ impl MockTenant {
         for s in raw.split_whitespace() {
             let bare = s.strip_prefix(GRAPH_PREFIX).unwrap_or(s);
             if bare == ".default" {
-                let registered = self.with(|st| st.published(app_id).map(|a| a.graph_scopes()));
-                out = out.union(&registered.unwrap_or_default())?;
+                let registered = self.published_app(app_id).map(|a| a.graph_scopes()).unwrap_or_default();
+                out = out.union(&registered)?;
             } else {
                 out.insert(Scope::parse(bare)?)?;
             }

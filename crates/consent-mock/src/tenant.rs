@@ -5,15 +5,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::Duration;
 use consent::{
-    AppId, AppRegistration, Clock, DelegatedGrant, Error, ManualClock, ObjectId, Result, ScopeSet, TenantId, UserConsentDecision,
-    UserConsentSetting,
+    AppId, AppRegistration, Clock, DelegatedGrant, Error, ManualClock, ObjectId, Operation, Result, ScopeSet, TenantId,
+    UserConsentDecision, UserConsentSetting,
 };
 use rand::rngs::StdRng;
 
 use crate::demo;
 use crate::directory::{MockGroup, MockOptions, MockUser, PublishedApp};
-use consent::Operation;
-
 use crate::faults::FaultPlan;
 use crate::graph::MockGraph;
 use crate::journal::{AuditActivity, AuditEvent, Notification};
@@ -291,6 +289,11 @@ impl MockTenant {
     /// The user with this UPN (case-insensitive).
     pub fn user_by_upn(&self, upn: &str) -> Option<MockUser> {
         self.with(|s| s.users.iter().find(|u| u.upn.eq_ignore_ascii_case(upn.trim())).cloned())
+    }
+
+    /// The published app with this id (its registration and publisher verification), if any.
+    pub fn published_app(&self, app_id: &AppId) -> Option<PublishedApp> {
+        self.with(|s| s.published(app_id).cloned())
     }
 
     /// The seeded Global Administrator ([`demo::ADMIN_ID`]).

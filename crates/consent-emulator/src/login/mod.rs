@@ -162,10 +162,8 @@ fn graph_scopes(shared: &Shared, client_id: &AppId, raw: &str) -> Result<(ScopeS
         let name = strip_prefix_ci(item, GRAPH_RESOURCE).unwrap_or(item);
         if name == ".default" || name == "/.default" {
             is_static = true;
-            let app = shared
-                .config
-                .app(client_id)
-                .ok_or_else(|| format!("the emulator does not know the registered permissions of {client_id}; ask for explicit scopes"))?;
+            let app = registration(shared, client_id)
+                .ok_or_else(|| format!("{client_id} is not a published app in this tenant; ask for explicit scopes"))?;
             set = set.union(&app.delegated_scopes()).map_err(|e| e.to_string())?;
             continue;
         }
@@ -205,12 +203,19 @@ fn permission_rows(scopes: &ScopeSet) -> Vec<PermissionRow> {
         .collect()
 }
 
-/// The app's display name for the pages.
-fn app_name(shared: &Shared, app_id: &AppId) -> String {
+/// The app's registration: from the emulator's configuration, else as published in the tenant.
+fn registration(shared: &Shared, app_id: &AppId) -> Option<consent::AppRegistration> {
     shared
         .config
         .app(app_id)
-        .map(|a| a.display_name.clone())
+        .cloned()
+        .or_else(|| shared.tenant.published_app(app_id).map(|p| p.registration))
+}
+
+/// The app's display name for the pages.
+fn app_name(shared: &Shared, app_id: &AppId) -> String {
+    registration(shared, app_id)
+        .map(|a| a.display_name)
         .unwrap_or_else(|| app_id.to_string())
 }
 
