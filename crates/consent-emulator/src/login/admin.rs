@@ -15,8 +15,8 @@ use consent_mock::DirectoryRole;
 
 use super::flows::{AdminConsentRequest, Flow};
 use super::{
-    app_name, check_password, error_page, error_redirect, found, graph_scopes, pages, params, parse_redirect_uri, permission_rows,
-    read_form, redirect_to,
+    app_name, check_password, client_and_redirect, error_page, error_redirect, found, graph_scopes, pages, params, permission_rows,
+    post_path, read_form, redirect_to,
 };
 use crate::server::Shared;
 
@@ -48,41 +48,13 @@ pub(crate) async fn start(State(shared): State<Arc<Shared>>, Path(tenant): Path<
     };
     let app = app_name(&shared, &request.client_id);
     let flow = shared.flows.start(Flow::AdminConsent { request, user: None });
-    Html(pages::sign_in(&flow, &post_path(&tenant), &app, None, None)).into_response()
-}
-
-fn post_path(tenant: &str) -> String {
-    format!(
-        "/{}/v2.0/adminconsent",
-        url::form_urlencoded::byte_serialize(tenant.as_bytes()).collect::<String>()
-    )
+    Html(pages::sign_in(&flow, &post_path(&tenant, "v2.0/adminconsent"), &app, None, None)).into_response()
 }
 
 // The error is the page or redirect to send, built once per request: boxing it would buy nothing.
 #[allow(clippy::result_large_err)]
 fn validate(shared: &Shared, p: &HashMap<String, String>) -> Result<AdminConsentRequest, Response> {
-    let missing = |name: &str| {
-        error_page(
-            StatusCode::BAD_REQUEST,
-            900144,
-            &format!("The request body must contain the following parameter: '{name}'."),
-        )
-    };
-    let raw_client = p.get("client_id").ok_or_else(|| missing("client_id"))?;
-    let client_id = consent::AppId::parse(raw_client).map_err(|_| {
-        error_page(
-            StatusCode::BAD_REQUEST,
-            700016,
-            &format!("Application with identifier '{raw_client}' was not found in the directory."),
-        )
-    })?;
-    let redirect_uri = parse_redirect_uri(p.get("redirect_uri").ok_or_else(|| missing("redirect_uri"))?).ok_or_else(|| {
-        error_page(
-            StatusCode::BAD_REQUEST,
-            50011,
-            "The redirect URI must be https, or http on 127.0.0.1/localhost/[::1].",
-        )
-    })?;
+    let (client_id, redirect_uri) = client_and_redirect(p)?;
     let state = p.get("state").cloned();
     let fail = |code: u32, text: &str| {
         found(&error_redirect(
@@ -156,7 +128,7 @@ fn sign_in(shared: &Shared, tenant: &str, flow_id: &str, request: AdminConsentRe
     let Some(user) = check_password(shared, upn, form.get("password").map(String::as_str).unwrap_or("")) else {
         let page = pages::sign_in(
             flow_id,
-            &post_path(tenant),
+            &post_path(tenant, "v2.0/adminconsent"),
             &app,
             Some(upn),
             Some("Your account or password is incorrect. (AADSTS50126)"),
@@ -184,7 +156,14 @@ fn sign_in(shared: &Shared, tenant: &str, flow_id: &str, request: AdminConsentRe
             user: Some(user.id),
         },
     );
-    Html(pages::admin_consent(flow_id, &post_path(tenant), &app, &user.upn, &rows)).into_response()
+    Html(pages::admin_consent(
+        flow_id,
+        &post_path(tenant, "v2.0/adminconsent"),
+        &app,
+        &user.upn,
+        &rows,
+    ))
+    .into_response()
 }
 
 fn accept(shared: &Shared, flow_id: &str, r: &AdminConsentRequest, admin: ObjectId) -> Response {

@@ -24,8 +24,8 @@ use consent::{Clock, ConsentGraph, ConsentRequestSubmission, ConsentType, Error,
 
 use super::flows::{AuthorizeRequest, Flow, IssuedCode};
 use super::{
-    app_name, check_password, error_page, error_redirect, found, graph_scopes, pages, params, parse_redirect_uri, permission_rows,
-    read_form, redirect_to, tenant_matches,
+    app_name, check_password, client_and_redirect, error_page, error_redirect, found, graph_scopes, pages, params, permission_rows,
+    post_path, read_form, redirect_to, tenant_matches,
 };
 use crate::server::Shared;
 
@@ -55,14 +55,14 @@ pub(crate) async fn start(State(shared): State<Arc<Shared>>, Path(tenant): Path<
     let app = app_name(&shared, &request.client_id);
     let hint = request.login_hint.clone();
     let flow = shared.flows.start(Flow::Authorize { request, user: None });
-    Html(pages::sign_in(&flow, &post_path(&tenant), &app, hint.as_deref(), None)).into_response()
-}
-
-fn post_path(tenant: &str) -> String {
-    format!(
-        "/{}/oauth2/v2.0/authorize",
-        url::form_urlencoded::byte_serialize(tenant.as_bytes()).collect::<String>()
-    )
+    Html(pages::sign_in(
+        &flow,
+        &post_path(&tenant, "oauth2/v2.0/authorize"),
+        &app,
+        hint.as_deref(),
+        None,
+    ))
+    .into_response()
 }
 
 /// Checks the parameters in Entra's order: client and redirect URI first (errors shown on a page,
@@ -70,34 +70,7 @@ fn post_path(tenant: &str) -> String {
 // The error is the page or redirect to send, built once per request: boxing it would buy nothing.
 #[allow(clippy::result_large_err)]
 fn validate(shared: &Shared, p: &HashMap<String, String>) -> Result<AuthorizeRequest, Response> {
-    let client_id = p.get("client_id").ok_or_else(|| {
-        error_page(
-            StatusCode::BAD_REQUEST,
-            900144,
-            "The request body must contain the following parameter: 'client_id'.",
-        )
-    })?;
-    let client_id = consent::AppId::parse(client_id).map_err(|_| {
-        error_page(
-            StatusCode::BAD_REQUEST,
-            700016,
-            &format!("Application with identifier '{client_id}' was not found in the directory."),
-        )
-    })?;
-    let redirect_uri = p.get("redirect_uri").ok_or_else(|| {
-        error_page(
-            StatusCode::BAD_REQUEST,
-            900144,
-            "The request body must contain the following parameter: 'redirect_uri'.",
-        )
-    })?;
-    let redirect_uri = parse_redirect_uri(redirect_uri).ok_or_else(|| {
-        error_page(
-            StatusCode::BAD_REQUEST,
-            50011,
-            "The redirect URI specified in the request does not match: it must be https, or http on 127.0.0.1/localhost/[::1].",
-        )
-    })?;
+    let (client_id, redirect_uri) = client_and_redirect(p)?;
     let state = p.get("state").cloned();
     let fail = |error: &str, code: u32, text: &str| found(&error_redirect(shared, &redirect_uri, state.as_deref(), error, code, text, &[]));
     if p.get("response_type").map(String::as_str) != Some("code") {
@@ -188,7 +161,7 @@ fn sign_in(shared: &Shared, tenant: &str, flow_id: &str, request: AuthorizeReque
         let app = app_name(shared, &request.client_id);
         let page = pages::sign_in(
             flow_id,
-            &post_path(tenant),
+            &post_path(tenant, "oauth2/v2.0/authorize"),
             &app,
             Some(upn),
             Some("Your account or password is incorrect. (AADSTS50126)"),
@@ -222,12 +195,17 @@ fn answer_decision(
     };
     match decision {
         Ok(UserConsentDecision::AlreadyGranted) => issue_code(shared, flow_id, r, user),
-        Ok(UserConsentDecision::UserMayConsent) => {
-            Html(pages::consent(flow_id, &post_path(tenant), &app, upn, &permission_rows(&r.scopes))).into_response()
-        }
+        Ok(UserConsentDecision::UserMayConsent) => Html(pages::consent(
+            flow_id,
+            &post_path(tenant, "oauth2/v2.0/authorize"),
+            &app,
+            upn,
+            &permission_rows(&r.scopes),
+        ))
+        .into_response(),
         Ok(UserConsentDecision::AdminApprovalRequired { can_request: true, .. }) => Html(pages::approval_required(
             flow_id,
-            &post_path(tenant),
+            &post_path(tenant, "oauth2/v2.0/authorize"),
             &app,
             &permission_rows(&r.scopes),
             cancel_url(shared, r).as_str(),
@@ -310,7 +288,7 @@ async fn request_approval(
         Err(e) => {
             let page = pages::approval_required(
                 flow_id,
-                &post_path(tenant),
+                &post_path(tenant, "oauth2/v2.0/authorize"),
                 &app,
                 &permission_rows(&r.scopes),
                 cancel_url(shared, r).as_str(),

@@ -116,6 +116,44 @@ fn found(url: &Url) -> Response {
     (StatusCode::FOUND, [(axum::http::header::LOCATION, url.to_string())]).into_response()
 }
 
+/// The form action of a login page: `/{tenant}/{rest}` with the tenant segment percent-encoded.
+fn post_path(tenant: &str, rest: &str) -> String {
+    format!(
+        "/{}/{rest}",
+        url::form_urlencoded::byte_serialize(tenant.as_bytes()).collect::<String>()
+    )
+}
+
+/// The client id and redirect URI, which every login endpoint checks first. Their errors are shown on
+/// a page, never redirected: until both are valid the redirect URI cannot be trusted (as in Entra).
+// The error is the page to send, built once per request: boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
+fn client_and_redirect(p: &HashMap<String, String>) -> Result<(AppId, Url), Response> {
+    let missing = |name: &str| {
+        error_page(
+            StatusCode::BAD_REQUEST,
+            900144,
+            &format!("The request body must contain the following parameter: '{name}'."),
+        )
+    };
+    let raw_client = p.get("client_id").ok_or_else(|| missing("client_id"))?;
+    let client_id = AppId::parse(raw_client).map_err(|_| {
+        error_page(
+            StatusCode::BAD_REQUEST,
+            700016,
+            &format!("Application with identifier '{raw_client}' was not found in the directory."),
+        )
+    })?;
+    let redirect_uri = parse_redirect_uri(p.get("redirect_uri").ok_or_else(|| missing("redirect_uri"))?).ok_or_else(|| {
+        error_page(
+            StatusCode::BAD_REQUEST,
+            50011,
+            "The redirect URI specified in the request does not match: it must be https, or http on 127.0.0.1/localhost/[::1].",
+        )
+    })?;
+    Ok((client_id, redirect_uri))
+}
+
 /// Redirect URIs must be https, or http on loopback (127.0.0.1, localhost, [::1]), without a fragment.
 fn parse_redirect_uri(raw: &str) -> Option<Url> {
     let url = Url::parse(raw).ok()?;
