@@ -47,9 +47,9 @@ pub enum Error {
         reason: String,
     },
     /// The acting principal lacks a role or permission.
-    #[error("permission denied for {operation}: needs {needed}")]
+    #[error("permission denied: not allowed to {operation}; needs {needed}")]
     PermissionDenied {
-        /// The operation that was refused.
+        /// The operation that was refused, as a verb phrase (`update the consent request policy`).
         operation: &'static str,
         /// The least role or permission that would allow it.
         needed: String,
@@ -67,9 +67,9 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
     /// The backend cannot do this at all; `hint` says what to do instead.
-    #[error("{operation} is not supported by the {backend} backend: {hint}")]
+    #[error("cannot {operation} on the {backend} backend: {hint}")]
     Unsupported {
-        /// The operation.
+        /// The operation, as a verb phrase (`submit a consent request`).
         operation: &'static str,
         /// The backend's name (e.g. `microsoft-graph`).
         backend: &'static str,
@@ -77,9 +77,9 @@ pub enum Error {
         hint: String,
     },
     /// No response arrived in time. A write may or may not have been applied.
-    #[error("{operation} timed out; the change may or may not have been applied, so read back before retrying")]
+    #[error("timed out trying to {operation}; a change may or may not have been applied, so read back before retrying")]
     Timeout {
-        /// The operation that timed out.
+        /// The operation that timed out, as a verb phrase (`create a delegated permission grant`).
         operation: &'static str,
     },
     /// The backend answered with an error that has no more specific variant.

@@ -91,7 +91,7 @@ pub(crate) fn map_failure(err: TokenFailure) -> Error {
     match err {
         RequestTokenError::ServerResponse(e) => e.into_error(),
         RequestTokenError::Request(HttpClientError::Reqwest(e)) if e.is_timeout() => Error::Timeout {
-            operation: "token request",
+            operation: "request a token",
         },
         RequestTokenError::Request(e) => Error::Backend {
             status: 0,
