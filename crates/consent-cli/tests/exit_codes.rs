@@ -93,19 +93,7 @@ fn code_4_when_the_principal_lacks_the_role() {
     assert_eq!(v["error"]["kind"], "permission_denied");
     assert!(v["error"]["message"].as_str().unwrap().contains("needs"));
     // A Global Administrator who is not among the request's reviewers may not deny it.
-    let sub = m.json(
-        &[
-            "requests",
-            "submit",
-            "--as",
-            "eva@contoso.example",
-            "--app",
-            APP,
-            "--justification",
-            "Sync",
-        ],
-        0,
-    );
+    let sub = m.submit("eva@contoso.example", "Sync");
     let id = sub["request"]["id"].as_str().unwrap().to_owned();
     m.run(&["requests", "deny", &id, "--justification", "no"]).code(4);
 }

@@ -93,19 +93,7 @@ fn backend_commands_have_stable_documents() {
         &[("state", 's'), ("audience", '?'), ("format", 's'), ("text", 's'), ("guidance", 'o')],
     );
 
-    m.json(
-        &[
-            "requests",
-            "submit",
-            "--as",
-            "eva@contoso.example",
-            "--app",
-            APP,
-            "--justification",
-            "Sync",
-        ],
-        0,
-    );
+    m.submit("eva@contoso.example", "Sync");
     let l = m.json(&["requests", "list"], 0);
     assert_eq!(l["command"], "requests list");
     has(&l, &[("count", 'n'), ("requests", 'a')]);

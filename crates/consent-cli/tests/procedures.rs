@@ -28,19 +28,7 @@ fn enable_request_approve_on_a_microsoft_managed_tenant() {
 
     // Procedure 2: Eva asks, with a justification.
     let why = "I schedule interviews and need them in Outlook";
-    let r = m.json(
-        &[
-            "requests",
-            "submit",
-            "--as",
-            "eva@contoso.example",
-            "--app",
-            APP,
-            "--justification",
-            why,
-        ],
-        0,
-    );
+    let r = m.submit("eva@contoso.example", why);
     assert_eq!(r["command"], "requests submit");
     assert_eq!(r["request"]["status"], "pending");
     assert_eq!(r["request"]["user_requests"][0]["reason"], why);
@@ -108,19 +96,7 @@ fn human_output_walks_the_same_procedures() {
 #[test]
 fn a_reviewer_denies_and_the_user_asks_again() {
     let m = Mock::preset("workflow-on");
-    let sub = m.json(
-        &[
-            "requests",
-            "submit",
-            "--as",
-            "eva@contoso.example",
-            "--app",
-            APP,
-            "--justification",
-            "Calendar sync",
-        ],
-        0,
-    );
+    let sub = m.submit("eva@contoso.example", "Calendar sync");
     let id = sub["request"]["id"].as_str().unwrap().to_owned();
 
     let d = m.json(
@@ -144,19 +120,7 @@ fn a_reviewer_denies_and_the_user_asks_again() {
     assert_eq!(s["state"], "denied");
     assert_eq!(s["details"]["can_request_again"], true);
 
-    let again = m.json(
-        &[
-            "requests",
-            "submit",
-            "--as",
-            "eva@contoso.example",
-            "--app",
-            APP,
-            "--justification",
-            "Please reconsider",
-        ],
-        0,
-    );
+    let again = m.submit("eva@contoso.example", "Please reconsider");
     assert_eq!(again["request"]["status"], "pending");
     assert_eq!(m.json(&["status", "--app", APP], 3)["state"], "pending");
 }
@@ -164,19 +128,7 @@ fn a_reviewer_denies_and_the_user_asks_again() {
 #[test]
 fn a_blocked_app_cannot_be_approved_by_the_cli() {
     let m = Mock::preset("workflow-on");
-    let sub = m.json(
-        &[
-            "requests",
-            "submit",
-            "--as",
-            "eva@contoso.example",
-            "--app",
-            APP,
-            "--justification",
-            "Calendar sync",
-        ],
-        0,
-    );
+    let sub = m.submit("eva@contoso.example", "Calendar sync");
     let id = sub["request"]["id"].as_str().unwrap().to_owned();
     m.json(
         &[
@@ -200,19 +152,7 @@ fn a_blocked_app_cannot_be_approved_by_the_cli() {
 #[test]
 fn an_undecided_request_expires_when_the_clock_passes_its_duration() {
     let m = Mock::preset("workflow-on");
-    m.json(
-        &[
-            "requests",
-            "submit",
-            "--as",
-            "eva@contoso.example",
-            "--app",
-            APP,
-            "--justification",
-            "Calendar sync",
-        ],
-        0,
-    );
+    m.submit("eva@contoso.example", "Calendar sync");
     let adv = m.json(&["mock", "clock", "advance", "--days", "31"], 0);
     assert_eq!(adv["command"], "mock clock advance");
     assert_eq!(adv["advanced_by_hours"], 31 * 24);
@@ -231,19 +171,7 @@ fn an_undecided_request_expires_when_the_clock_passes_its_duration() {
 #[test]
 fn requests_show_returns_one_request_and_unknown_ids_are_not_found() {
     let m = Mock::preset("workflow-on");
-    let sub = m.json(
-        &[
-            "requests",
-            "submit",
-            "--as",
-            "eva@contoso.example",
-            "--app",
-            APP,
-            "--justification",
-            "Calendar sync",
-        ],
-        0,
-    );
+    let sub = m.submit("eva@contoso.example", "Calendar sync");
     let id = sub["request"]["id"].as_str().unwrap().to_owned();
     let shown = m.json(&["requests", "show", &id], 0);
     assert_eq!(shown["command"], "requests show");

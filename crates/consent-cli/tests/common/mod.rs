@@ -47,6 +47,12 @@ impl Mock {
         self.cmd().args(args).assert()
     }
 
+    /// `requests submit --as <user> --app <demo app> --justification <why>` with `--json`, expecting
+    /// success; returns the document.
+    pub fn submit(&self, user: &str, why: &str) -> Value {
+        self.json(&["requests", "submit", "--as", user, "--app", APP, "--justification", why], 0)
+    }
+
     /// Runs with `--json`, checks the exit code, and parses stdout as exactly one JSON document.
     pub fn json(&self, args: &[&str], code: i32) -> Value {
         let out = self.cmd().arg("--json").args(args).output().expect("run consentctl");
