@@ -5,15 +5,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use consent::{AppId, Clock, Error, Result, ScopeSet, SystemClock, TenantId};
+use consent::{AppId, Clock, Error, Result, ScopeSet, TenantId};
 use oauth2::{
     AuthType, AuthorizationCode, ClientId, ClientSecret, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
 };
 use tokio::sync::Mutex;
 use url::Url;
 
-use super::cache::{TokenCache, DEFAULT_REFRESH_MARGIN};
-use super::oauth::{http_client, map_failure, to_access_token, token_url, EntraClient, UnsetClient};
+use super::cache::TokenCache;
+use super::oauth::{map_failure, to_access_token, EndpointSettings, EntraClient, UnsetClient};
 use super::secret::{AccessToken, Secret};
 use super::TokenProvider;
 use crate::endpoint::GraphEndpoint;
@@ -97,11 +97,7 @@ impl AuthorizationCodeExchange {
         AuthorizationCodeExchangeBuilder {
             grant,
             client_secret: None,
-            cloud: GraphEndpoint::Global,
-            authority: None,
-            clock: Arc::new(SystemClock),
-            margin: DEFAULT_REFRESH_MARGIN,
-            timeout: Duration::from_secs(30),
+            settings: EndpointSettings::default(),
         }
     }
 
@@ -169,11 +165,7 @@ impl TokenProvider for AuthorizationCodeExchange {
 pub struct AuthorizationCodeExchangeBuilder {
     grant: AuthorizationCodeGrant,
     client_secret: Option<Secret>,
-    cloud: GraphEndpoint,
-    authority: Option<Url>,
-    clock: Arc<dyn Clock>,
-    margin: chrono::Duration,
-    timeout: Duration,
+    settings: EndpointSettings,
 }
 
 impl AuthorizationCodeExchangeBuilder {
@@ -185,31 +177,31 @@ impl AuthorizationCodeExchangeBuilder {
 
     /// The cloud whose login host to use (default: global).
     pub fn cloud(mut self, cloud: GraphEndpoint) -> Self {
-        self.cloud = cloud;
+        self.settings.cloud = cloud;
         self
     }
 
     /// A login authority other than the cloud's (emulator, tests); Microsoft hosts or loopback only.
     pub fn authority(mut self, authority: Url) -> Self {
-        self.authority = Some(authority);
+        self.settings.authority = Some(authority);
         self
     }
 
     /// The clock used for expiry (default: the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.settings.clock = clock;
         self
     }
 
     /// How long before expiry a cached token is replaced (default 5 minutes).
     pub fn refresh_margin(mut self, margin: chrono::Duration) -> Self {
-        self.margin = margin;
+        self.settings.margin = margin;
         self
     }
 
     /// Timeout for one token request (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.settings.timeout = timeout;
         self
     }
 
@@ -225,31 +217,24 @@ impl AuthorizationCodeExchangeBuilder {
                 "is empty; pass the PKCE verifier saved with the sign-in",
             ));
         }
-        let authority = match self.authority.or_else(|| self.cloud.login_authority()) {
-            Some(a) => a,
-            None => {
-                return Err(Error::invalid(
-                    "authority",
-                    "a loopback Graph endpoint needs an explicit login authority",
-                ))
-            }
-        };
+        let url = self.settings.token_url(&g.tenant)?;
         let mut client = UnsetClient::new(ClientId::new(g.client_id.to_string()))
             .set_auth_type(AuthType::RequestBody)
             .set_redirect_uri(RedirectUrl::from_url(g.redirect_uri))
-            .set_token_uri(TokenUrl::from_url(token_url(&authority, &g.tenant)?));
+            .set_token_uri(TokenUrl::from_url(url));
         if let Some(secret) = self.client_secret {
             client = client.set_client_secret(ClientSecret::new(secret.expose_secret().to_owned()));
         }
+        let (http, cache) = self.settings.into_parts()?;
         Ok(AuthorizationCodeExchange {
             client,
-            http: http_client(self.timeout)?,
+            http,
             scopes: g.scopes,
             state: Mutex::new(ExchangeState::Code {
                 code: g.code,
                 verifier: g.verifier,
             }),
-            cache: TokenCache::new(self.clock, self.margin),
+            cache,
         })
     }
 }

@@ -4,12 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use consent::{AppId, Clock, Error, Result, SystemClock, TenantId};
+use consent::{AppId, Clock, Error, Result, TenantId};
 use oauth2::{AuthType, ClientId, ClientSecret, Scope, TokenUrl};
 use url::Url;
 
-use super::cache::{TokenCache, DEFAULT_REFRESH_MARGIN};
-use super::oauth::{http_client, map_failure, to_access_token, token_url, EntraClient, UnsetClient};
+use super::cache::TokenCache;
+use super::oauth::{map_failure, to_access_token, EndpointSettings, EntraClient, UnsetClient};
 use super::secret::{AccessToken, Secret};
 use super::TokenProvider;
 use crate::endpoint::GraphEndpoint;
@@ -33,12 +33,8 @@ impl ClientCredentials {
             tenant,
             client_id,
             secret,
-            cloud: GraphEndpoint::Global,
-            authority: None,
             scope: None,
-            clock: Arc::new(SystemClock),
-            margin: DEFAULT_REFRESH_MARGIN,
-            timeout: Duration::from_secs(30),
+            settings: EndpointSettings::default(),
         }
     }
 
@@ -68,25 +64,21 @@ pub struct ClientCredentialsBuilder {
     tenant: TenantId,
     client_id: AppId,
     secret: Secret,
-    cloud: GraphEndpoint,
-    authority: Option<Url>,
     scope: Option<String>,
-    clock: Arc<dyn Clock>,
-    margin: chrono::Duration,
-    timeout: Duration,
+    settings: EndpointSettings,
 }
 
 impl ClientCredentialsBuilder {
     /// The cloud whose login host and `/.default` scope to use (default: global).
     pub fn cloud(mut self, cloud: GraphEndpoint) -> Self {
-        self.cloud = cloud;
+        self.settings.cloud = cloud;
         self
     }
 
     /// A login authority other than the cloud's, e.g. the emulator's `http://127.0.0.1:PORT`.
     /// Only Microsoft login hosts over https and loopback are accepted.
     pub fn authority(mut self, authority: Url) -> Self {
-        self.authority = Some(authority);
+        self.settings.authority = Some(authority);
         self
     }
 
@@ -98,19 +90,19 @@ impl ClientCredentialsBuilder {
 
     /// The clock used for expiry (default: the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.settings.clock = clock;
         self
     }
 
     /// How long before expiry a cached token is replaced (default 5 minutes).
     pub fn refresh_margin(mut self, margin: chrono::Duration) -> Self {
-        self.margin = margin;
+        self.settings.margin = margin;
         self
     }
 
     /// Timeout for one token request (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.settings.timeout = timeout;
         self
     }
 
@@ -122,25 +114,18 @@ impl ClientCredentialsBuilder {
                 "is empty; pass the secret's Value from Certificates & secrets",
             ));
         }
-        let authority = match self.authority.or_else(|| self.cloud.login_authority()) {
-            Some(a) => a,
-            None => {
-                return Err(Error::invalid(
-                    "authority",
-                    "a loopback Graph endpoint needs an explicit login authority",
-                ))
-            }
-        };
-        let url = token_url(&authority, &self.tenant)?;
+        let url = self.settings.token_url(&self.tenant)?;
+        let scope = self.scope.unwrap_or_else(|| self.settings.cloud.default_scope().to_owned());
+        let (http, cache) = self.settings.into_parts()?;
         let client = UnsetClient::new(ClientId::new(self.client_id.to_string()))
             .set_client_secret(ClientSecret::new(self.secret.expose_secret().to_owned()))
             .set_auth_type(AuthType::RequestBody)
             .set_token_uri(TokenUrl::from_url(url));
         Ok(ClientCredentials {
             client,
-            http: http_client(self.timeout)?,
-            scope: self.scope.unwrap_or_else(|| self.cloud.default_scope().to_owned()),
-            cache: TokenCache::new(self.clock, self.margin),
+            http,
+            scope,
+            cache,
         })
     }
 }

@@ -154,3 +154,43 @@ mod tests {
         }
     }
 }
+
+/// The settings every token provider shares: where the token endpoint is, how long a request may
+/// take, and when a cached token is replaced.
+#[derive(Debug)]
+pub(crate) struct EndpointSettings {
+    pub(crate) cloud: crate::endpoint::GraphEndpoint,
+    pub(crate) authority: Option<Url>,
+    pub(crate) clock: std::sync::Arc<dyn consent::Clock>,
+    pub(crate) margin: chrono::Duration,
+    pub(crate) timeout: Duration,
+}
+
+impl Default for EndpointSettings {
+    fn default() -> Self {
+        Self {
+            cloud: crate::endpoint::GraphEndpoint::Global,
+            authority: None,
+            clock: std::sync::Arc::new(consent::SystemClock),
+            margin: super::cache::DEFAULT_REFRESH_MARGIN,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl EndpointSettings {
+    /// `{authority}/{tenant}/oauth2/v2.0/token`, the authority being the explicit one or the cloud's.
+    pub(crate) fn token_url(&self, tenant: &TenantId) -> Result<Url> {
+        let authority = self
+            .authority
+            .clone()
+            .or_else(|| self.cloud.login_authority())
+            .ok_or_else(|| Error::invalid("authority", "a loopback Graph endpoint needs an explicit login authority"))?;
+        token_url(&authority, tenant)
+    }
+
+    /// The HTTP client and the token cache these settings describe.
+    pub(crate) fn into_parts(self) -> Result<(reqwest::Client, super::cache::TokenCache)> {
+        Ok((http_client(self.timeout)?, super::cache::TokenCache::new(self.clock, self.margin)))
+    }
+}
