@@ -26,6 +26,16 @@ fn batch_responder(answer: fn(&str) -> (u16, Value)) -> impl Fn(&Request) -> Res
     }
 }
 
+/// Answers every `$batch` with `answer` per item, expecting `times` batches.
+async fn mount_batch(server: &MockServer, answer: fn(&str) -> (u16, Value), times: u64) {
+    Mock::given(method("POST"))
+        .and(path("/v1.0/$batch"))
+        .respond_with(batch_responder(answer))
+        .expect(times)
+        .mount(server)
+        .await;
+}
+
 fn batch_urls(req: &Request) -> Vec<String> {
     body(req)["requests"]
         .as_array()
@@ -96,12 +106,7 @@ async fn fresh_tenant_snapshot_is_one_round_trip() {
 #[tokio::test]
 async fn approved_tenant_snapshot_is_two_round_trips() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1.0/$batch"))
-        .respond_with(batch_responder(approved_tenant))
-        .expect(2)
-        .mount(&server)
-        .await;
+    mount_batch(&server, approved_tenant, 2).await;
     let snap = backend(&server).snapshot(&app(), &[AppId::MICROSOFT_GRAPH]).await.unwrap();
     assert_eq!(snap.client.as_ref().unwrap().id, oid(CLIENT_SP));
     assert_eq!(snap.grants.len(), 1);
@@ -180,12 +185,7 @@ fn calendar_app() -> consent::AppRegistration {
 #[tokio::test]
 async fn approve_on_a_fresh_tenant_is_one_batch_and_two_writes() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1.0/$batch"))
-        .respond_with(batch_responder(fresh_tenant))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_batch(&server, fresh_tenant, 1).await;
     Mock::given(method("POST"))
         .and(path("/v1.0/servicePrincipals"))
         .respond_with(ResponseTemplate::new(201).set_body_json(sp_json(CLIENT_SP, APP)))
@@ -212,12 +212,7 @@ async fn approve_on_a_fresh_tenant_is_one_batch_and_two_writes() {
 #[tokio::test]
 async fn approve_when_already_approved_only_reads() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1.0/$batch"))
-        .respond_with(batch_responder(approved_tenant))
-        .expect(2)
-        .mount(&server)
-        .await;
+    mount_batch(&server, approved_tenant, 2).await;
     let report = consent::grant_tenant_wide(&backend(&server), &calendar_app()).await.unwrap();
     assert!(report.is_noop(), "{report:?}");
     assert_eq!(received(&server).await.len(), 2, "two read batches, no write");
