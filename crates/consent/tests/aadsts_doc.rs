@@ -1,6 +1,6 @@
 //! `docs/aadsts.md` documents every code the link flows classify, with the outcome they map to.
 
-use consent::link::{classify_code, LINK_CODE_TABLE};
+use consent::link::LINK_CODE_TABLE;
 
 #[test]
 fn every_classified_code_has_a_row_naming_its_outcome() {
@@ -13,6 +13,18 @@ fn every_classified_code_has_a_row_naming_its_outcome() {
         let outcome = format!("{class:?}");
         let variant = outcome.split([' ', '(', '{']).next().unwrap_or_default();
         assert!(row.contains(variant), "AADSTS{code} maps to {outcome}, but its row says: {row}");
-        assert_eq!(classify_code(*code), Some(*class));
     }
+}
+
+#[test]
+fn no_code_is_classified_twice() {
+    let mut codes: Vec<u32> = LINK_CODE_TABLE.iter().map(|(c, _)| *c).collect();
+    codes.sort_unstable();
+    let before = codes.len();
+    codes.dedup();
+    assert_eq!(
+        codes.len(),
+        before,
+        "a code appears twice in LINK_CODE_TABLE; the first row would shadow the second"
+    );
 }

@@ -267,8 +267,8 @@ impl Consent<Approved> {
         })
     }
 
-    /// The grant recipe's report is not kept on the handle; this re-runs it as a no-op check that
-    /// nothing is missing, returning what (if anything) had to be re-granted.
+    /// Runs the grant recipe again, e.g. to repair a scope another admin revoked. On an intact
+    /// approval it only reads, and the report says nothing changed ([`GrantReport::is_noop`]).
     pub async fn reapply(&self, admin: &dyn ConsentGraph) -> Result<GrantReport> {
         super::grant::grant_tenant_wide(admin, &self.app).await
     }
