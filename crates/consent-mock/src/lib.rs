@@ -21,7 +21,7 @@
 //!   ([`outbox`](MockTenant::outbox), [`audit_log`](MockTenant::audit_log)), JSON persistence.
 //! - [`MockGraph`]: the [`consent::ConsentGraph`] implementation, acting as one [`Principal`].
 //! - [`DirectoryRole`] with real template ids; [`MockUser`], [`MockGroup`], [`MockOptions`].
-//! - [`FaultPlan`] / [`Fault`] / [`Operation`]: injected 429s, 5xx, timeouts, lost responses.
+//! - [`FaultPlan`] / [`Fault`], targeted by [`Operation`] (the core port-operation enum): injected 429s, 5xx, timeouts, lost responses.
 //! - [`Preset`] and [`demo`]: named tenants with fixed, documented ids.
 //! - [`Notification`] and [`AuditEvent`]: who would be emailed, and what was done.
 //!

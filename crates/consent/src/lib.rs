@@ -12,10 +12,40 @@
 //! - Validated domain types: [`TenantId`], [`AppId`], [`ObjectId`], [`Scope`], [`ScopeSet`],
 //!   [`Justification`], [`AdminConsentRequestPolicy`], [`Reviewer`], [`UserConsentSetting`],
 //!   consent requests, service principals, grants, [`AppRegistration`].
-//! - The port [`ConsentGraph`] with its written contract, and [`Capabilities`].
+//! - The port [`ConsentGraph`] with its written contract, [`Capabilities`], and [`Operation`] (one
+//!   value per port method, for fault plans and permission tables).
 //! - The user-consent decision Entra makes ([`decide_user_consent`]).
-//! - [`Guidance`]: next steps for user and admin, as text or Markdown.
+//! - [`workflow`]: [`observe`] the tenant into a [`ConsentState`], then typed transitions on
+//!   [`Consent<S>`](Consent); [`grant_tenant_wide`] is the idempotent grant behind "approve".
+//! - [`link`]: the user's authorize URL and callback, the admin-consent link, scope preflight (sans-IO).
+//! - [`Guidance`]: next steps for user and admin, as text or Markdown, for every state and outcome.
+//! - [`catalog`]: Microsoft Graph's calendar and sign-in permissions with their real ids.
 //! - [`Error`], the one error type; [`Clock`] for injected time.
+//!
+//! # The workflow, on the in-memory tenant
+//!
+//! ```
+//! use consent::{observe, ConsentState, Justification, PolicyChange, Reviewer};
+//! use consent_mock::{demo, MockTenant, Preset};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let tenant = MockTenant::preset(Preset::UserConsentDisabled);
+//! let (admin, eva) = (tenant.as_admin(), tenant.as_user(demo::EVA_ID));
+//! let app = demo::carerix_app();
+//!
+//! let state = observe(&admin, &app).await?;
+//! assert!(state.guidance().to_text().contains("Users can request admin consent to apps they are unable to consent to"));
+//! let ConsentState::RequestsDisabled(disabled) = state else { panic!("expected requests_disabled") };
+//! let enabled = disabled.enable_requests(&admin, PolicyChange::enable_with(vec![Reviewer::Group(demo::REVIEWERS_GROUP_ID)])).await?;
+//! let pending = enabled.request(&eva, Justification::parse("I schedule interviews")?).await?;
+//! let approved = pending.approve(&admin).await?;
+//! assert!(approved.verify(&admin).await?.all_users_can_link);
+//! # Ok::<(), consent::Error>(())
+//! # }).unwrap();
+//! ```
+//!
+//! Backends: `consent-mock` (in-memory, faults, presets) and `consent-graph` (Microsoft Graph).
+//! Every backend passes the `consent-conformance` suite.
 #![deny(missing_docs)]
 
 mod app;
