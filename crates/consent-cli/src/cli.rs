@@ -24,7 +24,7 @@ pub struct Cli {
 /// Options every command accepts.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Print one JSON document on stdout (schemas in docs/cli.md).
+    /// Print one JSON document on stdout (schemas in the crate README, crates/consent-cli/README.md).
     #[arg(long, global = true)]
     pub json: bool,
 

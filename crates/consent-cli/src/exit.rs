@@ -1,6 +1,6 @@
 //! Exit codes, and the one error type commands return.
 //!
-//! The table (also in `--help` and `docs/cli.md`); every error goes through [`CliError::exit`], so
+//! The table (also in `--help` and the crate README (`crates/consent-cli/README.md`)); every error goes through [`CliError::exit`], so
 //! the table and the code cannot drift apart:
 //!
 //! | code | meaning |

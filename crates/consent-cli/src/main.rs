@@ -2,7 +2,7 @@
 //!
 //! A thin binding over the `consent` library: `main` parses the command line, picks a backend (the
 //! mock tenant in a state file, or Microsoft Graph), runs the command, prints its report, and maps
-//! errors to the exit codes documented in `--help` and `docs/cli.md`.
+//! errors to the exit codes documented in `--help` and the crate README (`crates/consent-cli/README.md`).
 //!
 //! Layout: `cli` (clap tree and global flags), `commands/` (one module per command group, each
 //! returning a report), `output` (JSON or human text, progress), `exit` (exit codes and the error
@@ -14,6 +14,7 @@ mod backend;
 mod cli;
 mod commands;
 mod exit;
+mod guidance_args;
 mod output;
 mod store;
 

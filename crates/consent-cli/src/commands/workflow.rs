@@ -11,6 +11,7 @@ use super::views::scope_list;
 use crate::app::AppArgs;
 use crate::backend::Backend;
 use crate::exit::{CliResult, Exit};
+use crate::guidance_args::GuidanceArgs;
 use crate::output::{guidance_text, Human, Output, Report};
 
 /// `approve` arguments.
@@ -25,6 +26,8 @@ pub struct ApproveArgs {
 pub struct StatusArgs {
     #[command(flatten)]
     pub app: AppArgs,
+    #[command(flatten)]
+    pub guidance: GuidanceArgs,
 }
 
 /// `guide` arguments.
@@ -32,6 +35,8 @@ pub struct StatusArgs {
 pub struct GuideArgs {
     #[command(flatten)]
     pub app: AppArgs,
+    #[command(flatten)]
+    pub guidance: GuidanceArgs,
     /// Only the steps for this audience (default: both).
     #[arg(long, value_enum)]
     pub audience: Option<AudienceArg>,
@@ -106,7 +111,7 @@ pub async fn status(a: StatusArgs, backend: &Backend) -> CliResult<StatusReport>
     Ok(StatusReport {
         command: "status",
         status: StateView::new(&state),
-        guidance: state.guidance(),
+        guidance: state.guidance(&a.guidance.product(&app.display_name), a.guidance.locale()),
     })
 }
 
@@ -115,7 +120,7 @@ pub async fn guide(a: GuideArgs, backend: &Backend) -> CliResult<GuideReport> {
     let admin = backend.admin()?;
     let app = a.app.registration(backend.mock().is_some())?;
     let state = observe(admin.as_ref(), &app).await?;
-    let full = state.guidance();
+    let full = state.guidance(&a.guidance.product(&app.display_name), a.guidance.locale());
     let guidance = match a.audience {
         Some(aud) => full.for_audience(aud.into()),
         None => full,

@@ -27,7 +27,12 @@ pub async fn allow_user_consent_means_user_consent_allowed(h: &dyn Harness) -> O
 pub async fn user_consent_disabled_means_requests_disabled(h: &dyn Harness) -> Outcome {
     let f = Fixture::new(h, Preset::UserConsentDisabled);
     let state = f.observe("with user consent disabled").await?;
-    let text = state.guidance().to_text();
+    let text = state
+        .guidance(
+            &consent::guidance::Product::new(&state.app().display_name),
+            consent::guidance::Locale::En,
+        )
+        .to_text();
     let disabled = expect_state!(state, RequestsDisabled, "with user consent disabled");
     ensure(disabled.details().reasons.contains(&AdminReason::UserConsentDisabled), || {
         format!("reasons: expected UserConsentDisabled among {:?}", disabled.details().reasons)

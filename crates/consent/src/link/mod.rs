@@ -23,6 +23,7 @@
 //!
 //! ```
 //! use consent::link::{LinkOutcome, LinkRequest, LinkTenant};
+//! use consent::guidance::{Locale, Product};
 //! use consent::{AppId, ManualClock, ScopeSet};
 //!
 //! let clock = ManualClock::new(chrono::Utc::now());
@@ -43,7 +44,8 @@
 //! let outcome = pending.finish(&callback, &clock)?;
 //! assert!(matches!(outcome, LinkOutcome::AdminApprovalRequired { can_request: false, .. }));
 //! let (admin_url, _pending_admin) = admin_link.build(&clock)?;
-//! let help = outcome.guidance("Carerix Calendar", Some(&admin_url));
+//! let carerix = Product::new("Carerix").with_task("link your Microsoft 365 calendar").with_button("Link calendar");
+//! let help = outcome.guidance(&carerix, Locale::En, Some(&admin_url));
 //! assert!(help.to_text().contains("Users can request admin consent to apps they are unable to consent to"));
 //! # Ok::<(), consent::Error>(())
 //! ```

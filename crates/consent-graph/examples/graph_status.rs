@@ -51,7 +51,12 @@ mod real {
         println!("Granted tenant-wide: {}", coverage.granted);
         println!("Missing:             {}", coverage.missing);
         println!();
-        println!("{}", state.guidance().to_text());
+        println!(
+            "{}",
+            state
+                .guidance(&consent::guidance::Product::new(&app.display_name), consent::guidance::Locale::En)
+                .to_text()
+        );
         Ok(())
     }
 

@@ -1,0 +1,64 @@
+//! Documents that repeat each other or the code stay in step.
+
+use std::path::{Path, PathBuf};
+
+use consent::link::LINK_CODE_TABLE;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn sh_blocks(markdown: &str) -> Vec<String> {
+    markdown
+        .split("```sh\n")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("```").map(|(block, _)| block.to_owned()))
+        .collect()
+}
+
+#[test]
+fn the_readme_carries_the_consentctl_guides_procedures_block() {
+    let procedures = |md: &str| {
+        sh_blocks(md)
+            .into_iter()
+            .find(|b| b.contains("requests submit") && b.contains("approve --app"))
+    };
+    let guide = procedures(&read("crates/consent-cli/README.md")).expect("the procedures block in the consentctl guide");
+    assert_eq!(
+        procedures(&read("README.md")),
+        Some(guide),
+        "README.md's consentctl block drifted from crates/consent-cli/README.md"
+    );
+}
+
+/// `docs/aadsts.md` documents every code the link flows classify, with the outcome they map to.
+#[test]
+fn every_classified_aadsts_code_has_a_row_naming_its_outcome() {
+    let doc = read("docs/aadsts.md");
+    for (code, class) in LINK_CODE_TABLE {
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| {code} |")))
+            .unwrap_or_else(|| panic!("docs/aadsts.md has no row for AADSTS{code}"));
+        let outcome = format!("{class:?}");
+        let variant = outcome.split([' ', '(', '{']).next().unwrap_or_default();
+        assert!(row.contains(variant), "AADSTS{code} maps to {outcome}, but its row says: {row}");
+    }
+}
+
+#[test]
+fn no_aadsts_code_is_classified_twice() {
+    let mut codes: Vec<u32> = LINK_CODE_TABLE.iter().map(|(c, _)| *c).collect();
+    codes.sort_unstable();
+    let before = codes.len();
+    codes.dedup();
+    assert_eq!(
+        codes.len(),
+        before,
+        "a code appears twice in LINK_CODE_TABLE; the first row would shadow the second"
+    );
+}
