@@ -198,6 +198,11 @@ async fn show(t: &MockTenant) -> CliResult<MockReport> {
         user_consent: authz.user_consent().portal_label(),
         requests_enabled: policy.is_enabled,
         reviewers: policy.reviewers.iter().map(ToString::to_string).collect(),
+        reviewer_names: policy
+            .reviewers
+            .iter()
+            .map(|r| super::policy::reviewer_name(r, Some(t)).unwrap_or_else(|| r.to_string()))
+            .collect(),
         users: t.users().iter().map(UserView::from_user).collect(),
         groups: t
             .groups()
@@ -277,6 +282,9 @@ pub struct Summary {
     user_consent: &'static str,
     requests_enabled: bool,
     reviewers: Vec<String>,
+    /// The reviewers by name, for human output.
+    #[serde(skip)]
+    reviewer_names: Vec<String>,
     users: Vec<UserView>,
     groups: Vec<GroupView>,
     demo_app: AppView,
@@ -419,7 +427,7 @@ impl Summary {
         out.field("Clock", &self.now)?;
         out.field("User consent", self.user_consent)?;
         out.field("Users can request", self.requests_enabled)?;
-        out.field("Reviewers", self.reviewers.join(", "))?;
+        out.field("Reviewers", self.reviewer_names.join(", "))?;
         out.field("Fault rules", self.fault_rules)?;
         let users = self
             .users

@@ -265,21 +265,26 @@ impl ReviewerView {
             Reviewer::Group(id) => ("group", *id),
             Reviewer::Role(id) => ("role", *id),
         };
-        let name = match r {
-            Reviewer::Role(id) => DirectoryRole::from_template_id(*id).map(|d| d.display_name().to_owned()),
-            Reviewer::User(id) => mock
-                .and_then(|m| m.users().into_iter().find(|u| u.id == *id))
-                .map(|u| u.display_name),
-            Reviewer::Group(id) => mock
-                .and_then(|m| m.groups().into_iter().find(|g| g.id == *id))
-                .map(|g| g.display_name),
-        };
+        let name = reviewer_name(r, mock);
         Self {
             spec: r.to_string(),
             kind,
             id: id.to_string(),
             name,
         }
+    }
+}
+
+/// A reviewer's display name when the CLI can tell (roles always; users and groups on the mock).
+pub fn reviewer_name(r: &Reviewer, mock: Option<&MockTenant>) -> Option<String> {
+    match r {
+        Reviewer::Role(id) => DirectoryRole::from_template_id(*id).map(|d| d.display_name().to_owned()),
+        Reviewer::User(id) => mock
+            .and_then(|m| m.users().into_iter().find(|u| u.id == *id))
+            .map(|u| u.display_name),
+        Reviewer::Group(id) => mock
+            .and_then(|m| m.groups().into_iter().find(|g| g.id == *id))
+            .map(|g| g.display_name),
     }
 }
 
