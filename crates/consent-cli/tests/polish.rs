@@ -334,3 +334,19 @@ fn the_emulator_steps_in_docs_cli_md_connect_as_written() {
         "{text}"
     );
 }
+
+#[test]
+fn status_without_a_role_names_everything_reading_the_state_needs() {
+    let m = Mock::preset("workflow-on");
+    m.run(&["mock", "add-user", "--upn", "noor@contoso.example"]).success();
+    let doc = m.json(&["--as", "noor@contoso.example", "status", "--app", APP], 4);
+    let message = doc["error"]["message"].as_str().expect("message");
+    for needed in [
+        "Global Reader",
+        "Policy.Read.All",
+        "ConsentRequest.Read.All",
+        "Application.Read.All",
+    ] {
+        assert!(message.contains(needed), "{needed}: {message}");
+    }
+}

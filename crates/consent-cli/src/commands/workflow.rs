@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::views::scope_list;
 use crate::app::AppArgs;
 use crate::backend::Backend;
-use crate::exit::{CliResult, Exit, Needs};
+use crate::exit::{CliError, CliResult, Exit, Needs};
 use crate::output::{guidance_text, Human, Output, Report};
 
 /// `approve` arguments.
@@ -113,11 +113,23 @@ async fn verify(g: &dyn ConsentGraph, state: &ConsentState) -> CliResult<Option<
     }))
 }
 
+/// What reading the consent state (`status`, `guide`) needs: the read set of
+/// docs/graph-permissions.md.
+pub static READ_NEEDS: Needs = Needs {
+    command: "reading the consent state",
+    roles: "the role Global Reader (or a role that may approve)",
+    permissions: "Policy.Read.All, ConsentRequest.Read.All, Application.Read.All and Directory.Read.All",
+};
+
+fn read_refused(e: Error) -> CliError {
+    CliError::from(e).needing(&READ_NEEDS)
+}
+
 /// `status`: the observed state and its guidance.
 pub async fn status(a: StatusArgs, backend: &Backend) -> CliResult<StatusReport> {
     let admin = backend.admin()?;
     let app = a.app.registration(backend.mock().is_some())?;
-    let state = observe(admin.as_ref(), &app).await?;
+    let state = observe(admin.as_ref(), &app).await.map_err(read_refused)?;
     Ok(StatusReport {
         command: "status",
         status: StateView::new(&state),
@@ -129,7 +141,7 @@ pub async fn status(a: StatusArgs, backend: &Backend) -> CliResult<StatusReport>
 pub async fn guide(a: GuideArgs, backend: &Backend) -> CliResult<GuideReport> {
     let admin = backend.admin()?;
     let app = a.app.registration(backend.mock().is_some())?;
-    let state = observe(admin.as_ref(), &app).await?;
+    let state = observe(admin.as_ref(), &app).await.map_err(read_refused)?;
     let full = state.guidance();
     let guidance = match a.audience {
         Some(aud) => full.for_audience(aud.into()),
