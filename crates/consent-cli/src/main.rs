@@ -28,8 +28,10 @@ use crate::exit::CliError;
 use crate::output::Output;
 
 fn main() -> ExitCode {
-    // Usage errors exit with clap's code 2, which is also ours.
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(Output::parse_failure(&e, json_requested()).code()),
+    };
     init_tracing(cli.global.verbose);
     let out = Output::new(cli.global.json, cli.global.verbose);
     let exit = match runtime() {
@@ -40,6 +42,12 @@ fn main() -> ExitCode {
         Err(e) => out.error(&CliError::Runtime(format!("cannot start the async runtime: {e}"))),
     };
     ExitCode::from(exit.code())
+}
+
+/// Whether `--json` is on the command line, for errors found before clap could say so (an option
+/// after `--` is a value, not a flag).
+fn json_requested() -> bool {
+    std::env::args_os().skip(1).take_while(|a| a != "--").any(|a| a == "--json")
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

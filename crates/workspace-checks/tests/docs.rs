@@ -35,6 +35,16 @@ fn the_readme_carries_the_consentctl_guides_procedures_block() {
     );
 }
 
+#[test]
+fn the_readme_shows_a_visible_build_and_plain_consentctl() {
+    let text = read("README.md");
+    assert!(!text.contains("cargo run -q"), "README.md hides the first build behind -q");
+    assert!(text.contains("cargo build -p consent-cli") && text.contains("cargo install --path crates/consent-cli"));
+    for block in sh_blocks(&text).iter().filter(|b| b.contains("consentctl --mock")) {
+        assert!(!block.contains("cargo run"), "{block}");
+    }
+}
+
 /// `docs/aadsts.md` documents every code the link flows classify, with the outcome they map to.
 #[test]
 fn every_classified_aadsts_code_has_a_row_naming_its_outcome() {
