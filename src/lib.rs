@@ -26,7 +26,8 @@
 //! ```
 //! use consent_mock::{demo, MockTenant, Preset};
 //! use entra_consent::guidance::{Locale, Product};
-//! use entra_consent::{observe, ConsentState, Justification, PolicyChange, Reviewer, UserConsentDecision};
+//! use entra_consent::{observe, ConsentState, Justification, PolicyChange, Reviewer};
+//! use entra_consent::UserConsentDecision;
 //!
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let tenant = MockTenant::preset(Preset::UserConsentDisabled);

@@ -18,7 +18,7 @@ pub struct GuidanceArgs {
     /// The product's name as users know it (default: the app's name).
     #[arg(long, value_name = "NAME")]
     pub product_name: Option<String>,
-    /// What the user is doing, completing "You need this to …", e.g. "link your Microsoft 365 calendar" [default: "use <product>"].
+    /// What the user is doing, completing "You need this to …", e.g. "link your Microsoft 365 calendar" [default: "use" and the product name].
     #[arg(long, value_name = "TEXT")]
     pub product_task: Option<String>,
     /// The button that starts linking again, e.g. "Link calendar" [default: "Sign in again"].

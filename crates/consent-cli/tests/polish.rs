@@ -352,3 +352,69 @@ fn status_without_a_role_names_everything_reading_the_state_needs() {
         assert!(message.contains(needed), "{needed}: {message}");
     }
 }
+
+#[test]
+fn guidance_follows_locale_flag_then_consentctl_locale_then_lang() {
+    let m = Mock::preset("user-consent-disabled");
+    let guide = |envs: &[(&str, &str)], extra: &[&str]| {
+        let mut c = m.cmd();
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        let out = c.args(["guide", "--app", APP]).args(extra).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    assert!(guide(&[], &[]).contains("What your administrator does"));
+    assert!(guide(&[("LANG", "nl_NL.UTF-8")], &[]).contains("Wat uw beheerder doet"));
+    assert!(
+        guide(&[("LANG", "de_DE.UTF-8")], &[]).contains("What your administrator does"),
+        "unknown LANG: English"
+    );
+    assert!(guide(&[("CONSENTCTL_LOCALE", "nl"), ("LANG", "en_US.UTF-8")], &[]).contains("Wat uw beheerder doet"));
+    assert!(guide(&[("CONSENTCTL_LOCALE", "nl")], &["--locale", "en"]).contains("What your administrator does"));
+    let bad = m.cmd().args(["guide", "--app", APP, "--locale", "xx"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2), "a typo in --locale is a usage error");
+    assert!(stderr(&bad).contains("unsupported locale"), "{}", stderr(&bad));
+}
+
+#[test]
+fn product_flags_reach_the_guidance_of_status_guide_and_link_classify() {
+    let m = Mock::preset("workflow-on");
+    let flags = [
+        "--product-name",
+        "Acme",
+        "--product-task",
+        "archive your mailbox",
+        "--product-button",
+        "Connect mailbox",
+    ];
+    let out = m.cmd().args(["guide", "--app", APP]).args(flags).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("\"Connect mailbox\"") && text.contains("you need Acme"), "{text}");
+    assert!(!text.to_lowercase().contains("link calendar"), "{text}");
+    let status = m.json(&["status", "--app", APP, "--locale", "nl", "--product-name", "Acme"], 3);
+    assert_eq!(status["guidance"]["locale"], "nl");
+    let callback = "https://crm.example/cb?error=access_denied&error_codes=90095&state=x";
+    let out = bare()
+        .args([
+            "--json",
+            "link",
+            "classify",
+            "--url",
+            callback,
+            "--app-name",
+            "Acme",
+            "--product-task",
+            "archive your mailbox",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let steps = doc["guidance"]["steps"].to_string();
+    assert!(
+        steps.contains("you need it to archive your mailbox") || steps.contains("archive your mailbox"),
+        "{doc}"
+    );
+    assert!(steps.contains("\\\"Sign in again\\\""), "neutral button: {steps}");
+}

@@ -127,7 +127,7 @@ async fn user_requests_approval_admin_approves_user_links_the_calendar() {
         Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
         "{CHROMIUM} or {CHROMEDRIVER} is missing: apt-get install chromium chromium-driver"
     );
-    let tenant = MockTenant::preset(Preset::WorkflowWithReviewerGroup);
+    let tenant = MockTenant::preset(Preset::WorkflowOn);
     let emulator = Emulator::new(tenant.clone(), EmulatorConfig::default())
         .bind("127.0.0.1:0")
         .await

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! ENTRA_TENANT_ID=contoso.onmicrosoft.com ENTRA_CLIENT_ID=… ENTRA_CLIENT_SECRET=… \
-//!   cargo run --example graph_status -- [--app-id GUID] [--scopes "Calendars.ReadWrite User.Read offline_access"]
+//!   cargo run -p consent-graph --example graph_status -- \
+//!   [--app-id GUID] [--scopes "Calendars.ReadWrite User.Read offline_access"]
 //! ```
 //!
 //! `ENTRA_CLIENT_ID`/`ENTRA_CLIENT_SECRET` are the *caller* app (see docs/graph-permissions.md for the

@@ -32,7 +32,8 @@
 //!
 //! ```
 //! use consent::guidance::{Locale, Product};
-//! use consent::{observe, AppRegistration, ConsentGraph, ConsentState, Justification, PolicyChange, Reviewer};
+//! use consent::{observe, AppRegistration, ConsentGraph, ConsentState, Justification};
+//! use consent::{PolicyChange, Reviewer};
 //!
 //! /// Enables requests if needed, files the user's request, approves it, and checks the result.
 //! async fn link_everyone(
@@ -45,7 +46,9 @@
 //!     // What to tell the user and the admin, for this product, in Dutch.
 //!     println!("{}", state.guidance(&Product::new("Carerix"), Locale::Nl).to_text());
 //!     let enabled = match state {
-//!         ConsentState::RequestsDisabled(s) => s.enable_requests(admin, PolicyChange::enable_with(vec![reviewers])).await?,
+//!         ConsentState::RequestsDisabled(s) => {
+//!             s.enable_requests(admin, PolicyChange::enable_with(vec![reviewers])).await?
+//!         }
 //!         ConsentState::RequestsEnabled(s) => s,
 //!         other => return Ok(other.users_can_link()),
 //!     };

@@ -72,3 +72,46 @@ fn no_aadsts_code_is_classified_twice() {
         "a code appears twice in LINK_CODE_TABLE; the first row would shadow the second"
     );
 }
+
+/// Every `.rs` file under `dir`, recursively.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() && p.file_name().is_some_and(|n| n != "target") {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// Doc examples are read on docs.rs and in editors: no line of a fenced block in `//!` or `///`
+/// comments passes 100 columns (rustfmt does not format doc code on stable).
+#[test]
+fn doc_examples_fit_in_100_columns() {
+    let mut files = Vec::new();
+    for dir in ["src", "examples", "crates"] {
+        rust_files(&repo().join(dir), &mut files);
+    }
+    assert!(files.len() > 50, "found only {} Rust files", files.len());
+    let mut long = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        let mut fenced = false;
+        for (i, line) in text.lines().enumerate() {
+            let t = line.trim_start();
+            let Some(body) = t.strip_prefix("//!").or_else(|| t.strip_prefix("///")) else {
+                fenced = false;
+                continue;
+            };
+            let body = body.strip_prefix(' ').unwrap_or(body);
+            if body.starts_with("```") {
+                fenced = !fenced;
+            } else if fenced && body.chars().count() > 100 {
+                long.push(format!("{}:{}", f.display(), i + 1));
+            }
+        }
+    }
+    assert!(long.is_empty(), "doc example lines over 100 columns:\n{}", long.join("\n"));
+}

@@ -1,5 +1,5 @@
 //! User-consent decisions: what `observe` concludes from the tenant's settings, checked against what
-//! the sign-in (the tenant's own decision, reference §5.3) tells a user.
+//! the sign-in (the tenant's own decision, Microsoft Learn: "Configure how users consent to applications") tells a user.
 
 use consent::{AdminReason, AppId, AppRegistration, Reviewer, Scope, UserConsentDecision};
 use consent_mock::{demo, Preset};
@@ -45,7 +45,7 @@ pub async fn user_consent_disabled_means_requests_disabled(h: &dyn Harness) -> O
 
 /// With the workflow on, observe says RequestsEnabled with the configured reviewers and sign-in offers the request form (90095).
 pub async fn workflow_on_means_requests_enabled(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     let enabled = expect_state!(f.observe("with the workflow on").await?, RequestsEnabled, "with the workflow on");
     expect_eq(
         "reviewers",
@@ -58,7 +58,7 @@ pub async fn workflow_on_means_requests_enabled(h: &dyn Harness) -> Outcome {
 
 /// Under the Microsoft-managed default, Calendars.ReadWrite needs an admin (restricted scope), while an app asking only User.Read is user-consentable.
 pub async fn microsoft_managed_default_restricts_calendars(h: &dyn Harness) -> Outcome {
-    let mut f = Fixture::new(h, Preset::MicrosoftManagedDefault);
+    let mut f = Fixture::new(h, Preset::MicrosoftManaged);
     let disabled = expect_state!(f.observe("for the calendar app").await?, RequestsDisabled, "for the calendar app");
     let calendars = Scope::parse("Calendars.ReadWrite").step("scope")?;
     let restricted = AdminReason::RestrictedByMicrosoftManagedPolicy(calendars);

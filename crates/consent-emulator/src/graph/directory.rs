@@ -16,7 +16,7 @@ const GRANT_FILTER: FilterSpec = FilterSpec {
     eq: &["clientId", "consentType", "principalId", "resourceId"],
     any: None,
 };
-/// Reference §7.3: `servicePrincipals` pages default to 100 items; grants and assignments likewise.
+/// Microsoft Learn: "Paging Microsoft Graph data in your app": `servicePrincipals` pages default to 100 items; grants and assignments likewise.
 const DEFAULT_PAGE: usize = 100;
 
 /// Serves the directory routes.
@@ -124,7 +124,7 @@ async fn create_grant(ctx: &Ctx<'_>) -> Result<GraphReply, GraphError> {
     Ok(GraphReply::created(v))
 }
 
-/// Reference §4.3: only `scope` may change; `principalId` (and the other keys) cannot.
+/// Microsoft Learn: "oAuth2PermissionGrant resource type": only `scope` may change; `principalId` (and the other keys) cannot.
 async fn update_grant(ctx: &Ctx<'_>, id: &str) -> Result<GraphReply, GraphError> {
     let body = ctx.json_object()?;
     if let Some(other) = body.keys().find(|k| *k != "scope" && !k.starts_with('@')) {
