@@ -1,5 +1,4 @@
 //! The `consent-emulator` binary: one JSON line on stdout, serving, graceful exit on SIGTERM.
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

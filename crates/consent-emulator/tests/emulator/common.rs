@@ -1,7 +1,5 @@
 //! Shared helpers: an emulator on a free loopback port plus an HTTP client that does not follow
 //! redirects (the tests read Entra's redirects themselves).
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
-#![allow(dead_code)] // each test binary uses a different subset
 
 use consent_emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use consent_mock::{MockTenant, Preset};

@@ -1,11 +1,8 @@
 //! The login endpoints driven like a browser would (forms posted, redirects read), with the callback
 //! classified by `consent::link` exactly as a product would.
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
 
-mod common;
-
+use crate::common::{read, start, Env};
 use chrono::Duration;
-use common::{read, start, Env};
 use consent::link::{Authority, LinkOutcome, LinkRequest, LinkTenant, PendingLink};
 use consent::{ConsentGraph, RequestFilter, ScopeSet};
 use consent_mock::{demo, Preset};

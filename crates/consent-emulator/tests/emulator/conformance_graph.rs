@@ -1,7 +1,6 @@
 //! The whole conformance suite through the real Microsoft Graph backend (`consent-graph`) talking
 //! HTTP to an emulator that serves the scenario's tenant. Scenarios needing capabilities Graph lacks
 //! (submitting and reviewing requests) are skipped visibly in the printed report.
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

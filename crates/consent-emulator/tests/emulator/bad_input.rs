@@ -1,9 +1,6 @@
 //! Hostile and broken requests get Graph's error shape with the right status — never a 500 or a hang.
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
 
-mod common;
-
-use common::{graph_error, read, start, start_with};
+use crate::common::{graph_error, read, start, start_with};
 use consent_emulator::EmulatorConfig;
 use consent_mock::{MockTenant, Preset};
 use reqwest::{Method, StatusCode};

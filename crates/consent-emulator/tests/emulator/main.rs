@@ -1,0 +1,10 @@
+//! The emulator's integration tests, in one binary: each test binary would link axum, reqwest and
+//! graph-rs-sdk again, and link time is what a build spends most on.
+#![allow(clippy::unwrap_used)] // tests: a panic is the right failure
+
+mod bad_input;
+mod binary;
+mod common;
+mod conformance_graph;
+mod graph_api;
+mod login;
