@@ -12,16 +12,33 @@ use std::sync::Mutex;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
+use consent::AppId;
 use consent_mock::Principal;
 use rand::RngCore;
 
 /// Prefix that makes emulator tokens recognisable in logs of the client side (never logged here).
 const TOKEN_PREFIX: &str = "emu.";
 
-#[derive(Debug, Clone)]
-struct TokenRecord {
-    principal: Principal,
-    expires_at: Option<DateTime<Utc>>,
+/// What a bearer token stands for: who acts, in which tenant, through which client app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TokenRecord {
+    pub(crate) principal: Principal,
+    /// Index of the tenant the token was issued for; Graph answers from that tenant only.
+    pub(crate) tenant: usize,
+    /// The client app that asked for it (the key of `--rate-limit` buckets).
+    pub(crate) client: AppId,
+    /// On the tenant's clock; `None` never expires.
+    pub(crate) expires_at: Option<DateTime<Utc>>,
+}
+
+impl TokenRecord {
+    /// `Expired` once the tenant's clock reached the expiry.
+    pub(crate) fn check(self, now: DateTime<Utc>) -> Result<Self, TokenProblem> {
+        match self.expires_at {
+            Some(exp) if exp <= now => Err(TokenProblem::Expired),
+            _ => Ok(self),
+        }
+    }
 }
 
 /// Why a bearer token was refused; the message goes into the 401 body.
@@ -44,23 +61,51 @@ impl TokenProblem {
     }
 }
 
+/// Expired tokens are swept when the table grows past this many entries (and then past twice what
+/// a sweep left), so a long run of token requests keeps the table at the live tokens.
+const FIRST_SWEEP: usize = 1024;
+
 /// The emulator's token table.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct TokenStore {
-    tokens: Mutex<HashMap<String, TokenRecord>>,
+    inner: Mutex<Table>,
+}
+
+#[derive(Debug)]
+struct Table {
+    tokens: HashMap<String, TokenRecord>,
+    sweep_at: usize,
+}
+
+impl Default for TokenStore {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(Table {
+                tokens: HashMap::new(),
+                sweep_at: FIRST_SWEEP,
+            }),
+        }
+    }
 }
 
 impl TokenStore {
-    /// A fresh token for `principal`, valid until `expires_at` (or forever).
-    pub(crate) fn issue(&self, principal: Principal, expires_at: Option<DateTime<Utc>>) -> String {
+    /// A fresh token for `record`. When the table has grown, tokens expired on their tenant's clock
+    /// (`now_of(tenant)`) are dropped first.
+    pub(crate) fn issue(&self, record: TokenRecord, now_of: impl Fn(usize) -> Option<DateTime<Utc>>) -> String {
         let token = random_token(TOKEN_PREFIX);
-        let record = TokenRecord { principal, expires_at };
-        self.lock().insert(token.clone(), record);
+        let mut t = self.lock();
+        if t.tokens.len() >= t.sweep_at {
+            t.tokens
+                .retain(|_, r| !matches!((r.expires_at, now_of(r.tenant)), (Some(exp), Some(now)) if exp <= now));
+            t.sweep_at = (t.tokens.len() * 2).max(FIRST_SWEEP);
+        }
+        t.tokens.insert(token.clone(), record);
         token
     }
 
-    /// The principal behind an `Authorization` header value, checked against `now`.
-    pub(crate) fn authenticate(&self, header: Option<&str>, now: DateTime<Utc>) -> Result<Principal, TokenProblem> {
+    /// The record behind an `Authorization` header value (expiry is checked by the caller, against
+    /// the token's tenant's clock: [`TokenRecord::check`]).
+    pub(crate) fn lookup(&self, header: Option<&str>) -> Result<TokenRecord, TokenProblem> {
         let header = header
             .map(str::trim)
             .filter(|h| !h.is_empty() && !h.eq_ignore_ascii_case("bearer"))
@@ -73,15 +118,17 @@ impl TokenStore {
         if token.is_empty() {
             return Err(TokenProblem::Missing);
         }
-        let record = self.lock().get(token).cloned().ok_or(TokenProblem::Unknown)?;
-        match record.expires_at {
-            Some(exp) if exp <= now => Err(TokenProblem::Expired),
-            _ => Ok(record.principal),
-        }
+        self.lock().tokens.get(token).cloned().ok_or(TokenProblem::Unknown)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, TokenRecord>> {
-        self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+    /// How many tokens the table holds.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.lock().tokens.len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Table> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -97,9 +144,14 @@ mod tests {
     use super::*;
     use chrono::Duration;
 
-    fn user() -> Principal {
-        Principal::User {
-            id: consent::ObjectId::new_random(),
+    fn record(expires_at: Option<DateTime<Utc>>) -> TokenRecord {
+        TokenRecord {
+            principal: Principal::User {
+                id: consent::ObjectId::new_random(),
+            },
+            tenant: 0,
+            client: AppId::new_random(),
+            expires_at,
         }
     }
 
@@ -107,29 +159,42 @@ mod tests {
     fn issued_tokens_authenticate_until_they_expire() {
         let store = TokenStore::default();
         let now = Utc::now();
-        let p = user();
-        let t = store.issue(p.clone(), Some(now + Duration::hours(1)));
-        assert_eq!(store.authenticate(Some(&format!("Bearer {t}")), now).unwrap(), p);
-        assert_eq!(store.authenticate(Some(&format!("bearer  {t} ")), now).unwrap(), p);
+        let r = record(Some(now + Duration::hours(1)));
+        let t = store.issue(r.clone(), |_| Some(now));
+        assert_eq!(store.lookup(Some(&format!("Bearer {t}"))).unwrap().check(now).unwrap(), r);
+        assert_eq!(store.lookup(Some(&format!("bearer  {t} "))).unwrap(), r);
         assert_eq!(
-            store.authenticate(Some(&format!("Bearer {t}")), now + Duration::hours(2)),
+            store.lookup(Some(&format!("Bearer {t}"))).unwrap().check(now + Duration::hours(2)),
             Err(TokenProblem::Expired)
         );
-        let forever = store.issue(p.clone(), None);
+        let forever = store.issue(record(None), |_| Some(now));
         assert!(store
-            .authenticate(Some(&format!("Bearer {forever}")), now + Duration::days(400))
+            .lookup(Some(&format!("Bearer {forever}")))
+            .unwrap()
+            .check(now + Duration::days(400))
             .is_ok());
     }
 
     #[test]
     fn missing_malformed_and_unknown_tokens_are_refused() {
         let store = TokenStore::default();
+        assert_eq!(store.lookup(None), Err(TokenProblem::Missing));
+        assert_eq!(store.lookup(Some("Bearer ")), Err(TokenProblem::Missing));
+        assert_eq!(store.lookup(Some("Basic abc")), Err(TokenProblem::Malformed));
+        assert_eq!(store.lookup(Some("token")), Err(TokenProblem::Malformed));
+        assert_eq!(store.lookup(Some("Bearer emu.nope")), Err(TokenProblem::Unknown));
+    }
+
+    #[test]
+    fn expired_tokens_are_evicted_as_the_table_grows() {
+        let store = TokenStore::default();
         let now = Utc::now();
-        assert_eq!(store.authenticate(None, now), Err(TokenProblem::Missing));
-        assert_eq!(store.authenticate(Some("Bearer "), now), Err(TokenProblem::Missing));
-        assert_eq!(store.authenticate(Some("Basic abc"), now), Err(TokenProblem::Malformed));
-        assert_eq!(store.authenticate(Some("token"), now), Err(TokenProblem::Malformed));
-        assert_eq!(store.authenticate(Some("Bearer emu.nope"), now), Err(TokenProblem::Unknown));
+        let keep = store.issue(record(None), |_| Some(now));
+        for _ in 0..10_000 {
+            store.issue(record(Some(now - Duration::seconds(1))), |_| Some(now));
+        }
+        assert!(store.len() <= 2 * FIRST_SWEEP, "{} tokens kept", store.len());
+        assert!(store.lookup(Some(&format!("Bearer {keep}"))).is_ok(), "live tokens survive sweeps");
     }
 
     #[test]

@@ -47,10 +47,15 @@
 mod auth;
 mod cli;
 mod config;
+mod control;
 mod graph;
 mod login;
 mod server;
+mod tenants;
+mod traffic;
 
 pub use cli::{serve, ServeOptions};
-pub use config::{EmulatorConfig, ADMIN_APP_PERMISSIONS, DEFAULT_BODY_LIMIT};
+pub use config::{EmulatorConfig, Latency, RateLimit, ADMIN_APP_PERMISSIONS, DEFAULT_BODY_LIMIT};
+pub use control::OutboxMail;
 pub use server::{Emulator, RunningEmulator};
+pub use traffic::EmulatorStats;

@@ -42,7 +42,9 @@ pub(crate) async fn policy(ctx: &Ctx<'_>, route: &Route) -> Result<GraphReply, G
             Ok(GraphReply::ok(ctx.query.project(v)))
         }
         (_, "PUT") => {
-            let policy = policy_from(Value::Object(ctx.json_object()?))?;
+            let body = ctx.json_object()?;
+            reject_unknown_policy_properties(&body)?;
+            let policy = policy_from(Value::Object(body))?;
             ctx.graph.put_request_policy(&policy).await?;
             Ok(GraphReply::no_content())
         }
@@ -50,13 +52,38 @@ pub(crate) async fn policy(ctx: &Ctx<'_>, route: &Route) -> Result<GraphReply, G
             // PATCH: Microsoft's SDKs send a partial update; merge it over the current policy. The
             // read is internal (the tenant's own view), so the caller is judged on the write alone.
             let patch = ctx.json_object()?;
-            let mut current = to_json(&ctx.shared.tenant.as_admin().get_request_policy().await?)?;
+            reject_unknown_policy_properties(&patch)?;
+            let mut current = to_json(&ctx.tenant.as_admin().get_request_policy().await?)?;
             if let Value::Object(map) = &mut current {
                 map.extend(patch);
             }
             ctx.graph.put_request_policy(&policy_from(current)?).await?;
             Ok(GraphReply::no_content())
         }
+    }
+}
+
+/// The adminConsentRequestPolicy resource's properties (resource page); `version` is read-only but
+/// accepted and ignored, as Microsoft's own PUT example sends it.
+const POLICY_PROPERTIES: &[&str] = &[
+    "isEnabled",
+    "notifyReviewers",
+    "remindersEnabled",
+    "requestDurationInDays",
+    "reviewers",
+    "version",
+];
+
+/// Graph refuses a property its type does not have with `400`, on PATCH as on PUT.
+fn reject_unknown_policy_properties(body: &serde_json::Map<String, Value>) -> Result<(), GraphError> {
+    match body
+        .keys()
+        .find(|k| !k.starts_with('@') && !POLICY_PROPERTIES.contains(&k.as_str()))
+    {
+        Some(k) => Err(GraphError::bad_request(format!(
+            "Property '{k}' does not exist on type 'microsoft.graph.adminConsentRequestPolicy'."
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -99,6 +126,9 @@ pub(crate) async fn app_requests(ctx: &Ctx<'_>, route: &Route) -> Result<GraphRe
     values.retain(|v| filter.matches_eq(v) && any_matches(&filter, v));
     if *route == Route::AppRequestsForReviewer {
         values.retain(assigned_to_me);
+    }
+    for v in &mut values {
+        unexpand(ctx, v);
     }
     if let Route::AppRequest(id) = route {
         ctx.query.reject_collection_options()?;
@@ -153,6 +183,18 @@ pub(crate) async fn user_requests(ctx: &Ctx<'_>, route: &Route) -> Result<GraphR
             &ctx.context(&context),
         ))),
     }
+}
+
+/// Graph does not expand `userConsentRequests` on app requests: its list and get examples
+/// (appconsentrequest-list, appconsentrequest-get) carry an empty array and the navigation's
+/// `@odata.context`. The inline requests were only needed for filtering, so they go here.
+fn unexpand(ctx: &Ctx<'_>, item: &mut Value) {
+    let Some(id) = item["id"].as_str().map(str::to_owned) else {
+        return;
+    };
+    let context = ctx.context(&format!("{COLLECTION}('{id}')/userConsentRequests"));
+    insert(item, "userConsentRequests@odata.context", context);
+    insert(item, "userConsentRequests", Value::Array(Vec::new()));
 }
 
 /// `userConsentRequests/any(u:u/status eq '…')` evaluated on the inline user requests.
