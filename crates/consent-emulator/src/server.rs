@@ -31,7 +31,7 @@ use crate::traffic::Traffic;
 /// An emulator that is set up but not yet listening.
 #[derive(Debug, Clone)]
 pub struct Emulator {
-    tenant: MockTenant,
+    tenants: Vec<MockTenant>,
     config: EmulatorConfig,
 }
 
@@ -114,7 +114,22 @@ impl Emulator {
     /// An emulator serving `tenant` (clones of it share state, so tests can arrange the tenant while
     /// clients talk HTTP).
     pub fn new(tenant: MockTenant, config: EmulatorConfig) -> Self {
-        Self { tenant, config }
+        Self {
+            tenants: vec![tenant],
+            config,
+        }
+    }
+
+    /// An emulator serving several given tenants, in order, each under its own id (arrange them
+    /// differently, e.g. with [`MockTenant::fork_as`]). If `config.tenants` asks for more, the rest
+    /// are copies of the first as it was at start.
+    ///
+    /// # Errors
+    /// `InvalidInput` when `tenants` is empty or two of them share a tenant id.
+    pub fn with_tenants(tenants: Vec<MockTenant>, config: EmulatorConfig) -> consent::Result<Self> {
+        // Validate now, so that `bind` cannot fail on it later.
+        Tenants::new(tenants.iter().map(MockTenant::fork).collect(), 0)?;
+        Ok(Self { tenants, config })
     }
 
     /// Listens on `addr` (e.g. `127.0.0.1:0` for a free port) and starts serving in the background.
@@ -141,7 +156,7 @@ impl Emulator {
             secret: self.config.admin_client_secret.clone().unwrap_or_else(|| random_token("emu~")),
         };
         let shared = Arc::new(Shared {
-            tenants: Tenants::new(self.tenant, self.config.tenants),
+            tenants: Tenants::new(self.tenants, self.config.tenants).map_err(std::io::Error::other)?,
             tokens: TokenStore::default(),
             traffic: Traffic::new(self.config.rate_limit),
             config: self.config,

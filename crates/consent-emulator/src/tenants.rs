@@ -1,5 +1,5 @@
-//! The tenants one emulator serves (`--tenants N`): the tenant it was given, plus copies of that
-//! tenant's starting state under their own tenant ids.
+//! The tenants one emulator serves (`--tenants N`): the tenants it was given, plus copies of the
+//! first one's starting state under their own tenant ids.
 //!
 //! Extra tenants are built on first use (a token request, a Graph call, a control call naming them),
 //! so `--tenants 10000` costs a list of ids until a client touches a tenant; a built tenant costs
@@ -10,22 +10,27 @@ use std::collections::HashMap;
 use std::sync::{Mutex, RwLock};
 
 use chrono::Duration;
-use consent::TenantId;
+use consent::{Error, TenantId};
 use consent_mock::MockTenant;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// The served tenants, in order; index 0 is the tenant given to the emulator.
+/// A tenant given to the emulator, with a copy of how it started (what reset restores).
+struct Given {
+    tenant: MockTenant,
+    start: MockTenant,
+}
+
+/// The served tenants, in order: the given ones, then copies of the first given one.
 pub(crate) struct Tenants {
     ids: Vec<TenantId>,
     by_uuid: HashMap<Uuid, usize>,
-    /// The tenant given to the emulator (clones of it are held by the caller).
-    first: MockTenant,
-    /// A copy of `first` as it was at start: what reset restores.
-    preset: MockTenant,
-    /// What extra tenants are built from: the preset, or the state last loaded into every tenant.
+    /// The tenants given to the emulator (clones of them are held by the caller).
+    given: Vec<Given>,
+    /// What extra tenants are built from: the first given tenant's start, or the state last loaded
+    /// into every tenant.
     source: RwLock<MockTenant>,
-    /// Tenants 1.. once built (slot `i - 1` for tenant `i`).
+    /// Tenants `given.len()..` once built (slot `i - given.len()` for tenant `i`).
     extra: RwLock<Vec<Option<MockTenant>>>,
     /// Time moved on every tenant since start (or reset): applied to an extra tenant when it is built.
     advanced: Mutex<Duration>,
@@ -41,23 +46,48 @@ impl std::fmt::Debug for Tenants {
 }
 
 impl Tenants {
-    /// `count` tenants (at least one): `first`, then copies of it.
-    pub(crate) fn new(first: MockTenant, count: usize) -> Self {
-        let first_id = first.tenant_id();
-        let seed = first_id.as_uuid().unwrap_or_default();
-        let mut ids = vec![first_id];
-        ids.extend((1..count.max(1)).map(|i| TenantId::from_uuid(derived_id(seed, i))));
-        let by_uuid = ids.iter().enumerate().filter_map(|(i, t)| t.as_uuid().map(|u| (u, i))).collect();
-        let preset = first.fork();
-        Self {
-            source: RwLock::new(preset.fork()),
-            preset,
-            first,
-            extra: RwLock::new(vec![None; ids.len() - 1]),
-            by_uuid,
-            ids,
-            advanced: Mutex::new(Duration::zero()),
+    /// `count` tenants (at least as many as given): the `given` ones, then copies of the first.
+    ///
+    /// # Errors
+    /// `InvalidInput` when nothing is given or two given tenants share an id.
+    pub(crate) fn new(given: Vec<MockTenant>, count: usize) -> consent::Result<Self> {
+        let first = given
+            .first()
+            .ok_or_else(|| Error::invalid("tenants", "give the emulator at least one tenant"))?;
+        let mut ids: Vec<TenantId> = given.iter().map(MockTenant::tenant_id).collect();
+        let seed = ids[0].as_uuid().unwrap_or_default();
+        let mut next = ids.len();
+        while ids.len() < count {
+            ids.push(TenantId::from_uuid(derived_id(seed, next)));
+            next += 1;
         }
+        let mut by_uuid = HashMap::new();
+        for (i, id) in ids.iter().enumerate() {
+            let key = id.as_uuid().unwrap_or_else(|| derived_id(Uuid::nil(), i));
+            if by_uuid.insert(key, i).is_some() || ids[..i].contains(id) {
+                return Err(Error::invalid(
+                    "tenants",
+                    format!("tenant {id} is given twice; every tenant needs its own id"),
+                ));
+            }
+        }
+        let source = RwLock::new(first.fork());
+        let extra = RwLock::new(vec![None; ids.len() - given.len()]);
+        let given = given
+            .into_iter()
+            .map(|tenant| Given {
+                start: tenant.fork(),
+                tenant,
+            })
+            .collect();
+        Ok(Self {
+            ids,
+            by_uuid,
+            given,
+            source,
+            extra,
+            advanced: Mutex::new(Duration::zero()),
+        })
     }
 
     /// Every tenant id, in order.
@@ -70,27 +100,27 @@ impl Tenants {
         self.ids.len()
     }
 
-    /// The first tenant (the one given to the emulator).
+    /// The first tenant.
     pub(crate) fn first(&self) -> &MockTenant {
-        &self.first
+        &self.given[0].tenant
     }
 
-    /// The index of the tenant a path segment or query value names (its GUID, any case).
+    /// The index of the tenant a path segment or query value names (its GUID in any case, or the
+    /// domain it was given by).
     pub(crate) fn index_of(&self, raw: &str) -> Option<usize> {
         let raw = raw.trim();
         if let Ok(u) = Uuid::parse_str(raw) {
             return self.by_uuid.get(&u).copied();
         }
-        // A tenant given by domain: compare the text.
         self.ids.iter().position(|t| t.to_string().eq_ignore_ascii_case(raw))
     }
 
     /// Tenant `index`, built on first use; `None` past the end.
     pub(crate) fn get(&self, index: usize) -> Option<MockTenant> {
-        if index == 0 {
-            return Some(self.first.clone());
+        if let Some(g) = self.given.get(index) {
+            return Some(g.tenant.clone());
         }
-        let slot = index.checked_sub(1)?;
+        let slot = index.checked_sub(self.given.len())?;
         if let Some(Some(t)) = read(&self.extra).get(slot) {
             return Some(t.clone());
         }
@@ -102,63 +132,65 @@ impl Tenants {
             return Some(t.clone());
         }
         let built = read(&self.source).fork_as(self.ids[index].clone());
-        let advanced = *advanced;
-        if advanced > Duration::zero() {
-            built.advance(advanced);
+        if *advanced > Duration::zero() {
+            built.advance(*advanced);
         }
         *entry = Some(built.clone());
         Some(built)
     }
 
-    /// Tenant `index` if it has been built (never builds one).
+    /// Tenant `index` if it exists already (never builds one).
     pub(crate) fn peek(&self, index: usize) -> Option<MockTenant> {
-        match index {
-            0 => Some(self.first.clone()),
-            i => read(&self.extra).get(i - 1).cloned().flatten(),
+        match self.given.get(index) {
+            Some(g) => Some(g.tenant.clone()),
+            None => read(&self.extra).get(index - self.given.len()).cloned().flatten(),
         }
     }
 
-    /// How many tenants have been built so far (the first one included).
+    /// How many tenants exist so far (the given ones included).
     pub(crate) fn built(&self) -> usize {
-        1 + read(&self.extra).iter().filter(|t| t.is_some()).count()
+        self.given.len() + read(&self.extra).iter().filter(|t| t.is_some()).count()
     }
 
     /// Moves every tenant's clock by `by` (tenants not built yet start that much later).
     pub(crate) fn advance_all(&self, by: Duration) {
         let mut advanced = lock(&self.advanced);
         *advanced += by;
-        self.first.advance(by);
+        for g in &self.given {
+            g.tenant.advance(by);
+        }
         for t in read(&self.extra).iter().flatten() {
             t.advance(by);
         }
     }
 
-    /// Every tenant back to its starting state (the first in place, the others rebuilt on next use).
+    /// Every tenant back to its starting state (given ones in place, the others rebuilt on next use).
     pub(crate) fn reset(&self) {
         let mut advanced = lock(&self.advanced);
         *advanced = Duration::zero();
-        *write(&self.source) = self.preset.fork();
-        self.first.restore_from(&self.preset);
+        for g in &self.given {
+            g.tenant.restore_from(&g.start);
+        }
         for slot in write(&self.extra).iter_mut() {
             *slot = None;
         }
+        *write(&self.source) = self.given[0].start.fork();
     }
 
     /// Tenant `index` back to its starting state; false past the end.
     pub(crate) fn reset_one(&self, index: usize) -> bool {
-        match index {
-            0 => {
-                self.first.restore_from(&self.preset);
+        if let Some(g) = self.given.get(index) {
+            g.tenant.restore_from(&g.start);
+            return true;
+        }
+        let mut extra = write(&self.extra);
+        match extra.get_mut(index - self.given.len()) {
+            Some(slot) => {
+                // From the preset, not from a state loaded into all tenants.
+                *slot = Some(self.given[0].start.fork_as(self.ids[index].clone()));
                 true
             }
-            i => match write(&self.extra).get_mut(i - 1) {
-                Some(t) => {
-                    // Rebuilt on next use from the preset, not from a state loaded into all tenants.
-                    *t = Some(self.preset.fork_as(self.ids[i].clone()));
-                    true
-                }
-                None => false,
-            },
+            None => false,
         }
     }
 
@@ -177,13 +209,16 @@ impl Tenants {
     pub(crate) fn load_all(&self, state: &MockTenant) {
         let mut advanced = lock(&self.advanced);
         *advanced = Duration::zero();
-        *write(&self.source) = state.fork();
-        self.first.restore_from(&state.fork_as(self.ids[0].clone()));
+        for (g, id) in self.given.iter().zip(&self.ids) {
+            g.tenant.restore_from(&state.fork_as(id.clone()));
+        }
+        let offset = self.given.len();
         for (i, t) in read(&self.extra).iter().enumerate() {
             if let Some(t) = t {
-                t.restore_from(&state.fork_as(self.ids[i + 1].clone()));
+                t.restore_from(&state.fork_as(self.ids[i + offset].clone()));
             }
         }
+        *write(&self.source) = state.fork();
     }
 }
 
@@ -218,8 +253,8 @@ mod tests {
 
     #[test]
     fn ids_are_distinct_stable_and_found_in_any_case() {
-        let a = Tenants::new(MockTenant::preset(Preset::WorkflowWithReviewerGroup), 5);
-        let b = Tenants::new(MockTenant::preset(Preset::WorkflowWithReviewerGroup), 5);
+        let a = Tenants::new(vec![MockTenant::preset(Preset::WorkflowWithReviewerGroup)], 5).unwrap();
+        let b = Tenants::new(vec![MockTenant::preset(Preset::WorkflowWithReviewerGroup)], 5).unwrap();
         assert_eq!(a.ids(), b.ids(), "deterministic");
         let mut uniq: Vec<String> = a.ids().iter().map(ToString::to_string).collect();
         uniq.sort();
@@ -238,7 +273,7 @@ mod tests {
     fn advancing_reaches_unbuilt_tenants_and_reset_rewinds_all() {
         let first = MockTenant::preset(Preset::WorkflowWithReviewerGroup);
         let start = first.clock().now();
-        let t = Tenants::new(first.clone(), 3);
+        let t = Tenants::new(vec![first.clone()], 3).unwrap();
         let one = t.get(1).unwrap();
         t.advance_all(Duration::days(2));
         assert_eq!(one.clock().now(), start + Duration::days(2));
@@ -252,5 +287,18 @@ mod tests {
         assert_eq!(first.clock().now(), start, "the caller's clone is rewound in place");
         assert_eq!(t.get(2).unwrap().clock().now(), start);
         assert_eq!(t.built(), 2);
+    }
+
+    #[test]
+    fn given_tenants_come_first_and_must_differ() {
+        let a = MockTenant::preset(Preset::WorkflowWithReviewerGroup);
+        let other = consent::TenantId::parse("11111111-2222-4333-8444-555555555555").unwrap();
+        let b = MockTenant::preset(Preset::UserConsentDisabled).fork_as(other.clone());
+        let t = Tenants::new(vec![a.clone(), b], 4).unwrap();
+        assert_eq!(t.ids()[1], other);
+        assert_eq!(t.index_of(&other.to_string()), Some(1));
+        assert_eq!(t.len(), 4);
+        assert!(Tenants::new(vec![a.clone(), a.clone()], 2).is_err(), "same id twice");
+        assert!(Tenants::new(Vec::new(), 2).is_err());
     }
 }

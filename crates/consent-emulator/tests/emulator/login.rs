@@ -188,6 +188,49 @@ async fn user_consent_code_exchange_with_pkce_single_use() {
     assert_eq!(redeem(&env, &refresh).await.0, StatusCode::BAD_REQUEST, "refresh tokens rotate");
 }
 
+/// docs/emulator.md, "Tokens": a missing `code_verifier` is `invalid_request` (900144, the parameter
+/// is required), a wrong one `invalid_grant` (501481). A refresh token presented by another client is
+/// refused (700005) and stays valid for its own client (RFC 6749 §6: bound to the client it was
+/// issued to).
+#[tokio::test]
+async fn missing_verifier_and_a_refresh_token_of_another_client() {
+    let env = start(Preset::AllowUserConsent).await;
+    let (callback, pending) = consent_and_get_code(&env).await;
+    let LinkOutcome::Authorized(exchange) = pending.finish(&query(&callback), &env.tenant.clock()).unwrap() else {
+        panic!()
+    };
+    let fields = exchange.form_fields();
+    let without: Vec<(&str, String)> = fields.iter().filter(|f| f.0 != "code_verifier").cloned().collect();
+    let (status, err) = redeem(&env, &without).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (err["error"].as_str(), err["error_codes"][0].as_u64()),
+        (Some("invalid_request"), Some(900144))
+    );
+
+    let (status, tokens) = redeem(&env, &fields).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the code was not consumed by the incomplete request: {tokens}"
+    );
+    let rt = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let thief = [
+        ("grant_type", "refresh_token".to_owned()),
+        ("client_id", "0a0a0a0a-0000-4000-8000-00000000f00d".to_owned()),
+        ("refresh_token", rt.clone()),
+    ];
+    let (status, err) = redeem(&env, &thief).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error_codes"][0], 700005);
+    let owner = [
+        ("grant_type", "refresh_token".to_owned()),
+        ("client_id", demo::CARERIX_APP_ID.to_string()),
+        ("refresh_token", rt),
+    ];
+    assert_eq!(redeem(&env, &owner).await.0, StatusCode::OK, "still valid for its own client");
+}
+
 #[tokio::test]
 async fn wrong_verifier_and_expired_codes_are_invalid_grant() {
     let env = start(Preset::AllowUserConsent).await;
