@@ -139,14 +139,6 @@ impl Tenants {
         Some(built)
     }
 
-    /// Tenant `index` if it exists already (never builds one).
-    pub(crate) fn peek(&self, index: usize) -> Option<MockTenant> {
-        match self.given.get(index) {
-            Some(g) => Some(g.tenant.clone()),
-            None => read(&self.extra).get(index - self.given.len()).cloned().flatten(),
-        }
-    }
-
     /// How many tenants exist so far (the given ones included).
     pub(crate) fn built(&self) -> usize {
         self.given.len() + read(&self.extra).iter().filter(|t| t.is_some()).count()
