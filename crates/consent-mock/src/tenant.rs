@@ -367,6 +367,13 @@ impl MockTenant {
         self.with(|s| s.outbox.clone())
     }
 
+    /// Every service principal in the tenant (Microsoft Graph's first), in creation order. An
+    /// observation for hosts such as the emulator, which serves directory lists and lookups by
+    /// object id that the port does not have.
+    pub fn service_principals(&self) -> Vec<consent::ServicePrincipal> {
+        self.with(|s| s.service_principals.clone())
+    }
+
     /// The audit trail, oldest first.
     pub fn audit_log(&self) -> Vec<AuditEvent> {
         self.with(|s| s.audit.clone())

@@ -173,7 +173,11 @@ async fn run(shared: &Shared, caller: &Caller, call: &Call, route: Route) -> Res
     match route {
         Route::RequestPolicy | Route::AuthorizationPolicy => requests::policy(&ctx, &route).await,
         Route::AppRequests | Route::AppRequestsForReviewer | Route::AppRequest(_) => requests::app_requests(&ctx, &route).await,
-        Route::UserRequests(_) | Route::UserRequest(..) => requests::user_requests(&ctx, &route).await,
+        Route::UserRequests(_)
+        | Route::UserRequestsForReviewer(_)
+        | Route::UserRequest(..)
+        | Route::Approval(..)
+        | Route::ApprovalStages(..) => requests::user_requests(&ctx, &route).await,
         Route::Batch => Err(GraphError::bad_request("A $batch request cannot contain another $batch request.")),
         other => directory::run(&ctx, other).await,
     }

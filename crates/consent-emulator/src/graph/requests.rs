@@ -130,6 +130,7 @@ pub(crate) async fn app_requests(ctx: &Ctx<'_>, route: &Route) -> Result<GraphRe
     for v in &mut values {
         unexpand(ctx, v);
     }
+    ctx.query.sort(&mut values, APP_REQUEST_ORDER)?;
     if let Route::AppRequest(id) = route {
         ctx.query.reject_collection_options()?;
         let mut one = values
@@ -150,39 +151,82 @@ pub(crate) async fn app_requests(ctx: &Ctx<'_>, route: &Route) -> Result<GraphRe
 
 const COLLECTION: &str = "identityGovernance/appConsent/appConsentRequests";
 
-/// The user requests of one app request, or one of them.
+/// Properties both consent-request lists sort on (appconsentrequest-list and
+/// appconsentrequest-list-userconsentrequests document `$orderby`; these are the documented
+/// filterable-and-sortable ones).
+const APP_REQUEST_ORDER: &[&str] = &["appId", "appDisplayName", "consentType"];
+const USER_REQUEST_ORDER: &[&str] = &["status", "reason", "createdDateTime"];
+
+/// What part of a user request a route reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UserPart {
+    Collection { reviewer: bool },
+    One,
+    Approval,
+    Stages,
+}
+
+/// The user requests of one app request (all, or the caller's to review), one of them, or one's
+/// approval and its stages.
 pub(crate) async fn user_requests(ctx: &Ctx<'_>, route: &Route) -> Result<GraphReply, GraphError> {
-    let (app_id, user_id) = match route {
-        Route::UserRequests(a) => (a, None),
-        Route::UserRequest(a, u) => (a, Some(u)),
+    let (app_id, user_id, part) = match route {
+        Route::UserRequests(a) => (a, None, UserPart::Collection { reviewer: false }),
+        Route::UserRequestsForReviewer(a) => (a, None, UserPart::Collection { reviewer: true }),
+        Route::UserRequest(a, u) => (a, Some(u), UserPart::One),
+        Route::Approval(a, u) => (a, Some(u), UserPart::Approval),
+        Route::ApprovalStages(a, u) => (a, Some(u), UserPart::Stages),
         _ => return Err(GraphError::unknown_segment("userConsentRequests")),
     };
-    let filter = match &ctx.query.filter {
-        Some(f) => filter::parse(f, &USER_REQUEST_FILTER)?,
-        None => Filter::default(),
+    let filter = match (&ctx.query.filter, part) {
+        (Some(f), UserPart::Collection { .. }) => filter::parse(f, &USER_REQUEST_FILTER)?,
+        _ => Filter::default(),
     };
     let items = ctx.graph.list_user_consent_requests(app_id).await?;
     let mut values: Vec<Value> = items.iter().map(to_json).collect::<Result<_, _>>()?;
     values.retain(|v| filter.matches_eq(v));
     let context = format!("{COLLECTION}('{app_id}')/userConsentRequests");
-    match user_id {
-        Some(uid) => {
-            ctx.query.reject_collection_options()?;
-            let mut one = values
-                .into_iter()
-                .find(|v| v["id"] == uid.as_str())
-                .ok_or_else(|| GraphError::not_found(uid))?;
-            insert(&mut one, "@odata.context", ctx.context(&format!("{context}/$entity")));
-            Ok(GraphReply::ok(ctx.query.project(one)))
+    let Some(uid) = user_id else {
+        if part == (UserPart::Collection { reviewer: true }) {
+            values.retain(stage_assigned_to_me);
         }
-        None => Ok(GraphReply::ok(page(
+        ctx.query.sort(&mut values, USER_REQUEST_ORDER)?;
+        return Ok(GraphReply::ok(page(
             values,
             &ctx.query,
             DEFAULT_PAGE,
             &ctx.url,
             &ctx.context(&context),
-        ))),
+        )));
+    };
+    let mut one = values
+        .into_iter()
+        .find(|v| v["id"] == uid.as_str())
+        .ok_or_else(|| GraphError::not_found(uid))?;
+    let approval_context = format!("{context}('{uid}')/approval");
+    match part {
+        UserPart::Approval => {
+            ctx.query.reject_collection_options()?;
+            let mut approval = one["approval"].take();
+            insert(&mut approval, "@odata.context", ctx.context(&format!("{approval_context}/$entity")));
+            Ok(GraphReply::ok(ctx.query.project(approval)))
+        }
+        UserPart::Stages => {
+            let stages = one["approval"]["stages"].as_array().cloned().unwrap_or_default();
+            let stages_context = ctx.context(&format!("{approval_context}/stages"));
+            Ok(GraphReply::ok(page(stages, &ctx.query, DEFAULT_PAGE, &ctx.url, &stages_context)))
+        }
+        _ => {
+            ctx.query.reject_collection_options()?;
+            insert(&mut one, "@odata.context", ctx.context(&format!("{context}/$entity")));
+            Ok(GraphReply::ok(ctx.query.project(one)))
+        }
     }
+}
+
+fn stage_assigned_to_me(user_request: &Value) -> bool {
+    user_request["approval"]["stages"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|st| st["assignedToMe"] == json!(true)))
 }
 
 /// Graph does not expand `userConsentRequests` on app requests: its list and get examples
@@ -211,13 +255,9 @@ fn any_matches(filter: &Filter, item: &Value) -> bool {
 
 /// The reviewer view keeps requests with a stage assigned to the caller.
 fn assigned_to_me(item: &Value) -> bool {
-    item["userConsentRequests"].as_array().is_some_and(|users| {
-        users.iter().any(|u| {
-            u["approval"]["stages"]
-                .as_array()
-                .is_some_and(|s| s.iter().any(|st| st["assignedToMe"] == json!(true)))
-        })
-    })
+    item["userConsentRequests"]
+        .as_array()
+        .is_some_and(|users| users.iter().any(stage_assigned_to_me))
 }
 
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, GraphError> {

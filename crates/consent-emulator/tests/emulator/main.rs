@@ -10,5 +10,6 @@ mod control;
 mod fidelity;
 mod graph_api;
 mod login;
+mod routes;
 mod tenants;
 mod traffic;
