@@ -48,7 +48,19 @@ pub struct EmulatorConfig {
     pub latency: Option<Latency>,
     /// A token bucket per (tenant, client app) on Graph calls (default none: unlimited).
     pub rate_limit: Option<RateLimit>,
+    /// Connections served at once; a connection beyond it is answered `503` with `Retry-After: 1`
+    /// and closed (default [`DEFAULT_MAX_CONNECTIONS`]), so a flood never exhausts file descriptors.
+    pub max_connections: usize,
+    /// How long a connection may take to send a request's headers, and stay idle between
+    /// keep-alive requests, before it is closed (default [`DEFAULT_HEADER_READ_TIMEOUT`]).
+    pub header_read_timeout: std::time::Duration,
 }
+
+/// Connections served at once by default: far below a default `ulimit -n` of 1024.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+/// Header-read and keep-alive idle timeout by default.
+pub const DEFAULT_HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// `--latency MS[:JITTER_MS]`: every Graph and token answer waits `base` plus a uniformly drawn
 /// extra in `-jitter..=+jitter` (never below zero), as Dev Proxy's LatencyPlugin does.
@@ -143,6 +155,8 @@ impl Default for EmulatorConfig {
             tenants: 1,
             latency: None,
             rate_limit: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         }
     }
 }
@@ -166,6 +180,8 @@ impl fmt::Debug for EmulatorConfig {
             .field("tenants", &self.tenants)
             .field("latency", &self.latency)
             .field("rate_limit", &self.rate_limit)
+            .field("max_connections", &self.max_connections)
+            .field("header_read_timeout", &self.header_read_timeout)
             .finish()
     }
 }

@@ -58,13 +58,16 @@ mod cli;
 mod config;
 mod control;
 mod graph;
+mod listen;
 mod login;
 mod server;
 mod tenants;
 mod traffic;
 
 pub use cli::{serve, ServeOptions};
-pub use config::{EmulatorConfig, Latency, RateLimit, ADMIN_APP_PERMISSIONS, DEFAULT_BODY_LIMIT};
+pub use config::{
+    EmulatorConfig, Latency, RateLimit, ADMIN_APP_PERMISSIONS, DEFAULT_BODY_LIMIT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+};
 pub use control::OutboxMail;
 pub use server::{Emulator, RunningEmulator};
 pub use traffic::EmulatorStats;

@@ -10,7 +10,6 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{any, get};
-use axum::serve::ListenerExt as _;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use consent::{AppId, Clock, ObjectId, TenantId};
@@ -166,19 +165,12 @@ impl Emulator {
         });
         let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!("could not set TCP_NODELAY: {e}");
-            }
-        });
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    // A dropped sender (the RunningEmulator went away) also stops the server.
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let limits = crate::listen::Limits {
+            max_connections: shared.config.max_connections,
+            header_read_timeout: shared.config.header_read_timeout,
+        };
+        // A dropped sender (the RunningEmulator went away) also stops the server.
+        let task = tokio::spawn(crate::listen::serve(listener, app, limits, stopped));
         tracing::info!(%local, "consent emulator listening");
         Ok(RunningEmulator {
             shared,

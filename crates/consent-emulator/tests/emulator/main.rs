@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod binary;
+mod bounds;
 mod common;
 mod conformance_graph;
 mod control;
