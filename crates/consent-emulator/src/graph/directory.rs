@@ -39,6 +39,14 @@ pub(crate) async fn run(ctx: &Ctx<'_>, route: Route) -> Result<GraphReply, Graph
         (Route::Grants, "GET") => list_grants(ctx).await,
         (Route::Grants, _) => create_grant(ctx).await,
         (Route::Grant(id), "GET") => get_grant(ctx, &id).await,
+        (Route::Grant(id), "DELETE") => {
+            ctx.graph.delete_delegated_grant(&id)?;
+            Ok(GraphReply::no_content())
+        }
+        (Route::AppRoleAssignedToItem(sp, id), _) => {
+            ctx.graph.delete_app_role_assignment(&object_id(&sp)?, &id)?;
+            Ok(GraphReply::no_content())
+        }
         (Route::Grant(id), _) => update_grant(ctx, &id).await,
         (Route::AppRoleAssignments(sp), "GET") => list_assignments(ctx, &sp, Side::Principal).await,
         (Route::AppRoleAssignments(sp), _) => assign(ctx, &sp, Side::Principal).await,

@@ -29,6 +29,8 @@ pub(crate) enum Route {
     AssignmentsOfAppId(String),
     AppRoleAssignments(String),
     AppRoleAssignedTo(String),
+    /// `servicePrincipals/{resourceId}/appRoleAssignedTo/{assignmentId}`.
+    AppRoleAssignedToItem(String, String),
     Grants,
     Grant(String),
     Batch,
@@ -42,7 +44,8 @@ impl Route {
             Route::ServicePrincipals | Route::Grants | Route::AppRoleAssignments(_) => &["GET", "POST"],
             Route::AppRoleAssignedTo(_) => &["GET", "POST"],
             Route::Batch => &["POST"],
-            Route::Grant(_) => &["GET", "PATCH"],
+            Route::Grant(_) => &["GET", "PATCH", "DELETE"],
+            Route::AppRoleAssignedToItem(..) => &["DELETE"],
             _ => &["GET"],
         }
     }
@@ -82,6 +85,9 @@ fn route(s: &[&str]) -> Option<Route> {
         [sp, id] if eq(sp, "servicePrincipals") && !id.is_empty() => Some(Route::ServicePrincipal((*id).to_owned())),
         [sp, id, nav] if eq(sp, "servicePrincipals") && eq(nav, "appRoleAssignments") => Some(Route::AppRoleAssignments((*id).to_owned())),
         [sp, id, nav] if eq(sp, "servicePrincipals") && eq(nav, "appRoleAssignedTo") => Some(Route::AppRoleAssignedTo((*id).to_owned())),
+        [sp, id, nav, a] if eq(sp, "servicePrincipals") && eq(nav, "appRoleAssignedTo") && !a.is_empty() => {
+            Some(Route::AppRoleAssignedToItem((*id).to_owned(), (*a).to_owned()))
+        }
         [g] if eq(g, "oauth2PermissionGrants") => Some(Route::Grants),
         [g, id] if eq(g, "oauth2PermissionGrants") && !id.is_empty() => Some(Route::Grant((*id).to_owned())),
         [sp] => app_id_key(sp).map(Route::ServicePrincipalByAppId),
@@ -211,7 +217,7 @@ mod tests {
             Route::parse("/identityGovernance/appConsent/appConsentRequests/r/userConsentRequests/u/approval/stages").unwrap(),
             Route::ApprovalStages("r".into(), "u".into())
         );
-        let err = Route::Grant("x".into()).check_method(&Method::DELETE).unwrap_err();
+        let err = Route::Grant("x".into()).check_method(&Method::PUT).unwrap_err();
         assert_eq!(err.status.as_u16(), 405);
         assert!(Route::RequestPolicy.check_method(&Method::PATCH).is_ok());
     }

@@ -183,3 +183,81 @@ async fn orderby_reviewer_view_of_user_requests_and_the_approval_navigation() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// oauth2permissiongrant-delete and serviceprincipal-delete-approleassignedto: `204 No Content`,
+/// the object gone afterwards (404 on a second delete), and the caller's permissions apply.
+#[tokio::test]
+async fn grants_and_app_role_assignments_can_be_deleted() {
+    let env = start(Preset::UserConsentDisabled).await;
+    let (client, graph) = provision(&env).await;
+    let grant = json!({"clientId": client, "consentType": "AllPrincipals", "resourceId": graph, "scope": "User.Read"});
+    let (_, created) = read(
+        env.send_json(Method::POST, "/oauth2PermissionGrants", &env.admin_token, grant)
+            .await,
+    )
+    .await;
+    let path = format!("/oauth2PermissionGrants/{}", created["id"].as_str().unwrap());
+
+    let member = env.emu.user_token(demo::EVA_ID);
+    let (status, body) = read(env.http.delete(env.graph(&path)).bearer_auth(&member).send().await.unwrap()).await;
+    assert_eq!(
+        (status, graph_error(&body)),
+        (StatusCode::FORBIDDEN, "Authorization_RequestDenied".to_owned())
+    );
+
+    let r = env
+        .http
+        .delete(env.graph(&path))
+        .bearer_auth(&env.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(env.get(&path, &env.admin_token).await.status(), StatusCode::NOT_FOUND);
+    let again = env
+        .http
+        .delete(env.graph(&path))
+        .bearer_auth(&env.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+
+    let body = json!({"principalId": client, "resourceId": graph, "appRoleId": CALENDARS_READ_ROLE});
+    let (_, assignment) = read(
+        env.send_json(
+            Method::POST,
+            &format!("/servicePrincipals/{graph}/appRoleAssignedTo"),
+            &env.admin_token,
+            body,
+        )
+        .await,
+    )
+    .await;
+    let item = format!(
+        "/servicePrincipals/{graph}/appRoleAssignedTo/{}",
+        assignment["id"].as_str().unwrap()
+    );
+    let wrong_resource = format!(
+        "/servicePrincipals/{client}/appRoleAssignedTo/{}",
+        assignment["id"].as_str().unwrap()
+    );
+    let r = env
+        .http
+        .delete(env.graph(&wrong_resource))
+        .bearer_auth(&env.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "granted on Graph, not on the client");
+    let r = env
+        .http
+        .delete(env.graph(&item))
+        .bearer_auth(&env.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let left = ok(&env, &format!("/servicePrincipals/{graph}/appRoleAssignedTo")).await;
+    assert!(left["value"].as_array().unwrap().is_empty(), "{left}");
+}
