@@ -194,15 +194,21 @@ fn router(shared: Arc<Shared>) -> Router {
     crate::control::routes().merge(served).with_state(shared)
 }
 
-/// Counts every answered request for the stats, and delays Graph and token answers by `--latency`.
+/// Counts every answered request for the stats, delays Graph and token answers by `--latency`, and
+/// gives every answer a `request-id` (Graph's handler sets its own, equal to the error body's).
 async fn observe(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let delayed = path == "/v1.0" || path.starts_with("/v1.0/") || path.ends_with("/oauth2/v2.0/token");
     if let (true, Some(latency)) = (delayed, shared.config.latency) {
         tokio::time::sleep(latency.sample()).await;
     }
-    let response = next.run(req).await;
+    let mut response = next.run(req).await;
     shared.traffic.record(response.status().as_u16());
+    if !response.headers().contains_key("request-id") {
+        if let Ok(id) = axum::http::HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+            response.headers_mut().insert("request-id", id);
+        }
+    }
     response
 }
 

@@ -53,7 +53,7 @@ pub(crate) async fn not_found(State(shared): State<Arc<Shared>>, uri: axum::http
     let error = crate::graph::reply::GraphError::unknown_segment(uri.path());
     let trace = crate::graph::reply::Trace::new(None, shared.now(0));
     let body = error.body(&trace);
-    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+    (StatusCode::NOT_FOUND, [("request-id", trace.request_id.clone())], axum::Json(body)).into_response()
 }
 
 /// The tenant a login path names: one of the served tenants' GUIDs, or `organizations` / `common`,

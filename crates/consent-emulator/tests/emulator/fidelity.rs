@@ -140,6 +140,15 @@ async fn request_ids_match_between_header_and_error_body_and_client_ids_are_echo
         .await;
     assert_eq!(patch.status(), StatusCode::NO_CONTENT);
     assert!(header(&patch, "request-id").is_some());
+
+    // Outside /v1.0 too: a 404 JSON carries the same id in header and body; the token endpoint and
+    // the login pages carry one.
+    let lost = env.http.get(env.login("/nowhere")).send().await.unwrap();
+    let lost_id = header(&lost, "request-id").expect("request-id on the 404");
+    let (_, body) = read(lost).await;
+    assert_eq!(body["error"]["innerError"]["request-id"], lost_id.as_str());
+    let token = crate::common::client_credentials(&env, &env.emu.tenant_id().to_string()).await;
+    assert!(header(&token, "request-id").is_some());
 }
 
 /// learn.microsoft.com/graph/api/adminconsentrequestpolicy-update: the body carries the
