@@ -92,7 +92,12 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_emulator/stats", get(stats))
         .route("/_emulator/reset", post(reset))
         .route("/_emulator/state", get(get_state).put(put_state))
+        // A saved tenant with many requests can pass Graph's 1 MiB body limit.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_STATE_BYTES))
 }
+
+/// The largest state a `PUT /_emulator/state` accepts.
+const MAX_STATE_BYTES: usize = 64 * 1024 * 1024;
 
 // ---- the operations (shared by HTTP and `RunningEmulator`) ------------------------------------
 
@@ -122,9 +127,17 @@ impl Shared {
             ));
         }
         let by = Duration::seconds(seconds);
+        let too_far = || Error::invalid("seconds", "would move a tenant's clock past the year 9999");
         match target {
-            Target::Default => self.tenants.advance_all(by),
-            Target::One(_) => self.target_tenant(target)?.advance(by),
+            Target::Default if self.tenants.advance_all(by) => {}
+            Target::Default => return Err(too_far()),
+            Target::One(_) => {
+                let tenant = self.target_tenant(target)?;
+                if !crate::tenants::fits(&tenant, by) {
+                    return Err(too_far());
+                }
+                tenant.advance(by);
+            }
         }
         Ok(self.target_tenant(target)?.clock().now())
     }

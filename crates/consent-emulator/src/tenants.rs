@@ -15,6 +15,9 @@ use consent_mock::MockTenant;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+/// The most tenants one emulator serves (ids alone cost ~100 bytes each).
+pub(crate) const MAX_TENANTS: usize = 1_000_000;
+
 /// A tenant given to the emulator, with a copy of how it started (what reset restores).
 struct Given {
     tenant: MockTenant,
@@ -51,6 +54,12 @@ impl Tenants {
     /// # Errors
     /// `InvalidInput` when nothing is given or two given tenants share an id.
     pub(crate) fn new(given: Vec<MockTenant>, count: usize) -> consent::Result<Self> {
+        if count > MAX_TENANTS {
+            return Err(Error::invalid(
+                "tenants",
+                format!("{count} is more than the {MAX_TENANTS} one emulator serves"),
+            ));
+        }
         let first = given
             .first()
             .ok_or_else(|| Error::invalid("tenants", "give the emulator at least one tenant"))?;
@@ -144,9 +153,16 @@ impl Tenants {
         self.given.len() + read(&self.extra).iter().filter(|t| t.is_some()).count()
     }
 
-    /// Moves every tenant's clock by `by` (tenants not built yet start that much later).
-    pub(crate) fn advance_all(&self, by: Duration) {
+    /// Moves every tenant's clock by `by` (tenants not built yet start that much later); false,
+    /// moving nothing, when some tenant's clock would pass the year 9999.
+    pub(crate) fn advance_all(&self, by: Duration) -> bool {
         let mut advanced = lock(&self.advanced);
+        let built: Vec<MockTenant> = read(&self.extra).iter().flatten().cloned().collect();
+        // Tenants not built yet will start from `source` moved by everything advanced so far.
+        let all_fit = self.given.iter().map(|g| &g.tenant).chain(&built).all(|t| fits(t, by)) && fits(&read(&self.source), *advanced + by);
+        if !all_fit {
+            return false;
+        }
         *advanced += by;
         for g in &self.given {
             g.tenant.advance(by);
@@ -154,6 +170,7 @@ impl Tenants {
         for t in read(&self.extra).iter().flatten() {
             t.advance(by);
         }
+        true
     }
 
     /// Every tenant back to its starting state (given ones in place, the others rebuilt on next use).
@@ -214,6 +231,13 @@ impl Tenants {
     }
 }
 
+/// True when `t`'s clock can move by `by` and stay at or before the year 9999.
+pub(crate) fn fits(t: &MockTenant, by: Duration) -> bool {
+    use chrono::Datelike as _;
+    use consent::Clock as _;
+    t.clock().now().checked_add_signed(by).is_some_and(|d| d.year() <= 9999)
+}
+
 /// A random-looking GUID that depends only on the first tenant's id and the index.
 fn derived_id(seed: Uuid, index: usize) -> Uuid {
     let mut h = Sha256::new();
@@ -267,7 +291,8 @@ mod tests {
         let start = first.clock().now();
         let t = Tenants::new(vec![first.clone()], 3).unwrap();
         let one = t.get(1).unwrap();
-        t.advance_all(Duration::days(2));
+        assert!(t.advance_all(Duration::days(2)));
+        assert!(!t.advance_all(Duration::days(366 * 9000)), "past the year 9999");
         assert_eq!(one.clock().now(), start + Duration::days(2));
         assert_eq!(
             t.get(2).unwrap().clock().now(),
