@@ -13,10 +13,14 @@ use url::Url;
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 
 fn link(env: &Env) -> (Url, PendingLink) {
+    link_in(env, &env.emu.tenant_id())
+}
+
+fn link_in(env: &Env, tenant: &consent::TenantId) -> (Url, PendingLink) {
     let authority = Authority::parse(env.emu.login_url().as_str().trim_end_matches('/')).unwrap();
     LinkRequest::new(demo::CARERIX_APP_ID, REDIRECT, ScopeSet::parse(demo::CARERIX_SCOPES).unwrap())
         .unwrap()
-        .tenant(LinkTenant::parse(&env.emu.tenant_id().to_string()).unwrap())
+        .tenant(LinkTenant::parse(&tenant.to_string()).unwrap())
         .authority(authority)
         .build(&env.tenant.clock())
         .unwrap()
@@ -132,8 +136,16 @@ async fn workflow_off_shows_need_admin_approval_without_a_form_and_returns_90094
 }
 
 async fn consent_and_get_code(env: &Env) -> (String, PendingLink) {
-    let (url, pending) = link(env);
+    consent_and_get_code_in(env, &env.emu.tenant_id()).await
+}
+
+async fn consent_and_get_code_in(env: &Env, tenant: &consent::TenantId) -> (String, PendingLink) {
+    let (url, pending) = link_in(env, tenant);
     let (flow, r) = sign_in(env, &url, demo::EVA_UPN).await;
+    if r.status() == StatusCode::FOUND {
+        // Consented before in this tenant: the code comes back at once.
+        return (location(&r), pending);
+    }
     let page = r.text().await.unwrap();
     assert!(page.contains("Permissions requested"), "{page}");
     let r = post(env, &env.login(url.path()), &[("flow", &flow), ("action", "accept")]).await;
@@ -462,4 +474,62 @@ async fn an_app_published_in_the_tenant_is_named_and_its_default_scope_expanded(
         page.contains("Calendars.Read"),
         "/.default expands to the registered scopes: {page}"
     );
+}
+
+/// Issue 9 item 9: a code issued in one tenant is redeemed for a token of that tenant; the token
+/// endpoint of another tenant refuses it (700005), and the token answers from its own tenant.
+#[tokio::test]
+async fn codes_and_user_tokens_belong_to_the_tenant_of_the_sign_in() {
+    let config = consent_emulator::EmulatorConfig {
+        tenants: 2,
+        ..consent_emulator::EmulatorConfig::default()
+    };
+    let env = crate::common::start_with(consent_mock::MockTenant::preset(Preset::AllowUserConsent), config).await;
+    let second = env.emu.tenant_ids()[1].clone();
+    let (callback, pending) = consent_and_get_code_in(&env, &second).await;
+    let LinkOutcome::Authorized(exchange) = pending.finish(&query(&callback), &env.tenant.clock()).unwrap() else {
+        panic!("expected a code")
+    };
+    assert!(exchange.token_url().as_str().contains(&second.to_string()));
+    let wrong = env.login(&format!("/{}/oauth2/v2.0/token", env.emu.tenant_id()));
+    let (status, err) = read(env.http.post(wrong).form(&exchange.form_fields()).send().await.unwrap()).await;
+    assert_eq!(
+        (status, err["error_codes"][0].as_u64()),
+        (StatusCode::BAD_REQUEST, Some(700005)),
+        "{err}"
+    );
+
+    let (callback, pending) = consent_and_get_code_in(&env, &second).await;
+    let LinkOutcome::Authorized(exchange) = pending.finish(&query(&callback), &env.tenant.clock()).unwrap() else {
+        panic!("expected a code")
+    };
+    let (status, tokens) = read(
+        env.http
+            .post(exchange.token_url().as_str())
+            .form(&exchange.form_fields())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let in_second = tokens["access_token"].as_str().unwrap();
+    // Eva's consent created the app's service principal in the second tenant only, and each token
+    // answers from its own tenant.
+    let sp = format!("/servicePrincipals(appId='{}')", demo::CARERIX_APP_ID);
+    assert_eq!(env.get(&sp, in_second).await.status(), StatusCode::OK);
+    assert_eq!(env.get(&sp, &env.admin_token).await.status(), StatusCode::NOT_FOUND);
+
+    // The login pages decide with the tenant in their path: with user consent off there, Eva meets
+    // "Need admin approval" in the second tenant while the first still lets her consent.
+    env.emu
+        .tenant_by_id(&second)
+        .unwrap()
+        .set_user_consent(consent::UserConsentSetting::Disabled);
+    let (url, _) = link_in(&env, &second);
+    let (_, r) = sign_in(&env, &url, demo::SAM_UPN).await;
+    assert!(r.text().await.unwrap().contains("Need admin approval"));
+    let (url, _) = link(&env);
+    let (_, r) = sign_in(&env, &url, demo::SAM_UPN).await;
+    assert!(r.text().await.unwrap().contains("Permissions requested"));
 }
