@@ -1,27 +1,60 @@
-//! Bearer tokens: opaque random strings mapped to the principal they act as.
+//! Bearer tokens: opaque strings that carry who they act as, signed by the emulator.
 //!
-//! Real Entra issues signed JWTs; clients must treat them as opaque anyway, so the emulator keeps a
-//! table instead of signing anything. Tokens from the token endpoint expire on the tenant's clock
-//! (so advancing the mock clock expires them, as time would); tokens handed out programmatically
-//! with [`RunningEmulator::issue_token`](crate::RunningEmulator::issue_token) never expire, so a test
+//! Real Entra issues signed JWTs; clients must treat them as opaque anyway. The emulator signs a
+//! small JSON payload (principal, tenant, client app, expiry) with HMAC-SHA256 under a key drawn at
+//! start, so it keeps no token table: memory stays flat however many tokens a test suite asks for,
+//! and a token from another emulator (or a tampered one) is refused. Tokens from the token endpoint
+//! expire on their tenant's clock (so advancing the mock clock expires them, as time would); tokens
+//! handed out programmatically with
+//! [`RunningEmulator::issue_token`](crate::RunningEmulator::issue_token) never expire, so a test
 //! that moves the clock by 30 days keeps its connection.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
+use consent::AppId;
 use consent_mock::Principal;
 use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// Prefix that makes emulator tokens recognisable in logs of the client side (never logged here).
 const TOKEN_PREFIX: &str = "emu.";
 
-#[derive(Debug, Clone)]
-struct TokenRecord {
-    principal: Principal,
-    expires_at: Option<DateTime<Utc>>,
+/// What a bearer token stands for: who acts, in which tenant, through which client app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct TokenRecord {
+    #[serde(rename = "p")]
+    pub(crate) principal: Principal,
+    /// Index of the tenant the token was issued for; Graph answers from that tenant only.
+    #[serde(rename = "t")]
+    pub(crate) tenant: usize,
+    /// The client app that asked for it (the key of `--rate-limit` buckets).
+    #[serde(rename = "c")]
+    pub(crate) client: AppId,
+    /// On the tenant's clock; `None` never expires.
+    #[serde(rename = "e")]
+    pub(crate) expires_at: Option<DateTime<Utc>>,
+}
+
+impl TokenRecord {
+    /// `Expired` once the tenant's clock reached the expiry.
+    pub(crate) fn check(self, now: DateTime<Utc>) -> Result<Self, TokenProblem> {
+        match self.expires_at {
+            Some(exp) if exp <= now => Err(TokenProblem::Expired),
+            _ => Ok(self),
+        }
+    }
+}
+
+/// The signed payload: the record plus a nonce, so two tokens issued alike still differ.
+#[derive(Serialize, Deserialize)]
+struct Claims {
+    #[serde(flatten)]
+    record: TokenRecord,
+    #[serde(rename = "n")]
+    nonce: String,
 }
 
 /// Why a bearer token was refused; the message goes into the 401 body.
@@ -44,23 +77,44 @@ impl TokenProblem {
     }
 }
 
-/// The emulator's token table.
-#[derive(Debug, Default)]
+/// Longest token accepted (a payload with a long permission list stays far below).
+const MAX_TOKEN_LEN: usize = 8 * 1024;
+
+/// Issues and checks the emulator's tokens. Holds only the signing key.
 pub(crate) struct TokenStore {
-    tokens: Mutex<HashMap<String, TokenRecord>>,
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for TokenStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenStore").field("key", &"[redacted]").finish()
+    }
+}
+
+impl Default for TokenStore {
+    fn default() -> Self {
+        let mut key = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut key);
+        Self { key }
+    }
 }
 
 impl TokenStore {
-    /// A fresh token for `principal`, valid until `expires_at` (or forever).
-    pub(crate) fn issue(&self, principal: Principal, expires_at: Option<DateTime<Utc>>) -> String {
-        let token = random_token(TOKEN_PREFIX);
-        let record = TokenRecord { principal, expires_at };
-        self.lock().insert(token.clone(), record);
-        token
+    /// A fresh token for `record`.
+    pub(crate) fn issue(&self, record: TokenRecord) -> String {
+        let claims = Claims {
+            record,
+            nonce: random_token(""),
+        };
+        // A struct of strings, ids and a date: serializing it cannot fail.
+        let payload = serde_json::to_vec(&claims).unwrap_or_default();
+        let mac = hmac_sha256(&self.key, &payload);
+        format!("{TOKEN_PREFIX}{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(mac))
     }
 
-    /// The principal behind an `Authorization` header value, checked against `now`.
-    pub(crate) fn authenticate(&self, header: Option<&str>, now: DateTime<Utc>) -> Result<Principal, TokenProblem> {
+    /// The record behind an `Authorization` header value (expiry is checked by the caller, against
+    /// the token's tenant's clock: [`TokenRecord::check`]).
+    pub(crate) fn lookup(&self, header: Option<&str>) -> Result<TokenRecord, TokenProblem> {
         let header = header
             .map(str::trim)
             .filter(|h| !h.is_empty() && !h.eq_ignore_ascii_case("bearer"))
@@ -73,16 +127,40 @@ impl TokenStore {
         if token.is_empty() {
             return Err(TokenProblem::Missing);
         }
-        let record = self.lock().get(token).cloned().ok_or(TokenProblem::Unknown)?;
-        match record.expires_at {
-            Some(exp) if exp <= now => Err(TokenProblem::Expired),
-            _ => Ok(record.principal),
-        }
+        self.verify(token).ok_or(TokenProblem::Unknown)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, TokenRecord>> {
-        self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+    fn verify(&self, token: &str) -> Option<TokenRecord> {
+        if token.len() > MAX_TOKEN_LEN {
+            return None;
+        }
+        let (payload, mac) = token.strip_prefix(TOKEN_PREFIX)?.split_once('.')?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).ok()?;
+        let mac = URL_SAFE_NO_PAD.decode(mac).ok()?;
+        if !bool::from(hmac_sha256(&self.key, &payload).as_slice().ct_eq(&mac)) {
+            return None;
+        }
+        serde_json::from_slice::<Claims>(&payload).ok().map(|c| c.record)
     }
+}
+
+/// HMAC-SHA256 (RFC 2104) over `message`.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    // Keys here are 32 bytes; RFC 2104 would hash a key longer than the block first.
+    debug_assert!(key.len() <= 64);
+    const BLOCK: usize = 64;
+    let mut inner = Sha256::new();
+    let mut outer = Sha256::new();
+    let (mut ipad, mut opad) = ([0x36u8; BLOCK], [0x5cu8; BLOCK]);
+    for (i, k) in key.iter().enumerate() {
+        ipad[i] ^= k;
+        opad[i] ^= k;
+    }
+    inner.update(ipad);
+    inner.update(message);
+    outer.update(opad);
+    outer.update(inner.finalize());
+    outer.finalize().into()
 }
 
 /// `prefix` followed by 256 random bits, base64url.
@@ -97,9 +175,14 @@ mod tests {
     use super::*;
     use chrono::Duration;
 
-    fn user() -> Principal {
-        Principal::User {
-            id: consent::ObjectId::new_random(),
+    fn record(expires_at: Option<DateTime<Utc>>) -> TokenRecord {
+        TokenRecord {
+            principal: Principal::App {
+                permissions: vec!["Policy.Read.All".into()],
+            },
+            tenant: 3,
+            client: AppId::new_random(),
+            expires_at,
         }
     }
 
@@ -107,29 +190,55 @@ mod tests {
     fn issued_tokens_authenticate_until_they_expire() {
         let store = TokenStore::default();
         let now = Utc::now();
-        let p = user();
-        let t = store.issue(p.clone(), Some(now + Duration::hours(1)));
-        assert_eq!(store.authenticate(Some(&format!("Bearer {t}")), now).unwrap(), p);
-        assert_eq!(store.authenticate(Some(&format!("bearer  {t} ")), now).unwrap(), p);
+        let r = record(Some(now + Duration::hours(1)));
+        let t = store.issue(r.clone());
+        assert_ne!(t, store.issue(r.clone()), "tokens issued alike still differ");
+        assert_eq!(store.lookup(Some(&format!("Bearer {t}"))).unwrap().check(now).unwrap(), r);
+        assert_eq!(store.lookup(Some(&format!("bearer  {t} "))).unwrap(), r);
         assert_eq!(
-            store.authenticate(Some(&format!("Bearer {t}")), now + Duration::hours(2)),
+            store.lookup(Some(&format!("Bearer {t}"))).unwrap().check(now + Duration::hours(2)),
             Err(TokenProblem::Expired)
         );
-        let forever = store.issue(p.clone(), None);
+        let forever = store.issue(record(None));
         assert!(store
-            .authenticate(Some(&format!("Bearer {forever}")), now + Duration::days(400))
+            .lookup(Some(&format!("Bearer {forever}")))
+            .unwrap()
+            .check(now + Duration::days(400))
             .is_ok());
     }
 
     #[test]
-    fn missing_malformed_and_unknown_tokens_are_refused() {
+    fn missing_malformed_unknown_and_tampered_tokens_are_refused() {
         let store = TokenStore::default();
-        let now = Utc::now();
-        assert_eq!(store.authenticate(None, now), Err(TokenProblem::Missing));
-        assert_eq!(store.authenticate(Some("Bearer "), now), Err(TokenProblem::Missing));
-        assert_eq!(store.authenticate(Some("Basic abc"), now), Err(TokenProblem::Malformed));
-        assert_eq!(store.authenticate(Some("token"), now), Err(TokenProblem::Malformed));
-        assert_eq!(store.authenticate(Some("Bearer emu.nope"), now), Err(TokenProblem::Unknown));
+        assert_eq!(store.lookup(None), Err(TokenProblem::Missing));
+        assert_eq!(store.lookup(Some("Bearer ")), Err(TokenProblem::Missing));
+        assert_eq!(store.lookup(Some("Basic abc")), Err(TokenProblem::Malformed));
+        assert_eq!(store.lookup(Some("token")), Err(TokenProblem::Malformed));
+        assert_eq!(store.lookup(Some("Bearer emu.nope")), Err(TokenProblem::Unknown));
+        let t = store.issue(record(None));
+        let other = TokenStore::default();
+        assert_eq!(
+            other.lookup(Some(&format!("Bearer {t}"))),
+            Err(TokenProblem::Unknown),
+            "another emulator's key"
+        );
+        let forged_payload = URL_SAFE_NO_PAD
+            .encode(br#"{"p":{"kind":"app","permissions":["x"]},"t":0,"c":"4b3c6a52-2f1d-4c7e-9a38-6f0e4d2b8c11","e":null,"n":"x"}"#);
+        let forged = format!("{TOKEN_PREFIX}{forged_payload}.{}", t.rsplit('.').next().unwrap());
+        assert_eq!(
+            store.lookup(Some(&format!("Bearer {forged}"))),
+            Err(TokenProblem::Unknown),
+            "payload swapped"
+        );
+        let huge = format!("Bearer emu.{}", "a".repeat(100_000));
+        assert_eq!(store.lookup(Some(&huge)), Err(TokenProblem::Unknown));
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231_test_case_2() {
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use clap::Args;
 use consent::{AppId, Error};
 use consent_mock::{FaultPlan, MockTenant, Preset};
 
-use crate::config::EmulatorConfig;
+use crate::config::{EmulatorConfig, Latency, RateLimit};
 use crate::server::{Emulator, RunningEmulator};
 
 /// Options of `consent-emulator` / `consentctl emulator`. `Debug` prints the secret as `[redacted]`.
@@ -35,6 +35,16 @@ pub struct ServeOptions {
     /// Fixed admin client secret (random by default).
     #[arg(long, env = "CONSENT_EMULATOR_ADMIN_CLIENT_SECRET", hide_env_values = true)]
     pub admin_client_secret: Option<String>,
+    /// Tenants to serve, each a copy of the preset with its own id and state (1 to 100000).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub tenants: u32,
+    /// Delay every Graph and token answer: `MS` or `MS:JITTER_MS` (uniform in MS±JITTER).
+    #[arg(long, value_name = "MS[:JITTER_MS]")]
+    pub latency: Option<String>,
+    /// Token bucket per (tenant, client app): `N/S` = N Graph requests per S seconds; `$batch` items
+    /// count one by one; over budget → 429 with Retry-After.
+    #[arg(long, value_name = "N/S")]
+    pub rate_limit: Option<String>,
 }
 
 impl std::fmt::Debug for ServeOptions {
@@ -47,6 +57,9 @@ impl std::fmt::Debug for ServeOptions {
             .field("fault_seed", &self.fault_seed)
             .field("admin_client_id", &self.admin_client_id)
             .field("admin_client_secret", &self.admin_client_secret.as_ref().map(|_| "[redacted]"))
+            .field("tenants", &self.tenants)
+            .field("latency", &self.latency)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -71,6 +84,9 @@ impl ServeOptions {
         let config = EmulatorConfig {
             admin_client_id,
             admin_client_secret: self.admin_client_secret.clone(),
+            tenants: usize::try_from(self.tenants).unwrap_or(1),
+            latency: self.latency.as_deref().map(str::parse::<Latency>).transpose()?,
+            rate_limit: self.rate_limit.as_deref().map(str::parse::<RateLimit>).transpose()?,
             ..EmulatorConfig::default()
         };
         Ok(Emulator::new(tenant, config))

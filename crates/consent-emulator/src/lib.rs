@@ -6,14 +6,23 @@
 //!
 //! - [`Emulator`] → [`Emulator::bind`] → [`RunningEmulator`]: serves a given
 //!   [`MockTenant`](consent_mock::MockTenant) (clones share state, so tests arrange the tenant directly
-//!   while clients talk HTTP); hands out tokens for tests ([`RunningEmulator::issue_token`]).
+//!   while clients talk HTTP), or several ([`Emulator::with_tenants`]); hands out tokens for tests
+//!   ([`RunningEmulator::issue_token`], [`RunningEmulator::issue_token_in`]).
+//! - [`EmulatorConfig`]: `tenants` (N tenants built from the first, each with its own id and state;
+//!   tokens are bound to their tenant), `latency` ([`Latency`]), `rate_limit` ([`RateLimit`], a token
+//!   bucket per tenant and client app), limits and lifetimes.
 //! - **Graph v1.0 subset** under `/v1.0`: the consent-request policy (GET, PUT, PATCH), the
-//!   authorization policy, app and user consent requests (`$filter`, `$top`, `$skip`,
-//!   `@odata.nextLink`, `filterByCurrentUser(on='reviewer')`), service principals (incl.
-//!   `servicePrincipals(appId='…')`), `oauth2PermissionGrants`, app-role assignments, `$batch`.
-//!   Errors use Graph's body `{"error":{"code","message","innerError":{"request-id","date"}}}`.
+//!   authorization policy, app and user consent requests (`$filter`, `$orderby`, `$top`, `$skip`,
+//!   `@odata.nextLink`, `filterByCurrentUser(on='reviewer')`, approval and stages), service principals
+//!   (by id, by `appId` alternate key and its navigations, paged lists with `$skiptoken`),
+//!   `oauth2PermissionGrants`, app-role assignments on both ends, `$batch`. Errors use Graph's body
+//!   `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
 //! - **Login endpoints** under `/{tenant}`: `oauth2/v2.0/authorize` (sign-in, consent,
 //!   "Approval required", "Need admin approval"), `v2.0/adminconsent`, `oauth2/v2.0/token`.
+//! - **Control API** under `/_emulator/` (clock, outbox, stats, reset, state) and the same operations as
+//!   [`RunningEmulator`] methods ([`RunningEmulator::advance_clock`], [`RunningEmulator::outbox`],
+//!   [`RunningEmulator::stats`], [`RunningEmulator::reset`], [`RunningEmulator::state`],
+//!   [`RunningEmulator::load_state`]).
 //! - [`ServeOptions`] and [`serve`]: the `consent-emulator` binary and `consentctl emulator`.
 //!
 //! # Example
@@ -40,17 +49,25 @@
 //!
 //! # Fidelity notes
 //!
-//! Tokens are opaque random strings, not JWTs. The emulator serves only Microsoft Graph as a resource.
+//! Tokens are opaque HMAC-signed strings, not JWTs. The emulator serves only Microsoft Graph as a resource.
 //! See `docs/emulator.md` for every route, the redirect choices of the login pages, and limits.
 #![deny(missing_docs)]
 
 mod auth;
 mod cli;
 mod config;
+mod control;
 mod graph;
+mod listen;
 mod login;
 mod server;
+mod tenants;
+mod traffic;
 
 pub use cli::{serve, ServeOptions};
-pub use config::{EmulatorConfig, ADMIN_APP_PERMISSIONS, DEFAULT_BODY_LIMIT};
+pub use config::{
+    EmulatorConfig, Latency, RateLimit, ADMIN_APP_PERMISSIONS, DEFAULT_BODY_LIMIT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+};
+pub use control::OutboxMail;
 pub use server::{Emulator, RunningEmulator};
+pub use traffic::EmulatorStats;

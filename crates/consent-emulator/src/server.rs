@@ -1,28 +1,36 @@
 //! Binding and serving: [`Emulator`] → [`RunningEmulator`], the state every route shares, and the
-//! router (Graph under `/v1.0`, login pages under `/{tenant}/…`).
+//! router (Graph under `/v1.0`, login pages under `/{tenant}/…`, the control API under
+//! `/_emulator/`).
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{any, get};
-use axum::serve::ListenerExt as _;
 use axum::Router;
+use chrono::{DateTime, Utc};
 use consent::{AppId, Clock, ObjectId, TenantId};
-use consent_mock::{MockGraph, MockTenant, MockUser, Principal};
+use consent_mock::{MockTenant, MockUser, Principal};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use url::Url;
 
-use crate::auth::{random_token, TokenStore};
+use crate::auth::{random_token, TokenRecord, TokenStore};
 use crate::config::{EmulatorConfig, ADMIN_APP_PERMISSIONS};
+use crate::control::{OutboxMail, Target};
 use crate::login::Flows;
+use crate::tenants::Tenants;
+use crate::traffic::EmulatorStats;
+use crate::traffic::Traffic;
 
 /// An emulator that is set up but not yet listening.
 #[derive(Debug, Clone)]
 pub struct Emulator {
-    tenant: MockTenant,
+    tenants: Vec<MockTenant>,
     config: EmulatorConfig,
 }
 
@@ -53,13 +61,16 @@ impl AdminClient {
 /// What every route shares.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub(crate) tenant: MockTenant,
+    pub(crate) tenants: Tenants,
     pub(crate) tokens: TokenStore,
+    pub(crate) traffic: Traffic,
     pub(crate) config: EmulatorConfig,
     pub(crate) admin: AdminClient,
     pub(crate) flows: Flows,
     /// `http://127.0.0.1:PORT/`.
     pub(crate) origin: Url,
+    /// True when listening on a loopback address (the control API answers only then).
+    pub(crate) loopback: bool,
 }
 
 impl Shared {
@@ -76,15 +87,24 @@ impl Shared {
         url
     }
 
-    /// The port acting as `principal` on this tenant.
-    pub(crate) fn graph_as(&self, principal: &Principal) -> MockGraph {
-        match principal {
-            Principal::User { id } => self.tenant.as_user(*id),
-            Principal::App { permissions } => {
-                let perms: Vec<&str> = permissions.iter().map(String::as_str).collect();
-                self.tenant.as_app(&perms)
-            }
-        }
+    /// Tenant `index`'s clock time (the first tenant's for an index past the end).
+    pub(crate) fn now(&self, index: usize) -> DateTime<Utc> {
+        self.tenants
+            .get(index)
+            .unwrap_or_else(|| self.tenants.first().clone())
+            .clock()
+            .now()
+    }
+
+    /// A bearer token for `principal` in tenant `tenant`, asked for by `client`.
+    pub(crate) fn issue_token(&self, tenant: usize, client: AppId, principal: Principal, expires_at: Option<DateTime<Utc>>) -> String {
+        let record = TokenRecord {
+            principal,
+            tenant,
+            client,
+            expires_at,
+        };
+        self.tokens.issue(record)
     }
 }
 
@@ -92,7 +112,22 @@ impl Emulator {
     /// An emulator serving `tenant` (clones of it share state, so tests can arrange the tenant while
     /// clients talk HTTP).
     pub fn new(tenant: MockTenant, config: EmulatorConfig) -> Self {
-        Self { tenant, config }
+        Self {
+            tenants: vec![tenant],
+            config,
+        }
+    }
+
+    /// An emulator serving several given tenants, in order, each under its own id (arrange them
+    /// differently, e.g. with [`MockTenant::fork_as`]). If `config.tenants` asks for more, the rest
+    /// are copies of the first as it was at start.
+    ///
+    /// # Errors
+    /// `InvalidInput` when `tenants` is empty or two of them share a tenant id.
+    pub fn with_tenants(tenants: Vec<MockTenant>, config: EmulatorConfig) -> consent::Result<Self> {
+        // Validate now, so that `bind` cannot fail on it later.
+        Tenants::new(tenants.iter().map(MockTenant::fork).collect(), 0)?;
+        Ok(Self { tenants, config })
     }
 
     /// Listens on `addr` (e.g. `127.0.0.1:0` for a free port) and starts serving in the background.
@@ -119,28 +154,23 @@ impl Emulator {
             secret: self.config.admin_client_secret.clone().unwrap_or_else(|| random_token("emu~")),
         };
         let shared = Arc::new(Shared {
-            tenant: self.tenant,
+            tenants: Tenants::new(self.tenants, self.config.tenants).map_err(std::io::Error::other)?,
             tokens: TokenStore::default(),
+            traffic: Traffic::new(self.config.rate_limit),
             config: self.config,
             admin,
             flows: Flows::default(),
             origin,
+            loopback: local.ip().is_loopback(),
         });
         let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!("could not set TCP_NODELAY: {e}");
-            }
-        });
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    // A dropped sender (the RunningEmulator went away) also stops the server.
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let limits = crate::listen::Limits {
+            max_connections: shared.config.max_connections,
+            header_read_timeout: shared.config.header_read_timeout,
+        };
+        // A dropped sender (the RunningEmulator went away) also stops the server.
+        let task = tokio::spawn(crate::listen::serve(listener, app, limits, stopped));
         tracing::info!(%local, "consent emulator listening");
         Ok(RunningEmulator {
             shared,
@@ -152,14 +182,34 @@ impl Emulator {
 }
 
 fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
+    let served = Router::new()
         .route("/v1.0", any(crate::graph::handle))
         .route("/v1.0/", any(crate::graph::handle))
         .route("/v1.0/{*rest}", any(crate::graph::handle))
         .route("/", get(crate::login::index))
         .merge(crate::login::routes())
         .fallback(crate::login::not_found)
-        .with_state(shared)
+        .layer(middleware::from_fn_with_state(shared.clone(), observe));
+    // The control API is neither counted nor delayed: a test suite reading stats must not change them.
+    crate::control::routes().merge(served).with_state(shared)
+}
+
+/// Counts every answered request for the stats, delays Graph and token answers by `--latency`, and
+/// gives every answer a `request-id` (Graph's handler sets its own, equal to the error body's).
+async fn observe(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let delayed = path == "/v1.0" || path.starts_with("/v1.0/") || path.ends_with("/oauth2/v2.0/token");
+    if let (true, Some(latency)) = (delayed, shared.config.latency) {
+        tokio::time::sleep(latency.sample()).await;
+    }
+    let mut response = next.run(req).await;
+    shared.traffic.record(response.status().as_u16());
+    if !response.headers().contains_key("request-id") {
+        if let Ok(id) = axum::http::HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+            response.headers_mut().insert("request-id", id);
+        }
+    }
+    response
 }
 
 /// A listening emulator. Dropping it (or [`shutdown`](Self::shutdown)) stops the server.
@@ -175,6 +225,7 @@ impl fmt::Debug for RunningEmulator {
         f.debug_struct("RunningEmulator")
             .field("local_addr", &self.local)
             .field("tenant_id", &self.tenant_id())
+            .field("tenants", &self.shared.tenants.len())
             .field("admin_client_id", &self.shared.admin.id)
             .field("admin_client_secret", &"[redacted]")
             .finish_non_exhaustive()
@@ -199,14 +250,38 @@ impl RunningEmulator {
         self.shared.origin.clone()
     }
 
-    /// The tenant served.
+    /// The first tenant's id (the tenant given to [`Emulator::new`]).
     pub fn tenant_id(&self) -> TenantId {
-        self.shared.tenant.tenant_id()
+        self.shared.tenants.first().tenant_id()
     }
 
-    /// The tenant itself (a clone sharing state), for arranging and inspecting.
+    /// The first tenant itself (a clone sharing state), for arranging and inspecting.
     pub fn tenant(&self) -> &MockTenant {
-        &self.shared.tenant
+        self.shared.tenants.first()
+    }
+
+    /// Every served tenant's id, in order (`EmulatorConfig::tenants` of them; the first is
+    /// [`tenant_id`](Self::tenant_id)).
+    pub fn tenant_ids(&self) -> Vec<TenantId> {
+        self.shared.tenants.ids().to_vec()
+    }
+
+    /// A served tenant (sharing state with what the emulator serves), built if it was not yet;
+    /// `None` for a tenant this emulator does not serve.
+    pub fn tenant_by_id(&self, tenant: &TenantId) -> Option<MockTenant> {
+        self.index(Some(tenant)).and_then(|i| self.shared.tenants.get(i))
+    }
+
+    /// How many tenants have been built so far (extra tenants are built on first use).
+    pub fn built_tenants(&self) -> usize {
+        self.shared.tenants.built()
+    }
+
+    fn index(&self, tenant: Option<&TenantId>) -> Option<usize> {
+        match tenant {
+            None => Some(0),
+            Some(t) => self.shared.tenants.index_of(&t.to_string()),
+        }
     }
 
     /// The seeded admin client's id (client credentials → app-only token).
@@ -226,13 +301,21 @@ impl RunningEmulator {
 
     /// The tenant's users, with their passwords for the sign-in page.
     pub fn users(&self) -> Vec<MockUser> {
-        self.shared.tenant.users()
+        self.tenant().users()
     }
 
-    /// A bearer token acting as `principal`, without going through the token endpoint (tests).
-    /// It does not expire.
+    /// A bearer token acting as `principal` in the first tenant, without going through the token
+    /// endpoint (tests). It does not expire. Its client app (the `--rate-limit` key) is the admin
+    /// client.
     pub fn issue_token(&self, principal: &Principal) -> String {
-        self.shared.tokens.issue(principal.clone(), None)
+        self.shared.issue_token(0, self.shared.admin.id, principal.clone(), None)
+    }
+
+    /// Like [`issue_token`](Self::issue_token), in tenant `tenant`; `None` for a tenant this
+    /// emulator does not serve.
+    pub fn issue_token_in(&self, tenant: &TenantId, principal: &Principal) -> Option<String> {
+        let index = self.index(Some(tenant))?;
+        Some(self.shared.issue_token(index, self.shared.admin.id, principal.clone(), None))
     }
 
     /// A bearer token for `user` (see [`issue_token`](Self::issue_token)).
@@ -265,9 +348,68 @@ impl RunningEmulator {
             "admin_client_secret": self.admin_client_secret(),
             "app_id": self.app_id().map(|a| a.to_string()),
             "users": users,
-            "now": self.shared.tenant.clock().now().to_rfc3339(),
+            "now": self.tenant().clock().now().to_rfc3339(),
+            "tenants": self.shared.tenants.ids().iter().map(ToString::to_string).collect::<Vec<_>>(),
         })
         .to_string()
+    }
+
+    // ---- the control API, as methods (see `docs/emulator.md`, "Control API") -------------------
+
+    /// Moves the clock forward: every tenant's (`tenant: None`) or one tenant's. Returns that
+    /// tenant's (or the first tenant's) time afterwards.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a negative step or one over 100 years; `NotFound` for a tenant not served.
+    pub fn advance_clock(&self, by: chrono::Duration, tenant: Option<&TenantId>) -> consent::Result<DateTime<Utc>> {
+        self.shared.advance_clock(self.target(tenant)?, by.num_seconds())
+    }
+
+    /// The emails a tenant (default: the first) sent, oldest first.
+    ///
+    /// # Errors
+    /// `NotFound` for a tenant not served.
+    pub fn outbox(&self, tenant: Option<&TenantId>) -> consent::Result<Vec<OutboxMail>> {
+        self.shared.outbox_of(self.target(tenant)?)
+    }
+
+    /// Requests answered, by status, throttled and early retries, since start or the last reset.
+    pub fn stats(&self) -> EmulatorStats {
+        self.shared.traffic.stats()
+    }
+
+    /// Every tenant back to its starting state, statistics to zero and rate-limit buckets full
+    /// (`tenant: None`); or one tenant back to its starting state. Tokens stay valid.
+    ///
+    /// # Errors
+    /// `NotFound` for a tenant not served.
+    pub fn reset(&self, tenant: Option<&TenantId>) -> consent::Result<()> {
+        self.shared.reset_to_preset(self.target(tenant)?)
+    }
+
+    /// A tenant's state (default: the first) as `MockTenant::to_json` writes it — the format
+    /// `consentctl` stores.
+    ///
+    /// # Errors
+    /// `NotFound` for a tenant not served.
+    pub fn state(&self, tenant: Option<&TenantId>) -> consent::Result<String> {
+        self.shared.state_of(self.target(tenant)?)
+    }
+
+    /// Loads a saved tenant into one tenant, or into every tenant (`None`); each keeps its own
+    /// tenant id, and the clock resumes at the saved time.
+    ///
+    /// # Errors
+    /// `InvalidInput` when `json` is not a saved tenant; `NotFound` for a tenant not served.
+    pub fn load_state(&self, json: &str, tenant: Option<&TenantId>) -> consent::Result<()> {
+        self.shared.load_state(self.target(tenant)?, json)
+    }
+
+    fn target(&self, tenant: Option<&TenantId>) -> consent::Result<Target> {
+        let raw = tenant.map(ToString::to_string);
+        self.shared
+            .target_of(raw.as_deref())
+            .ok_or_else(|| consent::Error::not_found(format!("tenant {}", raw.unwrap_or_default())))
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and waits for the server.

@@ -172,6 +172,46 @@ impl TenantState {
         Ok(grant)
     }
 
+    /// `DELETE /oauth2PermissionGrants/{id}` (oauth2permissiongrant-delete).
+    pub(crate) fn delete_grant(&mut self, principal: &Principal, grant_id: &str) -> Result<()> {
+        self.require(principal, &WRITE_GRANTS)?;
+        let i = self
+            .grants
+            .iter()
+            .position(|g| g.id == grant_id)
+            .ok_or_else(|| Error::not_found(format!("oauth2PermissionGrant {grant_id}")))?;
+        let grant = self.grants.remove(i);
+        let actor = self.actor_name(principal);
+        self.audit(
+            actor,
+            AuditActivity::RemoveDelegatedPermissionGrant,
+            grant_id,
+            format!("scope {}", grant.scope),
+        );
+        Ok(())
+    }
+
+    /// `DELETE /servicePrincipals/{resourceId}/appRoleAssignedTo/{id}`
+    /// (serviceprincipal-delete-approleassignedto).
+    pub(crate) fn delete_assignment(&mut self, principal: &Principal, resource_id: &ObjectId, assignment_id: &str) -> Result<()> {
+        let on_graph = self.graph_sp().is_ok_and(|g| g.id == *resource_id);
+        self.require(principal, if on_graph { &ASSIGN_GRAPH_APP_ROLE } else { &ASSIGN_APP_ROLE })?;
+        let i = self
+            .assignments
+            .iter()
+            .position(|a| a.id == assignment_id && a.resource_id == *resource_id)
+            .ok_or_else(|| Error::not_found(format!("appRoleAssignment {assignment_id} on {resource_id}")))?;
+        let removed = self.assignments.remove(i);
+        let actor = self.actor_name(principal);
+        self.audit(
+            actor,
+            AuditActivity::RemoveAppRoleAssignment,
+            assignment_id,
+            format!("app role {} of {}", removed.app_role_id, removed.principal_id),
+        );
+        Ok(())
+    }
+
     /// A tenant-wide grant made through Graph may settle open requests (see `MockOptions`).
     fn settle_after_grant(&mut self, grant: &DelegatedGrant) {
         let on_graph = self.graph_sp().is_ok_and(|g| g.id == grant.resource_id);

@@ -38,6 +38,21 @@ impl MockGraph {
     pub fn principal(&self) -> &Principal {
         &self.principal
     }
+
+    /// `DELETE /oauth2PermissionGrants/{id}`: revokes a delegated grant. Needs what creating one
+    /// needs; `NotFound` for an unknown id. Not on the port yet (revoke is planned there); hosts
+    /// such as the emulator call it directly.
+    pub fn delete_delegated_grant(&self, grant_id: &str) -> Result<()> {
+        self.tenant.with(|st| st.delete_grant(&self.principal, grant_id))
+    }
+
+    /// `DELETE /servicePrincipals/{resourceId}/appRoleAssignedTo/{id}`: removes an app-role
+    /// assignment granted on `resource_id`. Needs what assigning the role needs; `NotFound` for an
+    /// unknown id or one granted on another resource.
+    pub fn delete_app_role_assignment(&self, resource_id: &ObjectId, assignment_id: &str) -> Result<()> {
+        self.tenant
+            .with(|st| st.delete_assignment(&self.principal, resource_id, assignment_id))
+    }
 }
 
 #[async_trait]

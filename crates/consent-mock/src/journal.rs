@@ -60,6 +60,10 @@ pub enum AuditActivity {
     UpdateDelegatedPermissionGrant,
     /// An app role was assigned to a service principal.
     AddAppRoleAssignment,
+    /// A delegated grant was deleted (consent revoked).
+    RemoveDelegatedPermissionGrant,
+    /// An app-role assignment was deleted.
+    RemoveAppRoleAssignment,
     /// A user consented for themselves on the consent page.
     ConsentToApplication,
     /// An admin granted tenant-wide consent on the admin-consent page.

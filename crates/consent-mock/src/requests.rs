@@ -83,7 +83,13 @@ impl UserRequestRecord {
     }
 
     fn close(&mut self, now: DateTime<Utc>, c: &Closing) {
-        self.status = UserRequestStatus::Completed;
+        // Graph's userConsentRequest.status reads `Expired` for a request nobody decided in time,
+        // `Completed` for a decided one (Microsoft Learn: "userConsentRequest resource type").
+        self.status = if c.stage == StageStatus::Expired {
+            UserRequestStatus::Expired
+        } else {
+            UserRequestStatus::Completed
+        };
         self.completed = Some(now);
         self.remind_at = None;
         self.stage.status = c.stage;

@@ -104,6 +104,28 @@ impl MockTenant {
         Self::from_state(state, ManualClock::new(self.clock.now()))
     }
 
+    /// A deep copy (like [`fork`](Self::fork)) that is a different tenant: `tenant_id` replaces the
+    /// id, everything else — directory, policies, requests, clock time — is copied. An emulator
+    /// serving many tenants builds each of them this way from one preset.
+    pub fn fork_as(&self, tenant_id: TenantId) -> MockTenant {
+        let mut state = self.with(|s| s.clone());
+        state.tenant_id = tenant_id;
+        Self::from_state(state, ManualClock::new(self.clock.now()))
+    }
+
+    /// Replaces this tenant's state and clock time with a copy of `source`'s, in place, so every
+    /// clone of `self` sees the change (an emulator's reset, or loading a saved tenant into a
+    /// running one). The tenant id is copied too; use [`fork_as`](Self::fork_as) first to keep it.
+    pub fn restore_from(&self, source: &MockTenant) {
+        // Copy first, then lock self: `source` may share state with `self`.
+        let state = source.with(|s| s.clone());
+        let now = source.clock.now();
+        let mut g = self.lock();
+        g.rng = state.faults.rng();
+        g.state = state;
+        self.clock.set(now);
+    }
+
     // ---- arrangement -------------------------------------------------------------------------
 
     /// Adds a plain member and returns its id.
@@ -343,6 +365,13 @@ impl MockTenant {
     /// Every email the tenant would have sent, oldest first.
     pub fn outbox(&self) -> Vec<Notification> {
         self.with(|s| s.outbox.clone())
+    }
+
+    /// Every service principal in the tenant (Microsoft Graph's first), in creation order. An
+    /// observation for hosts such as the emulator, which serves directory lists and lookups by
+    /// object id that the port does not have.
+    pub fn service_principals(&self) -> Vec<consent::ServicePrincipal> {
+        self.with(|s| s.service_principals.clone())
     }
 
     /// The audit trail, oldest first.

@@ -91,6 +91,7 @@ impl UserConsentRequest {
             Some(s) if s.status == StageStatus::Expired => RequestOutcome::Expired,
             Some(s) if s.review_result == Some(ReviewResult::Deny) => RequestOutcome::Denied,
             Some(s) if s.review_result == Some(ReviewResult::Approve) => RequestOutcome::Approved,
+            _ if self.status == UserRequestStatus::Expired => RequestOutcome::Expired,
             _ if self.status == UserRequestStatus::Completed => RequestOutcome::Approved,
             _ => RequestOutcome::Pending,
         }
@@ -123,7 +124,9 @@ pub enum UserRequestStatus {
     Initializing,
     /// Awaiting review.
     InProgress,
-    /// Closed (approved, denied or expired: see the stage).
+    /// Nobody decided before `requestDurationInDays` ran out (the stage reads `Expired` too).
+    Expired,
+    /// Closed by a decision (approved or denied: see the stage's `reviewResult`).
     Completed,
     /// A value this library does not know yet.
     #[serde(other)]
@@ -295,6 +298,18 @@ mod tests {
         let r: UserConsentRequest = serde_json::from_value(json).unwrap();
         assert_eq!(r.outcome(), RequestOutcome::Approved);
         assert_eq!(r.requester().unwrap().to_string(), "e4e4e4e4-0000-4000-8000-000000000005");
+    }
+
+    #[test]
+    fn expired_status_reads_as_expired_even_without_a_stage() {
+        // userConsentRequest resource page: status is Initializing, InProgress, Expired or Completed.
+        let r: UserConsentRequest = serde_json::from_value(serde_json::json!({
+            "id": "u1", "status": "Expired", "createdDateTime": "2025-01-10T09:15:00Z"
+        }))
+        .unwrap();
+        assert_eq!(r.status, UserRequestStatus::Expired);
+        assert_eq!(r.outcome(), RequestOutcome::Expired);
+        assert_eq!(serde_json::to_value(UserRequestStatus::Expired).unwrap(), "Expired");
     }
 
     #[test]

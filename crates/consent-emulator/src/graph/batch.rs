@@ -4,15 +4,13 @@
 
 use axum::body::Bytes;
 use axum::http::Method;
-use consent::Clock;
-use consent_mock::Principal;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use url::Url;
 
-use super::reply::{GraphError, GraphReply};
+use super::reply::{GraphError, GraphReply, Trace};
 use super::route::Route;
-use super::{dispatch, Call};
+use super::{dispatch, Call, Caller};
 use crate::server::Shared;
 
 /// Graph's limit on requests in one batch.
@@ -37,8 +35,9 @@ struct Item {
     depends_on: Vec<String>,
 }
 
-/// Runs a batch as `principal`.
-pub(crate) async fn run(shared: &Shared, principal: &Principal, call: &Call) -> Result<GraphReply, GraphError> {
+/// Runs a batch as the caller. Items share the batch's `request-id`; each takes one request from
+/// the caller's `--rate-limit` bucket.
+pub(crate) async fn run(shared: &Shared, caller: &Caller, call: &Call, trace: &Trace) -> Result<GraphReply, GraphError> {
     let body: BatchBody =
         serde_json::from_slice(&call.body).map_err(|e| GraphError::bad_request(format!("Invalid batch payload: {e}.")))?;
     validate(&body.requests)?;
@@ -52,15 +51,15 @@ pub(crate) async fn run(shared: &Shared, principal: &Principal, call: &Call) -> 
                 .is_none_or(GraphReply::is_failure)
         });
         replies[i] = Some(match failed_dep {
-            Some(dep) => error_reply(shared, GraphError::failed_dependency(dep)),
-            None => run_item(shared, principal, item).await,
+            Some(dep) => GraphError::failed_dependency(dep).into_reply(trace),
+            None => run_item(shared, caller, item, trace).await,
         });
     }
     let responses: Vec<Value> = body
         .requests
         .iter()
         .zip(replies)
-        .map(|(item, reply)| response_item(&item.id, reply))
+        .map(|(item, reply)| response_item(&item.id, reply, trace))
         .collect();
     Ok(GraphReply::ok(json!({ "responses": responses })))
 }
@@ -76,7 +75,8 @@ fn validate(items: &[Item]) -> Result<(), GraphError> {
         if item.id.trim().is_empty() {
             return Err(GraphError::bad_request("Every batch request needs a non-empty 'id'."));
         }
-        if items[..i].iter().any(|o| o.id == item.id) {
+        // Ids are compared case-insensitively, as Graph does ("a" and "A" clash).
+        if items[..i].iter().any(|o| o.id.eq_ignore_ascii_case(&item.id)) {
             return Err(GraphError::bad_request(format!(
                 "Batch request id '{}' is used more than once.",
                 item.id
@@ -95,7 +95,7 @@ fn validate(items: &[Item]) -> Result<(), GraphError> {
 }
 
 fn index_of(items: &[Item], id: &str) -> Option<usize> {
-    items.iter().position(|i| i.id == id)
+    items.iter().position(|i| i.id.eq_ignore_ascii_case(id))
 }
 
 /// A dependency-respecting order (stable: items run in the given order where they can). A cycle is
@@ -113,10 +113,13 @@ fn execution_order(items: &[Item]) -> Result<Vec<usize>, GraphError> {
     Ok(order)
 }
 
-async fn run_item(shared: &Shared, principal: &Principal, item: &Item) -> GraphReply {
+async fn run_item(shared: &Shared, caller: &Caller, item: &Item, trace: &Trace) -> GraphReply {
+    if let Err(wait) = shared.traffic.take(caller.tenant_index, caller.client) {
+        return GraphError::throttled(wait).into_reply(trace);
+    }
     match item_call(shared, item) {
-        Ok((call, route)) => dispatch(shared, principal, &call, route).await,
-        Err(e) => error_reply(shared, e),
+        Ok((call, route)) => dispatch(shared, caller, &call, route, trace).await,
+        Err(e) => e.into_reply(trace),
     }
 }
 
@@ -162,13 +165,8 @@ fn split_url(shared: &Shared, raw: &str) -> Result<(String, Option<String>), Gra
     Ok((below.to_owned(), url.query().map(str::to_owned)))
 }
 
-fn error_reply(shared: &Shared, e: GraphError) -> GraphReply {
-    let date = shared.tenant.clock().now().format("%Y-%m-%dT%H:%M:%S").to_string();
-    e.into_reply(&uuid::Uuid::new_v4().to_string(), &date)
-}
-
-fn response_item(id: &str, reply: Option<GraphReply>) -> Value {
-    let reply = reply.unwrap_or_else(|| GraphError::failed_dependency(id).into_reply("", ""));
+fn response_item(id: &str, reply: Option<GraphReply>, trace: &Trace) -> Value {
+    let reply = reply.unwrap_or_else(|| GraphError::failed_dependency(id).into_reply(trace));
     let mut headers = Map::new();
     if reply.body.is_some() {
         headers.insert("Content-Type".into(), Value::String("application/json".into()));
@@ -211,6 +209,7 @@ mod tests {
         assert!(validate(&[]).is_err());
         assert!(validate(&(0..21).map(|i| item(&i.to_string(), &[])).collect::<Vec<_>>()).is_err());
         assert!(validate(&[item("a", &[]), item("a", &[])]).is_err());
+        assert!(validate(&[item("a", &[]), item("A", &[])]).is_err(), "ids clash case-insensitively");
         assert!(validate(&[item("a", &["zz"])]).is_err());
         assert!(validate(&[item(" ", &[])]).is_err());
         assert!(validate(&[item("a", &[]), item("b", &["a"])]).is_ok());

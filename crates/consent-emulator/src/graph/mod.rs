@@ -19,15 +19,39 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use consent::Clock;
-use consent_mock::{MockGraph, Principal};
+use consent::{AppId, Clock};
+use consent_mock::{MockGraph, MockTenant, Principal};
 use serde_json::Value;
 use url::Url;
 
+use crate::auth::TokenProblem;
 use crate::server::Shared;
 use query::QueryOptions;
-use reply::{GraphError, GraphReply};
+use reply::{GraphError, GraphReply, Trace};
 use route::Route;
+
+/// Who is calling, from the bearer token: the principal, and the tenant the token was issued in
+/// (Graph answers from that tenant only) through which client app.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub(crate) principal: Principal,
+    pub(crate) tenant_index: usize,
+    pub(crate) tenant: MockTenant,
+    pub(crate) client: AppId,
+}
+
+impl Caller {
+    /// The port acting as the caller in the caller's tenant.
+    fn graph(&self) -> MockGraph {
+        match &self.principal {
+            Principal::User { id } => self.tenant.as_user(*id),
+            Principal::App { permissions } => {
+                let perms: Vec<&str> = permissions.iter().map(String::as_str).collect();
+                self.tenant.as_app(&perms)
+            }
+        }
+    }
+}
 
 /// One Graph call, from the wire or from a `$batch` item.
 #[derive(Debug)]
@@ -42,6 +66,8 @@ pub(crate) struct Call {
 /// What a handler works with: the port as the caller, the parsed query, the body, and URLs.
 pub(crate) struct Ctx<'a> {
     pub(crate) graph: MockGraph,
+    /// The caller's tenant (for internal reads that must not be judged as the caller).
+    pub(crate) tenant: &'a MockTenant,
     pub(crate) method: &'a Method,
     pub(crate) query: QueryOptions,
     pub(crate) body: &'a [u8],
@@ -77,23 +103,35 @@ impl Ctx<'_> {
 
 /// The axum handler for everything under `/v1.0`.
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let date = shared.tenant.clock().now().format("%Y-%m-%dT%H:%M:%S").to_string();
-    let reply = match answer(&shared, req).await {
+    let client_request_id = req.headers().get("client-request-id").and_then(|v| v.to_str().ok());
+    let trace = Trace::new(client_request_id, shared.now(0));
+    let reply = match answer(&shared, req, &trace).await {
         Ok(reply) => reply,
-        Err(e) => e.into_reply(&request_id, &date),
+        Err(e) => e.into_reply(&trace),
     };
-    into_response(reply, &request_id)
+    into_response(reply, &trace)
 }
 
-async fn answer(shared: &Shared, req: Request) -> Result<GraphReply, GraphError> {
+/// The caller behind an `Authorization` header; expiry is judged on the token's tenant's clock.
+fn authenticate(shared: &Shared, header: Option<&str>) -> Result<Caller, GraphError> {
+    let refuse = |p: TokenProblem| GraphError::unauthenticated(p.message());
+    let record = shared.tokens.lookup(header).map_err(refuse)?;
+    let tenant = shared.tenants.get(record.tenant).ok_or(TokenProblem::Unknown).map_err(refuse)?;
+    let record = record.check(tenant.clock().now()).map_err(refuse)?;
+    Ok(Caller {
+        principal: record.principal,
+        tenant_index: record.tenant,
+        tenant,
+        client: record.client,
+    })
+}
+
+async fn answer(shared: &Shared, req: Request, trace: &Trace) -> Result<GraphReply, GraphError> {
     let (parts, body) = req.into_parts();
     let body = read_body(body, shared.config.body_limit).await?;
     let auth = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let principal = shared
-        .tokens
-        .authenticate(auth, shared.tenant.clock().now())
-        .map_err(|p| GraphError::unauthenticated(p.message()))?;
+    let caller = authenticate(shared, auth)?;
+    shared.traffic.arrive(caller.tenant_index, caller.client);
     let path = parts.uri.path().strip_prefix("/v1.0").unwrap_or("").to_owned();
     let call = Call {
         method: parts.method,
@@ -104,25 +142,28 @@ async fn answer(shared: &Shared, req: Request) -> Result<GraphReply, GraphError>
     let route = Route::parse(&call.path)?;
     route.check_method(&call.method)?;
     if route == Route::Batch {
-        return batch::run(shared, &principal, &call).await;
+        return batch::run(shared, &caller, &call, trace).await;
     }
-    Ok(dispatch(shared, &principal, &call, route).await)
+    shared
+        .traffic
+        .take(caller.tenant_index, caller.client)
+        .map_err(GraphError::throttled)?;
+    Ok(dispatch(shared, &caller, &call, route, trace).await)
 }
 
-/// Runs one non-batch call as `principal`; errors become Graph error replies.
-pub(crate) async fn dispatch(shared: &Shared, principal: &Principal, call: &Call, route: Route) -> GraphReply {
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let date = shared.tenant.clock().now().format("%Y-%m-%dT%H:%M:%S").to_string();
-    match run(shared, principal, call, route).await {
+/// Runs one non-batch call as the caller; errors become Graph error replies under `trace`.
+pub(crate) async fn dispatch(shared: &Shared, caller: &Caller, call: &Call, route: Route, trace: &Trace) -> GraphReply {
+    match run(shared, caller, call, route).await {
         Ok(reply) => reply,
-        Err(e) => e.into_reply(&request_id, &date),
+        Err(e) => e.into_reply(trace),
     }
 }
 
-async fn run(shared: &Shared, principal: &Principal, call: &Call, route: Route) -> Result<GraphReply, GraphError> {
+async fn run(shared: &Shared, caller: &Caller, call: &Call, route: Route) -> Result<GraphReply, GraphError> {
     route.check_method(&call.method)?;
     let ctx = Ctx {
-        graph: shared.graph_as(principal),
+        graph: caller.graph(),
+        tenant: &caller.tenant,
         method: &call.method,
         query: QueryOptions::parse(call.query.as_deref())?,
         body: &call.body,
@@ -132,7 +173,11 @@ async fn run(shared: &Shared, principal: &Principal, call: &Call, route: Route) 
     match route {
         Route::RequestPolicy | Route::AuthorizationPolicy => requests::policy(&ctx, &route).await,
         Route::AppRequests | Route::AppRequestsForReviewer | Route::AppRequest(_) => requests::app_requests(&ctx, &route).await,
-        Route::UserRequests(_) | Route::UserRequest(..) => requests::user_requests(&ctx, &route).await,
+        Route::UserRequests(_)
+        | Route::UserRequestsForReviewer(_)
+        | Route::UserRequest(..)
+        | Route::Approval(..)
+        | Route::ApprovalStages(..) => requests::user_requests(&ctx, &route).await,
         Route::Batch => Err(GraphError::bad_request("A $batch request cannot contain another $batch request.")),
         other => directory::run(&ctx, other).await,
     }
@@ -142,14 +187,16 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, GraphError> {
     axum::body::to_bytes(body, limit).await.map_err(|_| GraphError::too_large(limit))
 }
 
-fn into_response(reply: GraphReply, request_id: &str) -> Response {
+fn into_response(reply: GraphReply, trace: &Trace) -> Response {
     let mut response = match &reply.body {
         Some(body) => (reply.status, axum::Json(body)).into_response(),
         None => reply.status.into_response(),
     };
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(request_id) {
-        headers.insert("request-id", v.clone());
+    if let Ok(v) = HeaderValue::from_str(&trace.request_id) {
+        headers.insert("request-id", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&trace.client_request_id) {
         headers.insert("client-request-id", v);
     }
     if reply.status == StatusCode::UNAUTHORIZED {
@@ -163,6 +210,7 @@ fn into_response(reply: GraphReply, request_id: &str) -> Response {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"),
         );
+        headers.insert("OData-Version", HeaderValue::from_static("4.0"));
     }
     for (name, value) in reply.headers {
         if let Ok(v) = HeaderValue::from_str(&value) {

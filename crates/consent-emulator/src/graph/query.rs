@@ -1,5 +1,6 @@
-//! OData system query options: `$filter`, `$top`, `$skip`, `$select`, `$count`; paging with an
-//! absolute `@odata.nextLink` on the emulator's own host; `$select` projection.
+//! OData system query options: `$filter`, `$top`, `$skip`, `$skiptoken`, `$select`, `$count`,
+//! `$orderby`; paging with an absolute `@odata.nextLink` on the emulator's own host (`$skip` for
+//! consent requests, an opaque `$skiptoken` for directory objects); `$select` projection.
 
 use serde_json::{Map, Value};
 use url::Url;
@@ -17,7 +18,23 @@ pub(crate) struct QueryOptions {
     pub(crate) skip: usize,
     pub(crate) select: Option<Vec<String>>,
     pub(crate) count: bool,
+    /// True when the client sent `$skip` (directory objects refuse it).
+    pub(crate) skip_given: bool,
+    /// The offset a `$skiptoken` from one of our `@odata.nextLink`s carries.
+    pub(crate) skiptoken: Option<usize>,
+    /// `$orderby=property [asc|desc]` (one property).
+    pub(crate) orderby: Option<OrderBy>,
 }
+
+/// One `$orderby` key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OrderBy {
+    pub(crate) property: String,
+    pub(crate) descending: bool,
+}
+
+/// Prefix of the emulator's skip tokens (opaque to clients, as Graph's are).
+const SKIPTOKEN_PREFIX: &str = "emu-offset-";
 
 impl QueryOptions {
     /// Parses a raw query string. Duplicated options, malformed numbers and options the emulator does
@@ -46,12 +63,20 @@ impl QueryOptions {
         match key {
             "$filter" => self.filter = Some(value.to_owned()),
             "$top" => self.top = Some(number(key, value).and_then(check_top)?),
-            "$skip" => self.skip = number(key, value)?,
+            "$skip" => {
+                self.skip = number(key, value)?;
+                self.skip_given = true;
+            }
+            "$skiptoken" => {
+                let offset = value.strip_prefix(SKIPTOKEN_PREFIX).and_then(|n| n.parse::<usize>().ok());
+                self.skiptoken = Some(offset.ok_or_else(|| GraphError::bad_request("Invalid $skiptoken: it must come from an @odata.nextLink."))?);
+            }
+            "$orderby" => self.orderby = Some(order_by(value)?),
             "$select" => self.select = Some(value.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()),
             "$count" => self.count = parse_bool(value)?,
             other => {
                 return Err(GraphError::unsupported_query(format!(
-                    "Query option '{other}' is not supported by the emulator; use $filter, $top, $skip, $select or $count"
+                    "Query option '{other}' is not supported by the emulator; use $filter, $top, $skip, $skiptoken, $select, $count or $orderby"
                 )))
             }
         }
@@ -60,7 +85,13 @@ impl QueryOptions {
 
     /// Only `$select` makes sense on a single object.
     pub(crate) fn reject_collection_options(&self) -> Result<(), GraphError> {
-        if self.filter.is_some() || self.top.is_some() || self.skip > 0 || self.count {
+        if self.filter.is_some()
+            || self.top.is_some()
+            || self.skip_given
+            || self.count
+            || self.orderby.is_some()
+            || self.skiptoken.is_some()
+        {
             return Err(GraphError::bad_request(
                 "$filter, $top, $skip and $count apply to collections, not to a single object",
             ));
@@ -80,6 +111,99 @@ impl QueryOptions {
             .collect();
         Value::Object(kept)
     }
+}
+
+/// `prop`, `prop asc` or `prop desc`; one property (the emulator's lists sort on one).
+fn order_by(value: &str) -> Result<OrderBy, GraphError> {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let bad = || {
+        GraphError::bad_request(format!(
+            "Invalid $orderby '{value}': use one property, optionally followed by asc or desc."
+        ))
+    };
+    let (property, descending) = match words.as_slice() {
+        [p] => (*p, false),
+        [p, d] if d.eq_ignore_ascii_case("asc") => (*p, false),
+        [p, d] if d.eq_ignore_ascii_case("desc") => (*p, true),
+        _ => return Err(bad()),
+    };
+    if property.contains(',') || !property.chars().all(|c| c.is_ascii_alphanumeric() || c == '/') {
+        return Err(bad());
+    }
+    Ok(OrderBy {
+        property: property.to_owned(),
+        descending,
+    })
+}
+
+impl QueryOptions {
+    /// Sorts `items` by `$orderby` when its property is one of `sortable` (else 400); without
+    /// `$orderby` the order is left as it is. Missing values sort first, as nulls do in OData.
+    pub(crate) fn sort(&self, items: &mut [Value], sortable: &[&str]) -> Result<(), GraphError> {
+        let Some(order) = &self.orderby else {
+            return Ok(());
+        };
+        let property = sortable.iter().find(|p| p.eq_ignore_ascii_case(&order.property)).ok_or_else(|| {
+            GraphError::unsupported_query(format!(
+                "$orderby on '{}' is not supported here; sort on one of {}.",
+                order.property,
+                sortable.join(", ")
+            ))
+        })?;
+        let key = |v: &Value| v.get(*property).map(Value::to_string).unwrap_or_default();
+        items.sort_by(|a, b| {
+            let ord = key(a).cmp(&key(b));
+            if order.descending {
+                ord.reverse()
+            } else {
+                ord
+            }
+        });
+        Ok(())
+    }
+
+    /// Directory objects page with `$skiptoken` and refuse `$skip` and `$orderby`, as Graph does.
+    pub(crate) fn directory_only(&self) -> Result<(), GraphError> {
+        if self.skip_given {
+            return Err(GraphError::bad_request(
+                "'$skip' is not supported by the service for directory objects; follow @odata.nextLink.",
+            ));
+        }
+        if self.orderby.is_some() {
+            return Err(GraphError::unsupported_query("$orderby is not supported on this collection."));
+        }
+        Ok(())
+    }
+}
+
+/// One page of a directory collection: `$top` (default 100, at most 999) from the `$skiptoken`
+/// offset, `@odata.nextLink` carrying the next `$skiptoken`.
+pub(crate) fn directory_page(items: Vec<Value>, q: &QueryOptions, request_url: &Url, context: &str) -> Value {
+    let total = items.len();
+    let top = q.top.unwrap_or(100).max(1);
+    let start = q.skiptoken.unwrap_or(0).min(total);
+    let end = start.saturating_add(top).min(total);
+    let value: Vec<Value> = items.into_iter().skip(start).take(end - start).map(|v| q.project(v)).collect();
+    let mut body = Map::new();
+    body.insert("@odata.context".into(), Value::String(context.to_owned()));
+    if q.count {
+        body.insert("@odata.count".into(), Value::from(total));
+    }
+    if end < total {
+        let mut url = request_url.clone();
+        let kept: Vec<(String, String)> = request_url
+            .query_pairs()
+            .filter(|(k, _)| !k.eq_ignore_ascii_case("$skiptoken"))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(kept)
+            .append_pair("$skiptoken", &format!("{SKIPTOKEN_PREFIX}{end}"));
+        body.insert("@odata.nextLink".into(), Value::String(url.to_string()));
+    }
+    body.insert("value".into(), Value::Array(value));
+    Value::Object(body)
 }
 
 fn number(key: &str, value: &str) -> Result<usize, GraphError> {
@@ -168,7 +292,9 @@ mod tests {
             "$top=1000",
             "$top=x",
             "$skip=-1",
-            "$orderby=appId",
+            "$orderby=appId sideways",
+            "$orderby=a,b",
+            "$skiptoken=forged",
             "$expand=x",
             "$top=1&$TOP=2",
             "$count=maybe",

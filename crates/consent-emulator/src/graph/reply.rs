@@ -8,6 +8,36 @@ use axum::http::StatusCode;
 use consent::Error;
 use serde_json::{json, Value};
 
+/// The ids and time one HTTP request is answered under: `request-id` (generated once per request, in
+/// the header and in every error body), `client-request-id` (the client's, echoed; else the
+/// request id, as Graph does) and the `innerError.date`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Trace {
+    pub(crate) request_id: String,
+    pub(crate) client_request_id: String,
+    pub(crate) date: String,
+}
+
+/// Longest `client-request-id` echoed; Graph documents a GUID, so anything longer is cut.
+const MAX_CLIENT_REQUEST_ID: usize = 128;
+
+impl Trace {
+    /// A fresh request id; `client` is the `client-request-id` header, if sent.
+    pub(crate) fn new(client: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let client_request_id = client
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| c.chars().filter(|ch| !ch.is_control()).take(MAX_CLIENT_REQUEST_ID).collect())
+            .unwrap_or_else(|| request_id.clone());
+        Self {
+            request_id,
+            client_request_id,
+            date: now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        }
+    }
+}
+
 /// A route's answer before it is written to the wire (or into a `$batch` response item).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct GraphReply {
@@ -148,28 +178,32 @@ impl GraphError {
         )
     }
 
-    /// Graph's error body: `{"error":{"code","message","innerError":{"request-id","date"}}}`.
-    pub(crate) fn body(&self, request_id: &str, date: &str) -> Value {
+    /// Graph's error body: `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
+    pub(crate) fn body(&self, trace: &Trace) -> Value {
         json!({
             "error": {
                 "code": self.code,
                 "message": self.message,
-                "innerError": { "date": date, "request-id": request_id, "client-request-id": request_id }
+                "innerError": {
+                    "date": trace.date,
+                    "request-id": trace.request_id,
+                    "client-request-id": trace.client_request_id,
+                }
             }
         })
     }
 
     /// The reply carrying this error and its headers.
-    pub(crate) fn into_reply(self, request_id: &str, date: &str) -> GraphReply {
+    pub(crate) fn into_reply(self, trace: &Trace) -> GraphReply {
         GraphReply {
             status: self.status,
-            body: Some(self.body(request_id, date)),
+            body: Some(self.body(trace)),
             headers: self.headers,
         }
     }
 
     /// `429 TooManyRequests` with `Retry-After` in whole seconds, rounded up (never 0 for a real wait).
-    fn throttled(wait: Duration) -> Self {
+    pub(crate) fn throttled(wait: Duration) -> Self {
         let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, codes::THROTTLED, "Please retry again later.");
         e.headers.push(("Retry-After", retry_after_seconds(wait).to_string()));
         e
@@ -290,11 +324,17 @@ mod tests {
         let g = GraphError::from(Error::Throttled {
             retry_after: Some(Duration::from_millis(1500)),
         });
-        let reply = g.into_reply("rid", "2026-01-05T09:00:00");
+        let trace = Trace {
+            request_id: "rid".into(),
+            client_request_id: "cid".into(),
+            date: "2026-01-05T09:00:00".into(),
+        };
+        let reply = g.into_reply(&trace);
         assert_eq!(reply.headers, vec![("Retry-After", "2".to_owned())]);
         let body = reply.body.unwrap();
         assert_eq!(body["error"]["code"], "TooManyRequests");
         assert_eq!(body["error"]["innerError"]["request-id"], "rid");
+        assert_eq!(body["error"]["innerError"]["client-request-id"], "cid");
     }
 
     #[test]

@@ -42,7 +42,9 @@ pub(crate) async fn policy(ctx: &Ctx<'_>, route: &Route) -> Result<GraphReply, G
             Ok(GraphReply::ok(ctx.query.project(v)))
         }
         (_, "PUT") => {
-            let policy = policy_from(Value::Object(ctx.json_object()?))?;
+            let body = ctx.json_object()?;
+            reject_unknown_policy_properties(&body)?;
+            let policy = policy_from(Value::Object(body))?;
             ctx.graph.put_request_policy(&policy).await?;
             Ok(GraphReply::no_content())
         }
@@ -50,13 +52,38 @@ pub(crate) async fn policy(ctx: &Ctx<'_>, route: &Route) -> Result<GraphReply, G
             // PATCH: Microsoft's SDKs send a partial update; merge it over the current policy. The
             // read is internal (the tenant's own view), so the caller is judged on the write alone.
             let patch = ctx.json_object()?;
-            let mut current = to_json(&ctx.shared.tenant.as_admin().get_request_policy().await?)?;
+            reject_unknown_policy_properties(&patch)?;
+            let mut current = to_json(&ctx.tenant.as_admin().get_request_policy().await?)?;
             if let Value::Object(map) = &mut current {
                 map.extend(patch);
             }
             ctx.graph.put_request_policy(&policy_from(current)?).await?;
             Ok(GraphReply::no_content())
         }
+    }
+}
+
+/// The adminConsentRequestPolicy resource's properties (resource page); `version` is read-only but
+/// accepted and ignored, as Microsoft's own PUT example sends it.
+const POLICY_PROPERTIES: &[&str] = &[
+    "isEnabled",
+    "notifyReviewers",
+    "remindersEnabled",
+    "requestDurationInDays",
+    "reviewers",
+    "version",
+];
+
+/// Graph refuses a property its type does not have with `400`, on PATCH as on PUT.
+fn reject_unknown_policy_properties(body: &serde_json::Map<String, Value>) -> Result<(), GraphError> {
+    match body
+        .keys()
+        .find(|k| !k.starts_with('@') && !POLICY_PROPERTIES.contains(&k.as_str()))
+    {
+        Some(k) => Err(GraphError::bad_request(format!(
+            "Property '{k}' does not exist on type 'microsoft.graph.adminConsentRequestPolicy'."
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -100,6 +127,10 @@ pub(crate) async fn app_requests(ctx: &Ctx<'_>, route: &Route) -> Result<GraphRe
     if *route == Route::AppRequestsForReviewer {
         values.retain(assigned_to_me);
     }
+    for v in &mut values {
+        unexpand(ctx, v);
+    }
+    ctx.query.sort(&mut values, APP_REQUEST_ORDER)?;
     if let Route::AppRequest(id) = route {
         ctx.query.reject_collection_options()?;
         let mut one = values
@@ -120,39 +151,94 @@ pub(crate) async fn app_requests(ctx: &Ctx<'_>, route: &Route) -> Result<GraphRe
 
 const COLLECTION: &str = "identityGovernance/appConsent/appConsentRequests";
 
-/// The user requests of one app request, or one of them.
+/// Properties both consent-request lists sort on (appconsentrequest-list and
+/// appconsentrequest-list-userconsentrequests document `$orderby`; these are the documented
+/// filterable-and-sortable ones).
+const APP_REQUEST_ORDER: &[&str] = &["appId", "appDisplayName", "consentType"];
+const USER_REQUEST_ORDER: &[&str] = &["status", "reason", "createdDateTime"];
+
+/// What part of a user request a route reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UserPart {
+    Collection { reviewer: bool },
+    One,
+    Approval,
+    Stages,
+}
+
+/// The user requests of one app request (all, or the caller's to review), one of them, or one's
+/// approval and its stages.
 pub(crate) async fn user_requests(ctx: &Ctx<'_>, route: &Route) -> Result<GraphReply, GraphError> {
-    let (app_id, user_id) = match route {
-        Route::UserRequests(a) => (a, None),
-        Route::UserRequest(a, u) => (a, Some(u)),
+    let (app_id, user_id, part) = match route {
+        Route::UserRequests(a) => (a, None, UserPart::Collection { reviewer: false }),
+        Route::UserRequestsForReviewer(a) => (a, None, UserPart::Collection { reviewer: true }),
+        Route::UserRequest(a, u) => (a, Some(u), UserPart::One),
+        Route::Approval(a, u) => (a, Some(u), UserPart::Approval),
+        Route::ApprovalStages(a, u) => (a, Some(u), UserPart::Stages),
         _ => return Err(GraphError::unknown_segment("userConsentRequests")),
     };
-    let filter = match &ctx.query.filter {
-        Some(f) => filter::parse(f, &USER_REQUEST_FILTER)?,
-        None => Filter::default(),
+    let filter = match (&ctx.query.filter, part) {
+        (Some(f), UserPart::Collection { .. }) => filter::parse(f, &USER_REQUEST_FILTER)?,
+        _ => Filter::default(),
     };
     let items = ctx.graph.list_user_consent_requests(app_id).await?;
     let mut values: Vec<Value> = items.iter().map(to_json).collect::<Result<_, _>>()?;
     values.retain(|v| filter.matches_eq(v));
     let context = format!("{COLLECTION}('{app_id}')/userConsentRequests");
-    match user_id {
-        Some(uid) => {
-            ctx.query.reject_collection_options()?;
-            let mut one = values
-                .into_iter()
-                .find(|v| v["id"] == uid.as_str())
-                .ok_or_else(|| GraphError::not_found(uid))?;
-            insert(&mut one, "@odata.context", ctx.context(&format!("{context}/$entity")));
-            Ok(GraphReply::ok(ctx.query.project(one)))
+    let Some(uid) = user_id else {
+        if part == (UserPart::Collection { reviewer: true }) {
+            values.retain(stage_assigned_to_me);
         }
-        None => Ok(GraphReply::ok(page(
+        ctx.query.sort(&mut values, USER_REQUEST_ORDER)?;
+        return Ok(GraphReply::ok(page(
             values,
             &ctx.query,
             DEFAULT_PAGE,
             &ctx.url,
             &ctx.context(&context),
-        ))),
+        )));
+    };
+    let mut one = values
+        .into_iter()
+        .find(|v| v["id"] == uid.as_str())
+        .ok_or_else(|| GraphError::not_found(uid))?;
+    let approval_context = format!("{context}('{uid}')/approval");
+    match part {
+        UserPart::Approval => {
+            ctx.query.reject_collection_options()?;
+            let mut approval = one["approval"].take();
+            insert(&mut approval, "@odata.context", ctx.context(&format!("{approval_context}/$entity")));
+            Ok(GraphReply::ok(ctx.query.project(approval)))
+        }
+        UserPart::Stages => {
+            let stages = one["approval"]["stages"].as_array().cloned().unwrap_or_default();
+            let stages_context = ctx.context(&format!("{approval_context}/stages"));
+            Ok(GraphReply::ok(page(stages, &ctx.query, DEFAULT_PAGE, &ctx.url, &stages_context)))
+        }
+        _ => {
+            ctx.query.reject_collection_options()?;
+            insert(&mut one, "@odata.context", ctx.context(&format!("{context}/$entity")));
+            Ok(GraphReply::ok(ctx.query.project(one)))
+        }
     }
+}
+
+fn stage_assigned_to_me(user_request: &Value) -> bool {
+    user_request["approval"]["stages"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|st| st["assignedToMe"] == json!(true)))
+}
+
+/// Graph does not expand `userConsentRequests` on app requests: its list and get examples
+/// (appconsentrequest-list, appconsentrequest-get) carry an empty array and the navigation's
+/// `@odata.context`. The inline requests were only needed for filtering, so they go here.
+fn unexpand(ctx: &Ctx<'_>, item: &mut Value) {
+    let Some(id) = item["id"].as_str().map(str::to_owned) else {
+        return;
+    };
+    let context = ctx.context(&format!("{COLLECTION}('{id}')/userConsentRequests"));
+    insert(item, "userConsentRequests@odata.context", context);
+    insert(item, "userConsentRequests", Value::Array(Vec::new()));
 }
 
 /// `userConsentRequests/any(u:u/status eq '…')` evaluated on the inline user requests.
@@ -169,13 +255,9 @@ fn any_matches(filter: &Filter, item: &Value) -> bool {
 
 /// The reviewer view keeps requests with a stage assigned to the caller.
 fn assigned_to_me(item: &Value) -> bool {
-    item["userConsentRequests"].as_array().is_some_and(|users| {
-        users.iter().any(|u| {
-            u["approval"]["stages"]
-                .as_array()
-                .is_some_and(|s| s.iter().any(|st| st["assignedToMe"] == json!(true)))
-        })
-    })
+    item["userConsentRequests"]
+        .as_array()
+        .is_some_and(|users| users.iter().any(stage_assigned_to_me))
 }
 
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, GraphError> {

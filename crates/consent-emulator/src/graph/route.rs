@@ -14,11 +14,23 @@ pub(crate) enum Route {
     AppRequestsForReviewer,
     AppRequest(String),
     UserRequests(String),
+    UserRequestsForReviewer(String),
     UserRequest(String, String),
+    /// `…/userConsentRequests/{id}/approval`.
+    Approval(String, String),
+    /// `…/userConsentRequests/{id}/approval/stages`.
+    ApprovalStages(String, String),
     ServicePrincipals,
+    ServicePrincipal(String),
     ServicePrincipalByAppId(String),
+    /// `servicePrincipals(appId='…')/oauth2PermissionGrants`.
+    GrantsOfAppId(String),
+    /// `servicePrincipals(appId='…')/appRoleAssignments`.
+    AssignmentsOfAppId(String),
     AppRoleAssignments(String),
     AppRoleAssignedTo(String),
+    /// `servicePrincipals/{resourceId}/appRoleAssignedTo/{assignmentId}`.
+    AppRoleAssignedToItem(String, String),
     Grants,
     Grant(String),
     Batch,
@@ -30,8 +42,10 @@ impl Route {
         match self {
             Route::RequestPolicy => &["GET", "PUT", "PATCH"],
             Route::ServicePrincipals | Route::Grants | Route::AppRoleAssignments(_) => &["GET", "POST"],
-            Route::AppRoleAssignedTo(_) | Route::Batch => &["POST"],
-            Route::Grant(_) => &["PATCH"],
+            Route::AppRoleAssignedTo(_) => &["GET", "POST"],
+            Route::Batch => &["POST"],
+            Route::Grant(_) => &["GET", "PATCH", "DELETE"],
+            Route::AppRoleAssignedToItem(..) => &["DELETE"],
             _ => &["GET"],
         }
     }
@@ -68,11 +82,17 @@ fn route(s: &[&str]) -> Option<Route> {
         ["$batch"] => Some(Route::Batch),
         [ig, ac, acr, rest @ ..] if eq(ig, "identityGovernance") && eq(ac, "appConsent") && eq(acr, "appConsentRequests") => requests(rest),
         [sp] if eq(sp, "servicePrincipals") => Some(Route::ServicePrincipals),
+        [sp, id] if eq(sp, "servicePrincipals") && !id.is_empty() => Some(Route::ServicePrincipal((*id).to_owned())),
         [sp, id, nav] if eq(sp, "servicePrincipals") && eq(nav, "appRoleAssignments") => Some(Route::AppRoleAssignments((*id).to_owned())),
         [sp, id, nav] if eq(sp, "servicePrincipals") && eq(nav, "appRoleAssignedTo") => Some(Route::AppRoleAssignedTo((*id).to_owned())),
+        [sp, id, nav, a] if eq(sp, "servicePrincipals") && eq(nav, "appRoleAssignedTo") && !a.is_empty() => {
+            Some(Route::AppRoleAssignedToItem((*id).to_owned(), (*a).to_owned()))
+        }
         [g] if eq(g, "oauth2PermissionGrants") => Some(Route::Grants),
         [g, id] if eq(g, "oauth2PermissionGrants") && !id.is_empty() => Some(Route::Grant((*id).to_owned())),
         [sp] => app_id_key(sp).map(Route::ServicePrincipalByAppId),
+        [sp, nav] if eq(nav, "oauth2PermissionGrants") => app_id_key(sp).map(Route::GrantsOfAppId),
+        [sp, nav] if eq(nav, "appRoleAssignments") => app_id_key(sp).map(Route::AssignmentsOfAppId),
         _ => None,
     }
 }
@@ -84,8 +104,19 @@ fn requests(rest: &[&str]) -> Option<Route> {
         [f] if reviewer(f) => Some(Route::AppRequestsForReviewer),
         [id] if !id.is_empty() => Some(Route::AppRequest((*id).to_owned())),
         [id, u] if u.eq_ignore_ascii_case("userConsentRequests") => Some(Route::UserRequests((*id).to_owned())),
+        [id, u, f] if u.eq_ignore_ascii_case("userConsentRequests") && reviewer(f) => {
+            Some(Route::UserRequestsForReviewer((*id).to_owned()))
+        }
         [id, u, uid] if u.eq_ignore_ascii_case("userConsentRequests") && !uid.is_empty() => {
             Some(Route::UserRequest((*id).to_owned(), (*uid).to_owned()))
+        }
+        [id, u, uid, a] if u.eq_ignore_ascii_case("userConsentRequests") && a.eq_ignore_ascii_case("approval") => {
+            Some(Route::Approval((*id).to_owned(), (*uid).to_owned()))
+        }
+        [id, u, uid, a, s]
+            if u.eq_ignore_ascii_case("userConsentRequests") && a.eq_ignore_ascii_case("approval") && s.eq_ignore_ascii_case("stages") =>
+        {
+            Some(Route::ApprovalStages((*id).to_owned(), (*uid).to_owned()))
         }
         _ => None,
     }
@@ -173,7 +204,20 @@ mod tests {
             assert_eq!(Route::parse(bad).unwrap_err().status.as_u16(), 404, "{bad}");
         }
         assert_eq!(Route::parse("/%ff%fe").unwrap_err().status.as_u16(), 400);
-        let err = Route::Grant("x".into()).check_method(&Method::DELETE).unwrap_err();
+        assert_eq!(
+            Route::parse("/servicePrincipals(appId='a')/oauth2PermissionGrants").unwrap(),
+            Route::GrantsOfAppId("a".into())
+        );
+        assert_eq!(
+            Route::parse("/identityGovernance/appConsent/appConsentRequests/r/userConsentRequests/filterByCurrentUser(on='reviewer')")
+                .unwrap(),
+            Route::UserRequestsForReviewer("r".into())
+        );
+        assert_eq!(
+            Route::parse("/identityGovernance/appConsent/appConsentRequests/r/userConsentRequests/u/approval/stages").unwrap(),
+            Route::ApprovalStages("r".into(), "u".into())
+        );
+        let err = Route::Grant("x".into()).check_method(&Method::PUT).unwrap_err();
         assert_eq!(err.status.as_u16(), 405);
         assert!(Route::RequestPolicy.check_method(&Method::PATCH).is_ok());
     }

@@ -39,21 +39,21 @@ pub(crate) async fn start(State(shared): State<Arc<Shared>>, Path(tenant): Path<
             "The v2 admin consent endpoint needs the organization's tenant id or 'organizations', not 'common'.",
         );
     }
-    if !super::tenant_matches(&shared, &tenant) {
+    let Some(index) = super::resolve_tenant(&shared, &tenant) else {
         return error_page(StatusCode::BAD_REQUEST, 90002, &format!("Tenant '{tenant}' not found."));
-    }
-    let request = match validate(&shared, &params(raw.as_deref())) {
+    };
+    let request = match validate(&shared, index, &params(raw.as_deref())) {
         Ok(r) => r,
         Err(response) => return response,
     };
-    let app = app_name(&shared, &request.client_id);
+    let app = app_name(&shared, request.tenant, &request.client_id);
     let flow = shared.flows.start(Flow::AdminConsent { request, user: None });
     Html(pages::sign_in(&flow, &post_path(&tenant, "v2.0/adminconsent"), &app, None, None)).into_response()
 }
 
 // The error is the page or redirect to send, built once per request: boxing it would buy nothing.
 #[allow(clippy::result_large_err)]
-fn validate(shared: &Shared, p: &HashMap<String, String>) -> Result<AdminConsentRequest, Response> {
+fn validate(shared: &Shared, tenant: usize, p: &HashMap<String, String>) -> Result<AdminConsentRequest, Response> {
     let (client_id, redirect_uri) = client_and_redirect(p)?;
     let state = p.get("state").cloned();
     let fail = |code: u32, text: &str| {
@@ -70,13 +70,14 @@ fn validate(shared: &Shared, p: &HashMap<String, String>) -> Result<AdminConsent
     let raw_scope = p
         .get("scope")
         .ok_or_else(|| fail(900144, "The request body must contain the following parameter: 'scope'."))?;
-    let (scopes, _) = graph_scopes(shared, &client_id, raw_scope).map_err(|why| {
+    let (scopes, _) = graph_scopes(shared, tenant, &client_id, raw_scope).map_err(|why| {
         fail(
             70011,
             &format!("The provided value for the input parameter 'scope' is not valid: {why}."),
         )
     })?;
     Ok(AdminConsentRequest {
+        tenant,
         client_id,
         redirect_uri: redirect_uri.clone(),
         scopes,
@@ -124,8 +125,8 @@ pub(crate) async fn step(State(shared): State<Arc<Shared>>, Path(tenant): Path<S
 
 fn sign_in(shared: &Shared, tenant: &str, flow_id: &str, request: AdminConsentRequest, form: &HashMap<String, String>) -> Response {
     let upn = form.get("upn").map(String::as_str).unwrap_or("");
-    let app = app_name(shared, &request.client_id);
-    let Some(user) = check_password(shared, upn, form.get("password").map(String::as_str).unwrap_or("")) else {
+    let app = app_name(shared, request.tenant, &request.client_id);
+    let Some(user) = check_password(shared, request.tenant, upn, form.get("password").map(String::as_str).unwrap_or("")) else {
         let page = pages::sign_in(
             flow_id,
             &post_path(tenant, "v2.0/adminconsent"),
@@ -169,9 +170,13 @@ fn sign_in(shared: &Shared, tenant: &str, flow_id: &str, request: AdminConsentRe
 fn accept(shared: &Shared, flow_id: &str, r: &AdminConsentRequest, admin: ObjectId) -> Response {
     shared.flows.finish(flow_id);
     let state = r.state.as_deref();
-    match shared.tenant.grant_admin_consent(admin, &r.client_id, &r.scopes) {
-        Ok(()) => {
-            let tenant = shared.tenant.tenant_id().to_string();
+    let granted = match shared.tenants.get(r.tenant) {
+        Some(t) => t.grant_admin_consent(admin, &r.client_id, &r.scopes).map(|()| t.tenant_id()),
+        None => Err(Error::not_found(format!("tenant {}", r.tenant))),
+    };
+    match granted {
+        Ok(tenant) => {
+            let tenant = tenant.to_string();
             let mut params = vec![FLAG, ("tenant", tenant.as_str()), ("scope", r.raw_scope.as_str())];
             if let Some(s) = state {
                 params.push(("state", s));

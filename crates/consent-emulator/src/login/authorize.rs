@@ -20,22 +20,22 @@ use std::sync::Arc;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use consent::{Clock, ConsentGraph, ConsentRequestSubmission, ConsentType, Error, Justification, ObjectId, UserConsentDecision};
+use consent::{ConsentGraph, ConsentRequestSubmission, ConsentType, Error, Justification, ObjectId, UserConsentDecision};
 
 use super::flows::{AuthorizeRequest, Flow, IssuedCode};
 use super::{
     app_name, check_password, client_and_redirect, error_page, error_redirect, found, graph_scopes, pages, params, permission_rows,
-    post_path, read_form, redirect_to, tenant_matches,
+    post_path, read_form, redirect_to, resolve_tenant,
 };
 use crate::server::Shared;
 
 /// `GET`: validates and shows the sign-in page.
 pub(crate) async fn start(State(shared): State<Arc<Shared>>, Path(tenant): Path<String>, RawQuery(raw): RawQuery) -> Response {
-    if !tenant_matches(&shared, &tenant) {
+    let Some(index) = resolve_tenant(&shared, &tenant) else {
         return error_page(StatusCode::BAD_REQUEST, 90002, &format!("Tenant '{tenant}' not found."));
-    }
+    };
     let p = params(raw.as_deref());
-    let request = match validate(&shared, &p) {
+    let request = match validate(&shared, index, &p) {
         Ok(r) => r,
         Err(response) => return response,
     };
@@ -52,7 +52,7 @@ pub(crate) async fn start(State(shared): State<Arc<Shared>>, Path(tenant): Path<
         );
         return found(&url);
     }
-    let app = app_name(&shared, &request.client_id);
+    let app = app_name(&shared, request.tenant, &request.client_id);
     let hint = request.login_hint.clone();
     let flow = shared.flows.start(Flow::Authorize { request, user: None });
     Html(pages::sign_in(
@@ -69,7 +69,7 @@ pub(crate) async fn start(State(shared): State<Arc<Shared>>, Path(tenant): Path<
 /// since the redirect cannot be trusted yet), then the rest (errors redirected).
 // The error is the page or redirect to send, built once per request: boxing it would buy nothing.
 #[allow(clippy::result_large_err)]
-fn validate(shared: &Shared, p: &HashMap<String, String>) -> Result<AuthorizeRequest, Response> {
+fn validate(shared: &Shared, tenant: usize, p: &HashMap<String, String>) -> Result<AuthorizeRequest, Response> {
     let (client_id, redirect_uri) = client_and_redirect(p)?;
     let state = p.get("state").cloned();
     let fail = |error: &str, code: u32, text: &str| found(&error_redirect(shared, &redirect_uri, state.as_deref(), error, code, text, &[]));
@@ -90,7 +90,7 @@ fn validate(shared: &Shared, p: &HashMap<String, String>) -> Result<AuthorizeReq
             "The request body must contain the following parameter: 'scope'.",
         )
     })?;
-    let (scopes, is_static) = graph_scopes(shared, &client_id, raw_scope).map_err(|why| {
+    let (scopes, is_static) = graph_scopes(shared, tenant, &client_id, raw_scope).map_err(|why| {
         fail(
             "invalid_scope",
             70011,
@@ -99,6 +99,7 @@ fn validate(shared: &Shared, p: &HashMap<String, String>) -> Result<AuthorizeReq
     })?;
     let challenge = pkce_challenge(p).map_err(|(code, text)| fail("invalid_request", code, text))?;
     Ok(AuthorizeRequest {
+        tenant,
         client_id,
         redirect_uri: redirect_uri.clone(),
         scopes,
@@ -157,8 +158,8 @@ pub(crate) async fn step(State(shared): State<Arc<Shared>>, Path(tenant): Path<S
 
 fn sign_in(shared: &Shared, tenant: &str, flow_id: &str, request: AuthorizeRequest, form: &HashMap<String, String>) -> Response {
     let upn = form.get("upn").map(String::as_str).unwrap_or("");
-    let Some(user) = check_password(shared, upn, form.get("password").map(String::as_str).unwrap_or("")) else {
-        let app = app_name(shared, &request.client_id);
+    let Some(user) = check_password(shared, request.tenant, upn, form.get("password").map(String::as_str).unwrap_or("")) else {
+        let app = app_name(shared, request.tenant, &request.client_id);
         let page = pages::sign_in(
             flow_id,
             &post_path(tenant, "oauth2/v2.0/authorize"),
@@ -175,7 +176,10 @@ fn sign_in(shared: &Shared, tenant: &str, flow_id: &str, request: AuthorizeReque
             user: Some(user.id),
         },
     );
-    let decision = shared.tenant.sign_in(user.id, &request.client_id, &request.scopes);
+    let decision = match shared.tenants.get(request.tenant) {
+        Some(t) => t.sign_in(user.id, &request.client_id, &request.scopes),
+        None => Err(Error::not_found(format!("tenant {}", request.tenant))),
+    };
     answer_decision(shared, tenant, flow_id, &request, user.id, &user.upn, decision)
 }
 
@@ -188,7 +192,7 @@ fn answer_decision(
     upn: &str,
     decision: consent::Result<UserConsentDecision>,
 ) -> Response {
-    let app = app_name(shared, &r.client_id);
+    let app = app_name(shared, r.tenant, &r.client_id);
     let fail = |error: &str, code: u32, text: &str| {
         shared.flows.finish(flow_id);
         found(&error_redirect(shared, &r.redirect_uri, r.state.as_deref(), error, code, text, &[]))
@@ -257,7 +261,11 @@ fn cancel_url(shared: &Shared, r: &AuthorizeRequest) -> url::Url {
 }
 
 fn accept(shared: &Shared, flow_id: &str, r: &AuthorizeRequest, user: ObjectId) -> Response {
-    match shared.tenant.consent_as_user(user, &r.client_id, &r.scopes) {
+    let consented = match shared.tenants.get(r.tenant) {
+        Some(t) => t.consent_as_user(user, &r.client_id, &r.scopes),
+        None => Err(Error::not_found(format!("tenant {}", r.tenant))),
+    };
+    match consented {
         Ok(_) => issue_code(shared, flow_id, r, user),
         Err(e) => {
             shared.flows.finish(flow_id);
@@ -282,7 +290,7 @@ async fn request_approval(
     user: ObjectId,
     form: &HashMap<String, String>,
 ) -> Response {
-    let app = app_name(shared, &r.client_id);
+    let app = app_name(shared, r.tenant, &r.client_id);
     let justification = match Justification::parse(form.get("justification").map(String::as_str).unwrap_or("")) {
         Ok(j) => j,
         Err(e) => {
@@ -304,7 +312,11 @@ async fn request_approval(
         justification,
     };
     shared.flows.finish(flow_id);
-    match shared.tenant.as_user(user).submit_consent_request(&submission).await {
+    let submitted = match shared.tenants.get(r.tenant) {
+        Some(t) => t.as_user(user).submit_consent_request(&submission).await.map(|_| ()),
+        None => Err(Error::not_found(format!("tenant {}", r.tenant))),
+    };
+    match submitted {
         Ok(_) => {
             let back = error_redirect(shared, &r.redirect_uri, r.state.as_deref(), "access_denied", 90095, "Admin consent is required for the permissions requested by this application. An admin consent request was sent to your admins.", &[]);
             Html(pages::request_sent(&app, back.as_str())).into_response()
@@ -323,15 +335,20 @@ async fn request_approval(
 
 fn issue_code(shared: &Shared, flow_id: &str, r: &AuthorizeRequest, user: ObjectId) -> Response {
     shared.flows.finish(flow_id);
-    let code = shared.flows.issue_code(IssuedCode {
-        client_id: r.client_id,
-        redirect_uri: r.redirect_uri.clone(),
-        user,
-        scopes: r.scopes.clone(),
-        code_challenge: r.code_challenge.clone(),
-        expires_at: shared.tenant.clock().now() + shared.config.code_lifetime,
-        redeemed: false,
-    });
+    let now = shared.now(r.tenant);
+    let code = shared.flows.issue_code(
+        IssuedCode {
+            tenant: r.tenant,
+            client_id: r.client_id,
+            redirect_uri: r.redirect_uri.clone(),
+            user,
+            scopes: r.scopes.clone(),
+            code_challenge: r.code_challenge.clone(),
+            expires_at: now + shared.config.code_lifetime,
+            redeemed: false,
+        },
+        now,
+    );
     let mut params = vec![("code", code.as_str())];
     if let Some(s) = r.state.as_deref() {
         params.push(("state", s));

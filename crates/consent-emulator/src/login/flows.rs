@@ -17,6 +17,8 @@ const MAX_FLOWS: usize = 10_000;
 /// What the authorize request asked for, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AuthorizeRequest {
+    /// Index of the tenant the sign-in happens in.
+    pub(crate) tenant: usize,
     pub(crate) client_id: AppId,
     pub(crate) redirect_uri: Url,
     /// Scopes as Microsoft Graph names (resource prefix removed, `/.default` expanded).
@@ -31,6 +33,8 @@ pub(crate) struct AuthorizeRequest {
 /// What the admin-consent request asked for, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AdminConsentRequest {
+    /// Index of the tenant consented for.
+    pub(crate) tenant: usize,
     pub(crate) client_id: AppId,
     pub(crate) redirect_uri: Url,
     pub(crate) scopes: ScopeSet,
@@ -55,6 +59,8 @@ pub(crate) enum Flow {
 /// An issued authorization code.
 #[derive(Debug, Clone)]
 pub(crate) struct IssuedCode {
+    /// Index of the tenant the code (and the tokens redeemed for it) belongs to.
+    pub(crate) tenant: usize,
     pub(crate) client_id: AppId,
     pub(crate) redirect_uri: Url,
     pub(crate) user: ObjectId,
@@ -67,10 +73,23 @@ pub(crate) struct IssuedCode {
 /// A refresh token's grant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RefreshGrant {
+    pub(crate) tenant: usize,
     pub(crate) client_id: AppId,
     pub(crate) user: ObjectId,
     pub(crate) scopes: ScopeSet,
 }
+
+/// Why a refresh token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefreshProblem {
+    /// Unknown, already used, or never issued.
+    Unknown,
+    /// Issued to another client; the token stays valid for its own client.
+    WrongClient,
+}
+
+/// Codes are swept of expired entries when the table reaches this size (then twice what is left).
+const FIRST_CODE_SWEEP: usize = 1024;
 
 /// Why a code could not be redeemed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +105,8 @@ struct Inner {
     /// Flow ids oldest first (finished ones are skipped when evicting).
     order: VecDeque<String>,
     codes: HashMap<String, IssuedCode>,
+    /// Size of `codes` that triggers the next sweep (0 = the first threshold).
+    code_sweep_at: usize,
     refresh: HashMap<String, RefreshGrant>,
 }
 
@@ -138,10 +159,16 @@ impl Flows {
         self.lock().flows.remove(id);
     }
 
-    /// Issues a code.
-    pub(crate) fn issue_code(&self, code: IssuedCode) -> String {
+    /// Issues a code. When the table has grown, codes expired at `now` are dropped first (a swept
+    /// code then answers "unknown" rather than "expired" or "replayed": both are `invalid_grant`).
+    pub(crate) fn issue_code(&self, code: IssuedCode, now: DateTime<Utc>) -> String {
         let value = random_token("code.");
-        self.lock().codes.insert(value.clone(), code);
+        let mut g = self.lock();
+        if g.codes.len() >= g.code_sweep_at.max(FIRST_CODE_SWEEP) {
+            g.codes.retain(|_, c| c.expires_at > now);
+            g.code_sweep_at = (g.codes.len() * 2).max(FIRST_CODE_SWEEP);
+        }
+        g.codes.insert(value.clone(), code);
         value
     }
 
@@ -167,9 +194,15 @@ impl Flows {
         value
     }
 
-    /// Redeems a refresh token, rotating it: the old value stops working.
-    pub(crate) fn redeem_refresh(&self, token: &str) -> Option<RefreshGrant> {
-        self.lock().refresh.remove(token)
+    /// Redeems a refresh token for `client`, rotating it: the old value stops working. A token
+    /// presented by another client is refused and stays valid for its own.
+    pub(crate) fn redeem_refresh(&self, token: &str, client: Option<AppId>) -> Result<RefreshGrant, RefreshProblem> {
+        let mut g = self.lock();
+        let grant = g.refresh.get(token).ok_or(RefreshProblem::Unknown)?;
+        if Some(grant.client_id) != client {
+            return Err(RefreshProblem::WrongClient);
+        }
+        g.refresh.remove(token).ok_or(RefreshProblem::Unknown)
     }
 }
 
@@ -180,6 +213,7 @@ mod tests {
 
     fn code(expires_at: DateTime<Utc>) -> IssuedCode {
         IssuedCode {
+            tenant: 0,
             client_id: AppId::new_random(),
             redirect_uri: Url::parse("http://127.0.0.1:1/cb").unwrap(),
             user: ObjectId::new_random(),
@@ -194,10 +228,10 @@ mod tests {
     fn codes_are_single_use_and_expire() {
         let flows = Flows::default();
         let now = Utc::now();
-        let c = flows.issue_code(code(now + Duration::minutes(10)));
+        let c = flows.issue_code(code(now + Duration::minutes(10)), now);
         assert!(flows.redeem_code(&c, now).is_ok());
         assert_eq!(flows.redeem_code(&c, now).unwrap_err(), CodeProblem::Replayed);
-        let old = flows.issue_code(code(now + Duration::minutes(10)));
+        let old = flows.issue_code(code(now + Duration::minutes(10)), now);
         assert_eq!(
             flows.redeem_code(&old, now + Duration::minutes(11)).unwrap_err(),
             CodeProblem::Expired
@@ -210,13 +244,32 @@ mod tests {
     fn refresh_tokens_rotate() {
         let flows = Flows::default();
         let grant = RefreshGrant {
+            tenant: 0,
             client_id: AppId::new_random(),
             user: ObjectId::new_random(),
             scopes: ScopeSet::new(),
         };
         let rt = flows.issue_refresh(grant.clone());
-        assert_eq!(flows.redeem_refresh(&rt), Some(grant));
-        assert_eq!(flows.redeem_refresh(&rt), None);
+        let thief = Some(AppId::new_random());
+        assert_eq!(flows.redeem_refresh(&rt, thief), Err(RefreshProblem::WrongClient));
+        assert_eq!(
+            flows.redeem_refresh(&rt, Some(grant.client_id)),
+            Ok(grant.clone()),
+            "not consumed by the thief"
+        );
+        assert_eq!(flows.redeem_refresh(&rt, Some(grant.client_id)), Err(RefreshProblem::Unknown));
+    }
+
+    #[test]
+    fn expired_codes_are_swept_as_the_table_grows() {
+        let flows = Flows::default();
+        let now = Utc::now();
+        let live = flows.issue_code(code(now + Duration::minutes(10)), now);
+        for _ in 0..5_000 {
+            flows.issue_code(code(now - Duration::minutes(1)), now);
+        }
+        assert!(flows.lock().codes.len() <= 2 * FIRST_CODE_SWEEP);
+        assert!(flows.redeem_code(&live, now).is_ok());
     }
 
     #[test]
@@ -224,6 +277,7 @@ mod tests {
         let flows = Flows::default();
         let f = Flow::AdminConsent {
             request: AdminConsentRequest {
+                tenant: 0,
                 client_id: AppId::new_random(),
                 redirect_uri: Url::parse("http://127.0.0.1:1/cb").unwrap(),
                 scopes: ScopeSet::new(),

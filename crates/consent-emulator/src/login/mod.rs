@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use consent::{AppId, Clock, Scope, ScopeSet};
+use consent::{AppId, Scope, ScopeSet};
 use consent_mock::MockUser;
 use subtle::ConstantTimeEq;
 use url::Url;
@@ -42,7 +42,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 pub(crate) async fn index(State(shared): State<Arc<Shared>>) -> Html<String> {
     let app = shared.config.apps.first().map(|a| a.app_id.to_string());
     Html(pages::index(
-        &shared.tenant.tenant_id().to_string(),
+        &shared.tenants.first().tenant_id().to_string(),
         &shared.graph_base(),
         app.as_deref(),
     ))
@@ -51,17 +51,20 @@ pub(crate) async fn index(State(shared): State<Arc<Shared>>) -> Html<String> {
 /// Anything else: Graph-shaped 404 JSON (clients that hit a wrong base URL get a readable answer).
 pub(crate) async fn not_found(State(shared): State<Arc<Shared>>, uri: axum::http::Uri) -> Response {
     let error = crate::graph::reply::GraphError::unknown_segment(uri.path());
-    let date = shared.tenant.clock().now().format("%Y-%m-%dT%H:%M:%S").to_string();
-    let body = error.body(&uuid::Uuid::new_v4().to_string(), &date);
-    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+    let trace = crate::graph::reply::Trace::new(None, shared.now(0));
+    let body = error.body(&trace);
+    (StatusCode::NOT_FOUND, [("request-id", trace.request_id.clone())], axum::Json(body)).into_response()
 }
 
-/// Accepts the tenant's GUID, `organizations` and `common` (which Entra resolves from the user).
-fn tenant_matches(shared: &Shared, path_tenant: &str) -> bool {
+/// The tenant a login path names: one of the served tenants' GUIDs, or `organizations` / `common`,
+/// which Entra resolves from the signed-in user and the emulator resolves to the first tenant
+/// (the same demo users exist in every tenant, so the user cannot tell them apart).
+fn resolve_tenant(shared: &Shared, path_tenant: &str) -> Option<usize> {
     let t = path_tenant.trim();
-    t.eq_ignore_ascii_case("organizations")
-        || t.eq_ignore_ascii_case("common")
-        || t.eq_ignore_ascii_case(&shared.tenant.tenant_id().to_string())
+    if t.eq_ignore_ascii_case("organizations") || t.eq_ignore_ascii_case("common") {
+        return Some(0);
+    }
+    shared.tenants.index_of(t)
 }
 
 /// An error page (no redirect: the redirect URI or the tenant could not be trusted).
@@ -75,7 +78,7 @@ fn aadsts(shared: &Shared, code: u32, text: &str) -> String {
         "AADSTS{code}: {text} Trace ID: {} Correlation ID: {} Timestamp: {}",
         uuid::Uuid::new_v4(),
         uuid::Uuid::new_v4(),
-        shared.tenant.clock().now().format("%Y-%m-%d %H:%M:%SZ")
+        shared.now(0).format("%Y-%m-%d %H:%M:%SZ")
     )
 }
 
@@ -193,14 +196,14 @@ enum FormProblem {
 
 /// Scopes from the `scope` parameter as Microsoft Graph names: the Graph resource prefix is dropped
 /// and `/.default` expands to the app's registered Graph scopes. Returns `(scopes, is_static)`.
-fn graph_scopes(shared: &Shared, client_id: &AppId, raw: &str) -> Result<(ScopeSet, bool), String> {
+fn graph_scopes(shared: &Shared, tenant: usize, client_id: &AppId, raw: &str) -> Result<(ScopeSet, bool), String> {
     let mut set = ScopeSet::new();
     let mut is_static = false;
     for item in raw.split_whitespace() {
         let name = strip_prefix_ci(item, GRAPH_RESOURCE).unwrap_or(item);
         if name == ".default" || name == "/.default" {
             is_static = true;
-            let app = registration(shared, client_id)
+            let app = registration(shared, tenant, client_id)
                 .ok_or_else(|| format!("{client_id} is not a published app in this tenant; ask for explicit scopes"))?;
             set = set.union(&app.delegated_scopes()).map_err(|e| e.to_string())?;
             continue;
@@ -242,24 +245,26 @@ fn permission_rows(scopes: &ScopeSet) -> Vec<PermissionRow> {
 }
 
 /// The app's registration: from the emulator's configuration, else as published in the tenant.
-fn registration(shared: &Shared, app_id: &AppId) -> Option<consent::AppRegistration> {
-    shared
-        .config
-        .app(app_id)
-        .cloned()
-        .or_else(|| shared.tenant.published_app(app_id).map(|p| p.registration))
+fn registration(shared: &Shared, tenant: usize, app_id: &AppId) -> Option<consent::AppRegistration> {
+    shared.config.app(app_id).cloned().or_else(|| {
+        shared
+            .tenants
+            .get(tenant)
+            .and_then(|t| t.published_app(app_id))
+            .map(|p| p.registration)
+    })
 }
 
 /// The app's display name for the pages.
-fn app_name(shared: &Shared, app_id: &AppId) -> String {
-    registration(shared, app_id)
+fn app_name(shared: &Shared, tenant: usize, app_id: &AppId) -> String {
+    registration(shared, tenant, app_id)
         .map(|a| a.display_name)
         .unwrap_or_else(|| app_id.to_string())
 }
 
 /// The user behind `upn` + `password`; the password is compared in constant time.
-fn check_password(shared: &Shared, upn: &str, password: &str) -> Option<MockUser> {
-    let user = shared.tenant.user_by_upn(upn)?;
+fn check_password(shared: &Shared, tenant: usize, upn: &str, password: &str) -> Option<MockUser> {
+    let user = shared.tenants.get(tenant)?.user_by_upn(upn)?;
     bool::from(user.password.as_bytes().ct_eq(password.as_bytes())).then_some(user)
 }
 

@@ -11,14 +11,14 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use consent::{AppId, Clock};
+use consent::AppId;
 use consent_mock::Principal;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::flows::{CodeProblem, RefreshGrant};
-use super::{read_form, tenant_matches, FormProblem};
+use super::flows::{CodeProblem, RefreshGrant, RefreshProblem};
+use super::{read_form, resolve_tenant, FormProblem};
 use crate::server::{AdminClient, Shared};
 
 /// A token-endpoint failure.
@@ -41,17 +41,23 @@ fn fail(error: &'static str, code: u32, text: impl Into<String>) -> TokenError {
 pub(crate) async fn exchange(State(shared): State<Arc<Shared>>, Path(tenant): Path<String>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let result = async {
-        if !tenant_matches(&shared, &tenant) {
+        let Some(index) = resolve_tenant(&shared, &tenant) else {
             return Err(fail("invalid_request", 90002, format!("Tenant '{tenant}' not found.")));
-        }
+        };
+        // `organizations`/`common` take the tenant from the code or refresh token, as Entra takes it
+        // from the user; a named tenant must match it.
+        let path = TenantPath {
+            index,
+            named: !matches!(tenant.trim().to_ascii_lowercase().as_str(), "organizations" | "common"),
+        };
         let form = read_form(body, shared.config.body_limit).await.map_err(|p| match p {
             FormProblem::TooLarge => fail("invalid_request", 90014, "The request body is too large."),
             FormProblem::Repeated(k) => fail("invalid_request", 90014, format!("The parameter '{k}' is repeated.")),
         })?;
         match form.get("grant_type").map(String::as_str) {
-            Some("client_credentials") => client_credentials(&shared, &parts.headers, &form),
-            Some("authorization_code") => authorization_code(&shared, &form),
-            Some("refresh_token") => refresh(&shared, &form),
+            Some("client_credentials") => client_credentials(&shared, index, &parts.headers, &form),
+            Some("authorization_code") => authorization_code(&shared, path, &form),
+            Some("refresh_token") => refresh(&shared, path, &form),
             Some(other) => Err(fail(
                 "unsupported_grant_type",
                 70003,
@@ -78,7 +84,7 @@ fn error_response(shared: &Shared, e: TokenError) -> Response {
         StatusCode::BAD_REQUEST
     };
     let (trace, correlation) = (uuid::Uuid::new_v4().to_string(), uuid::Uuid::new_v4().to_string());
-    let timestamp = shared.tenant.clock().now().format("%Y-%m-%d %H:%M:%SZ").to_string();
+    let timestamp = shared.now(0).format("%Y-%m-%d %H:%M:%SZ").to_string();
     let body = json!({
         "error": e.error,
         "error_description": format!("AADSTS{}: {} Trace ID: {trace} Correlation ID: {correlation} Timestamp: {timestamp}", e.code, e.text),
@@ -117,7 +123,34 @@ fn client_secret(headers: &HeaderMap, form: &HashMap<String, String>) -> Option<
     Some((unescape(id)?, unescape(secret)?))
 }
 
-fn client_credentials(shared: &Shared, headers: &HeaderMap, form: &HashMap<String, String>) -> Result<serde_json::Value, TokenError> {
+/// The tenant named in the token endpoint's path.
+#[derive(Debug, Clone, Copy)]
+struct TenantPath {
+    index: usize,
+    /// False for `organizations` / `common`.
+    named: bool,
+}
+
+impl TenantPath {
+    /// The tenant a code or refresh token of `tenant` is redeemed in, or 700005.
+    fn accepts(self, tenant: usize) -> Result<usize, TokenError> {
+        if self.named && self.index != tenant {
+            return Err(fail(
+                "invalid_grant",
+                700005,
+                "Provided Authorization Code is intended to use against other tenant or client.",
+            ));
+        }
+        Ok(tenant)
+    }
+}
+
+fn client_credentials(
+    shared: &Shared,
+    tenant: usize,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<serde_json::Value, TokenError> {
     let scope = required(form, "scope")?;
     if !scope.trim_end().ends_with("/.default") {
         return Err(fail(
@@ -140,7 +173,7 @@ fn client_credentials(shared: &Shared, headers: &HeaderMap, form: &HashMap<Strin
             700016,
             format!(
                 "Application with identifier '{id}' was not found in the directory '{}'.",
-                shared.tenant.tenant_id()
+                shared.tenants.ids()[tenant]
             ),
         ));
     }
@@ -148,20 +181,19 @@ fn client_credentials(shared: &Shared, headers: &HeaderMap, form: &HashMap<Strin
         return Err(fail("invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID."));
     }
     let lifetime = shared.config.token_lifetime;
-    let token = shared
-        .tokens
-        .issue(AdminClient::principal(), Some(shared.tenant.clock().now() + lifetime));
+    let expires = shared.now(tenant) + lifetime;
+    let token = shared.issue_token(tenant, shared.admin.id, AdminClient::principal(), Some(expires));
     Ok(
         json!({ "token_type": "Bearer", "expires_in": lifetime.num_seconds(), "ext_expires_in": lifetime.num_seconds(), "access_token": token }),
     )
 }
 
-fn authorization_code(shared: &Shared, form: &HashMap<String, String>) -> Result<serde_json::Value, TokenError> {
+fn authorization_code(shared: &Shared, path: TenantPath, form: &HashMap<String, String>) -> Result<serde_json::Value, TokenError> {
     let code = required(form, "code")?;
     let client_id = required(form, "client_id")?;
     let redirect_uri = required(form, "redirect_uri")?;
     let verifier = required(form, "code_verifier")?;
-    let issued = shared.flows.redeem_code(code, shared.tenant.clock().now()).map_err(|p| match p {
+    let issued = shared.flows.redeem_code(code, shared.now(path.index)).map_err(|p| match p {
         CodeProblem::Unknown => fail(
             "invalid_grant",
             9002313,
@@ -203,6 +235,7 @@ fn authorization_code(shared: &Shared, form: &HashMap<String, String>) -> Result
     Ok(user_tokens(
         shared,
         RefreshGrant {
+            tenant: path.accepts(issued.tenant)?,
             client_id: issued.client_id,
             user: issued.user,
             scopes: issued.scopes,
@@ -210,32 +243,34 @@ fn authorization_code(shared: &Shared, form: &HashMap<String, String>) -> Result
     ))
 }
 
-fn refresh(shared: &Shared, form: &HashMap<String, String>) -> Result<serde_json::Value, TokenError> {
+fn refresh(shared: &Shared, path: TenantPath, form: &HashMap<String, String>) -> Result<serde_json::Value, TokenError> {
     let token = required(form, "refresh_token")?;
     let client_id = required(form, "client_id")?;
-    let grant = shared.flows.redeem_refresh(token).ok_or_else(|| {
-        fail(
-            "invalid_grant",
-            9002313,
-            "Invalid request. The refresh token is malformed, was already used, or was not issued by this tenant.",
-        )
-    })?;
-    if AppId::parse(client_id).ok() != Some(grant.client_id) {
-        return Err(fail(
-            "invalid_grant",
-            700005,
-            "Provided refresh token is intended to use against other client.",
-        ));
-    }
+    let grant = shared
+        .flows
+        .redeem_refresh(token, AppId::parse(client_id).ok())
+        .map_err(|p| match p {
+            RefreshProblem::Unknown => fail(
+                "invalid_grant",
+                9002313,
+                "Invalid request. The refresh token is malformed, was already used, or was not issued by this tenant.",
+            ),
+            // Refused without consuming it: the rightful client's token keeps working.
+            RefreshProblem::WrongClient => fail(
+                "invalid_grant",
+                700005,
+                "Provided refresh token is intended to use against other client.",
+            ),
+        })?;
+    path.accepts(grant.tenant)?;
     Ok(user_tokens(shared, grant))
 }
 
 /// A delegated access token (and a refresh token when `offline_access` was granted).
 fn user_tokens(shared: &Shared, grant: RefreshGrant) -> serde_json::Value {
     let lifetime = shared.config.token_lifetime;
-    let access = shared
-        .tokens
-        .issue(Principal::User { id: grant.user }, Some(shared.tenant.clock().now() + lifetime));
+    let expires = shared.now(grant.tenant) + lifetime;
+    let access = shared.issue_token(grant.tenant, grant.client_id, Principal::User { id: grant.user }, Some(expires));
     let scope = grant.scopes.to_wire();
     let offline = grant.scopes.iter().any(|s| s.as_str().eq_ignore_ascii_case("offline_access"));
     let mut body = json!({ "token_type": "Bearer", "scope": scope, "expires_in": lifetime.num_seconds(), "ext_expires_in": lifetime.num_seconds(), "access_token": access });

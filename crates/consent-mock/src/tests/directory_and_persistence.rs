@@ -78,6 +78,27 @@ async fn clones_share_and_forks_copy() {
 }
 
 #[tokio::test]
+async fn fork_as_is_another_tenant_and_restore_from_rewinds_in_place() {
+    let t = workflow();
+    let preset = t.fork();
+    let other_id = consent::TenantId::parse("11111111-2222-4333-8444-555555555555").unwrap();
+    let other = t.fork_as(other_id.clone());
+    assert_eq!(other.tenant_id(), other_id);
+    assert_ne!(t.tenant_id(), other_id);
+    submit(&t, demo::EVA_ID, carerix(), "User.Read", "profile").await.unwrap();
+    let all = RequestFilter::default();
+    assert!(other.as_admin().list_app_consent_requests(&all).await.unwrap().is_empty());
+    let shared = t.clone();
+    t.advance(Duration::days(2));
+    shared.restore_from(&preset);
+    assert!(
+        t.as_admin().list_app_consent_requests(&all).await.unwrap().is_empty(),
+        "clones see the restore"
+    );
+    assert_eq!(t.clock().now(), preset.clock().now(), "the clock is rewound too");
+}
+
+#[tokio::test]
 async fn throttle_and_server_errors_apply_nothing() {
     let t = workflow();
     let plan = FaultPlan::none()

@@ -201,3 +201,41 @@ async fn every_write_is_audited() {
         ]
     );
 }
+
+#[tokio::test]
+async fn deleting_grants_and_assignments_needs_write_rights_and_an_existing_object() {
+    let t = workflow();
+    let (client, graph) = client_and_graph(&t).await;
+    let admin = t.as_admin();
+    let g = admin
+        .create_delegated_grant(&grant(client.id, graph.id, GrantConsentType::AllPrincipals, None, "User.Read"))
+        .await
+        .unwrap();
+    let member = t.as_user(demo::EVA_ID);
+    assert!(matches!(member.delete_delegated_grant(&g.id), Err(Error::PermissionDenied { .. })));
+    admin.delete_delegated_grant(&g.id).unwrap();
+    assert!(admin.list_delegated_grants(&client.id).await.unwrap().is_empty());
+    assert!(matches!(admin.delete_delegated_grant(&g.id), Err(Error::NotFound { .. })));
+
+    let role = graph
+        .app_roles
+        .iter()
+        .find(|r| r.value.as_deref() == Some("Calendars.Read"))
+        .unwrap()
+        .id;
+    let pra = t.as_user(demo::PRA_ID);
+    let a = pra
+        .create_app_role_assignment(&NewAppRoleAssignment {
+            principal_id: client.id,
+            resource_id: graph.id,
+            app_role_id: role,
+        })
+        .await
+        .unwrap();
+    assert!(matches!(
+        pra.delete_app_role_assignment(&client.id, &a.id),
+        Err(Error::NotFound { .. })
+    ));
+    pra.delete_app_role_assignment(&graph.id, &a.id).unwrap();
+    assert!(pra.list_app_role_assignments(&client.id).await.unwrap().is_empty());
+}

@@ -172,7 +172,7 @@ async fn requests_expire_lazily_with_a_reminder_first() {
         .any(|n| n.kind == NotificationKind::Reminder && n.to == demo::CLOUD_ADMIN_ID));
     t.advance(Duration::days(15));
     let users = t.as_admin().list_user_consent_requests(&req.id).await.unwrap();
-    assert_eq!(users[0].status, UserRequestStatus::Completed);
+    assert_eq!(users[0].status, UserRequestStatus::Expired);
     assert_eq!(users[0].outcome(), RequestOutcome::Expired);
     assert!(t
         .outbox()

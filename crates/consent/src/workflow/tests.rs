@@ -76,10 +76,10 @@ fn user_request(id: &str, day: u32, result: Option<ReviewResult>, stage: StageSt
     UserConsentRequest {
         id: id.into(),
         approval_id: Some(id.into()),
-        status: if stage == StageStatus::InProgress {
-            UserRequestStatus::InProgress
-        } else {
-            UserRequestStatus::Completed
+        status: match stage {
+            StageStatus::InProgress => UserRequestStatus::InProgress,
+            StageStatus::Expired => UserRequestStatus::Expired,
+            _ => UserRequestStatus::Completed,
         },
         reason: Some("I schedule interviews".into()),
         created_by: IdentitySet {

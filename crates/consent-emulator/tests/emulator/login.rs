@@ -1,11 +1,8 @@
 //! The login endpoints driven like a browser would (forms posted, redirects read), with the callback
 //! classified by `consent::link` exactly as a product would.
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
 
-mod common;
-
+use crate::common::{read, start, Env};
 use chrono::Duration;
-use common::{read, start, Env};
 use consent::link::{Authority, LinkOutcome, LinkRequest, LinkTenant, PendingLink};
 use consent::{ConsentGraph, RequestFilter, ScopeSet};
 use consent_mock::{demo, Preset};
@@ -16,10 +13,14 @@ use url::Url;
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 
 fn link(env: &Env) -> (Url, PendingLink) {
+    link_in(env, &env.emu.tenant_id())
+}
+
+fn link_in(env: &Env, tenant: &consent::TenantId) -> (Url, PendingLink) {
     let authority = Authority::parse(env.emu.login_url().as_str().trim_end_matches('/')).unwrap();
     LinkRequest::new(demo::CARERIX_APP_ID, REDIRECT, ScopeSet::parse(demo::CARERIX_SCOPES).unwrap())
         .unwrap()
-        .tenant(LinkTenant::parse(&env.emu.tenant_id().to_string()).unwrap())
+        .tenant(LinkTenant::parse(&tenant.to_string()).unwrap())
         .authority(authority)
         .build(&env.tenant.clock())
         .unwrap()
@@ -135,8 +136,16 @@ async fn workflow_off_shows_need_admin_approval_without_a_form_and_returns_90094
 }
 
 async fn consent_and_get_code(env: &Env) -> (String, PendingLink) {
-    let (url, pending) = link(env);
+    consent_and_get_code_in(env, &env.emu.tenant_id()).await
+}
+
+async fn consent_and_get_code_in(env: &Env, tenant: &consent::TenantId) -> (String, PendingLink) {
+    let (url, pending) = link_in(env, tenant);
     let (flow, r) = sign_in(env, &url, demo::EVA_UPN).await;
+    if r.status() == StatusCode::FOUND {
+        // Consented before in this tenant: the code comes back at once.
+        return (location(&r), pending);
+    }
     let page = r.text().await.unwrap();
     assert!(page.contains("Permissions requested"), "{page}");
     let r = post(env, &env.login(url.path()), &[("flow", &flow), ("action", "accept")]).await;
@@ -189,6 +198,49 @@ async fn user_consent_code_exchange_with_pkce_single_use() {
     ];
     assert_eq!(redeem(&env, &refresh).await.0, StatusCode::OK);
     assert_eq!(redeem(&env, &refresh).await.0, StatusCode::BAD_REQUEST, "refresh tokens rotate");
+}
+
+/// docs/emulator.md, "Tokens": a missing `code_verifier` is `invalid_request` (900144, the parameter
+/// is required), a wrong one `invalid_grant` (501481). A refresh token presented by another client is
+/// refused (700005) and stays valid for its own client (RFC 6749 Microsoft Learn "Microsoft identity platform and OAuth 2.0 authorization code flow": bound to the client it was
+/// issued to).
+#[tokio::test]
+async fn missing_verifier_and_a_refresh_token_of_another_client() {
+    let env = start(Preset::AllowUserConsent).await;
+    let (callback, pending) = consent_and_get_code(&env).await;
+    let LinkOutcome::Authorized(exchange) = pending.finish(&query(&callback), &env.tenant.clock()).unwrap() else {
+        panic!()
+    };
+    let fields = exchange.form_fields();
+    let without: Vec<(&str, String)> = fields.iter().filter(|f| f.0 != "code_verifier").cloned().collect();
+    let (status, err) = redeem(&env, &without).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (err["error"].as_str(), err["error_codes"][0].as_u64()),
+        (Some("invalid_request"), Some(900144))
+    );
+
+    let (status, tokens) = redeem(&env, &fields).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the code was not consumed by the incomplete request: {tokens}"
+    );
+    let rt = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let thief = [
+        ("grant_type", "refresh_token".to_owned()),
+        ("client_id", "0a0a0a0a-0000-4000-8000-00000000f00d".to_owned()),
+        ("refresh_token", rt.clone()),
+    ];
+    let (status, err) = redeem(&env, &thief).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error_codes"][0], 700005);
+    let owner = [
+        ("grant_type", "refresh_token".to_owned()),
+        ("client_id", demo::CARERIX_APP_ID.to_string()),
+        ("refresh_token", rt),
+    ];
+    assert_eq!(redeem(&env, &owner).await.0, StatusCode::OK, "still valid for its own client");
 }
 
 #[tokio::test]
@@ -422,4 +474,62 @@ async fn an_app_published_in_the_tenant_is_named_and_its_default_scope_expanded(
         page.contains("Calendars.Read"),
         "/.default expands to the registered scopes: {page}"
     );
+}
+
+/// Issue 9 item 9: a code issued in one tenant is redeemed for a token of that tenant; the token
+/// endpoint of another tenant refuses it (700005), and the token answers from its own tenant.
+#[tokio::test]
+async fn codes_and_user_tokens_belong_to_the_tenant_of_the_sign_in() {
+    let config = consent_emulator::EmulatorConfig {
+        tenants: 2,
+        ..consent_emulator::EmulatorConfig::default()
+    };
+    let env = crate::common::start_with(consent_mock::MockTenant::preset(Preset::AllowUserConsent), config).await;
+    let second = env.emu.tenant_ids()[1].clone();
+    let (callback, pending) = consent_and_get_code_in(&env, &second).await;
+    let LinkOutcome::Authorized(exchange) = pending.finish(&query(&callback), &env.tenant.clock()).unwrap() else {
+        panic!("expected a code")
+    };
+    assert!(exchange.token_url().as_str().contains(&second.to_string()));
+    let wrong = env.login(&format!("/{}/oauth2/v2.0/token", env.emu.tenant_id()));
+    let (status, err) = read(env.http.post(wrong).form(&exchange.form_fields()).send().await.unwrap()).await;
+    assert_eq!(
+        (status, err["error_codes"][0].as_u64()),
+        (StatusCode::BAD_REQUEST, Some(700005)),
+        "{err}"
+    );
+
+    let (callback, pending) = consent_and_get_code_in(&env, &second).await;
+    let LinkOutcome::Authorized(exchange) = pending.finish(&query(&callback), &env.tenant.clock()).unwrap() else {
+        panic!("expected a code")
+    };
+    let (status, tokens) = read(
+        env.http
+            .post(exchange.token_url().as_str())
+            .form(&exchange.form_fields())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let in_second = tokens["access_token"].as_str().unwrap();
+    // Eva's consent created the app's service principal in the second tenant only, and each token
+    // answers from its own tenant.
+    let sp = format!("/servicePrincipals(appId='{}')", demo::CARERIX_APP_ID);
+    assert_eq!(env.get(&sp, in_second).await.status(), StatusCode::OK);
+    assert_eq!(env.get(&sp, &env.admin_token).await.status(), StatusCode::NOT_FOUND);
+
+    // The login pages decide with the tenant in their path: with user consent off there, Eva meets
+    // "Need admin approval" in the second tenant while the first still lets her consent.
+    env.emu
+        .tenant_by_id(&second)
+        .unwrap()
+        .set_user_consent(consent::UserConsentSetting::Disabled);
+    let (url, _) = link_in(&env, &second);
+    let (_, r) = sign_in(&env, &url, demo::SAM_UPN).await;
+    assert!(r.text().await.unwrap().contains("Need admin approval"));
+    let (url, _) = link(&env);
+    let (_, r) = sign_in(&env, &url, demo::SAM_UPN).await;
+    assert!(r.text().await.unwrap().contains("Permissions requested"));
 }

@@ -1,11 +1,8 @@
 //! The Graph v1.0 subset over HTTP: shapes, status codes, paging, batch, faults, permissions.
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
-
-mod common;
 
 use std::time::Duration;
 
-use common::{graph_error, read, start};
+use crate::common::{graph_error, read, start};
 use consent::{ConsentGraph, ConsentRequestSubmission, ConsentType, Justification, ScopeSet};
 use consent_mock::{demo, Fault, FaultPlan, FaultRule, Operation, Preset};
 use reqwest::{Method, StatusCode};
@@ -161,7 +158,7 @@ async fn service_principals_by_alternate_key_and_filter() {
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
 }
 
-async fn provision(env: &common::Env) -> (String, String) {
+async fn provision(env: &crate::common::Env) -> (String, String) {
     let (_, client) = read(
         env.send_json(
             Method::POST,

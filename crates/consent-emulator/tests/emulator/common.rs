@@ -1,7 +1,5 @@
 //! Shared helpers: an emulator on a free loopback port plus an HTTP client that does not follow
 //! redirects (the tests read Entra's redirects themselves).
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
-#![allow(dead_code)] // each test binary uses a different subset
 
 use consent_emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use consent_mock::{MockTenant, Preset};
@@ -81,4 +79,65 @@ pub fn graph_error(body: &Value) -> String {
     assert!(err["innerError"]["request-id"].is_string(), "no innerError.request-id in {body}");
     assert!(err["innerError"]["date"].is_string(), "no innerError.date in {body}");
     err["code"].as_str().expect("error.code").to_owned()
+}
+
+/// The real Graph backend (`consent-graph`) talking to `emu` as `token`, in `tenant` (whose clock
+/// the backend reads, as a real tenant runs on real time).
+pub fn graph_backend(emu: &RunningEmulator, token: String, tenant: &MockTenant) -> consent_graph::GraphBackend {
+    use std::sync::Arc;
+    use std::time::Duration;
+    let endpoint = consent_graph::GraphEndpoint::custom(emu.graph_url().as_str()).expect("loopback endpoint");
+    consent_graph::GraphBackend::builder()
+        .tenant(tenant.tenant_id())
+        .token_provider(Arc::new(consent_graph::StaticToken::new(token)))
+        .endpoint(endpoint)
+        .timeout(Duration::from_secs(10))
+        .clock(Arc::new(tenant.clock()))
+        // Injected faults answer at once; short backoffs keep tests fast.
+        .retry(consent_graph::RetryPolicy {
+            base_backoff: Duration::from_millis(5),
+            ..consent_graph::RetryPolicy::default()
+        })
+        .build()
+        .expect("backend")
+}
+
+/// Files Eva's request for the demo app's calendar scopes as the mock's prompt would; returns the
+/// app request id.
+pub async fn file_eva_request(tenant: &MockTenant) -> String {
+    use consent::{ConsentGraph, ConsentRequestSubmission, ConsentType, Justification, ScopeSet};
+    let submission = ConsentRequestSubmission {
+        app_id: consent_mock::demo::CARERIX_APP_ID,
+        consent_type: ConsentType::Dynamic,
+        scopes: ScopeSet::parse("Calendars.ReadWrite User.Read").unwrap(),
+        justification: Justification::parse("I schedule interviews").unwrap(),
+    };
+    tenant
+        .as_user(consent_mock::demo::EVA_ID)
+        .submit_consent_request(&submission)
+        .await
+        .expect("submit")
+        .id
+}
+
+/// The client-credentials token of the seeded admin client in `tenant`, from the token endpoint.
+pub async fn client_credentials(env: &Env, tenant: &str) -> reqwest::Response {
+    env.http
+        .post(env.login(&format!("/{tenant}/oauth2/v2.0/token")))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &env.emu.admin_client_id().to_string()),
+            ("client_secret", env.emu.admin_client_secret()),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .expect("token request")
+}
+
+/// A call to the control API with the admin secret.
+pub fn control(env: &Env, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    env.http
+        .request(method, env.login(&format!("/_emulator/{path}")))
+        .bearer_auth(env.emu.admin_client_secret())
 }

@@ -6,10 +6,10 @@
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian's `chromium` and
 //! `chromium-driver`). The test is `#[ignore]`d so a plain `cargo test` lists it as ignored instead
 //! of passing without a browser; `.ci/run` installs both and runs it with
-//! `cargo test -p consent-emulator --test browser -- --ignored`, where a missing browser fails.
+//! `cargo test -p consent-emulator --test emulator browser -- --ignored`, where a missing browser fails.
 
 #[allow(dead_code)] // the example's `main` and flag parsing are not used here
-#[path = "../examples/link_calendar_web.rs"]
+#[path = "../../examples/link_calendar_web.rs"]
 mod link_calendar_web;
 
 use std::net::TcpStream;

@@ -1,5 +1,4 @@
 //! The `consent-emulator` binary: one JSON line on stdout, serving, graceful exit on SIGTERM.
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -10,7 +9,18 @@ use serde_json::Value;
 #[tokio::test]
 async fn prints_one_json_line_serves_and_stops_on_sigterm() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_consent-emulator"))
-        .args(["--port", "0", "--preset", "workflow-on"])
+        .args([
+            "--port",
+            "0",
+            "--preset",
+            "workflow-on",
+            "--tenants",
+            "2",
+            "--latency",
+            "1:1",
+            "--rate-limit",
+            "1000/1",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -35,6 +45,9 @@ async fn prints_one_json_line_serves_and_stops_on_sigterm() {
     ] {
         assert!(!info[key].is_null(), "missing {key} in {line}");
     }
+    let tenants = info["tenants"].as_array().expect("a tenants array");
+    assert_eq!(tenants.len(), 2);
+    assert_eq!(tenants[0], info["tenant_id"]);
     let graph = info["graph_url"].as_str().unwrap();
     assert!(graph.starts_with("http://127.0.0.1:") && graph.ends_with("/v1.0"), "{graph}");
     let eva = info["users"]
@@ -45,12 +58,12 @@ async fn prints_one_json_line_serves_and_stops_on_sigterm() {
         .expect("eva");
     assert!(eva["password"].is_string() && eva["roles"].as_array().unwrap().is_empty());
 
-    // Client credentials with the printed secret, then a Graph call.
+    // Client credentials with the printed secret in the second tenant, then a Graph call.
     let http = reqwest::Client::new();
     let token_url = format!(
         "{}/{}/oauth2/v2.0/token",
         info["login_url"].as_str().unwrap(),
-        info["tenant_id"].as_str().unwrap()
+        tenants[1].as_str().unwrap()
     );
     let tokens: Value = http
         .post(token_url)
@@ -76,6 +89,16 @@ async fn prints_one_json_line_serves_and_stops_on_sigterm() {
         .await
         .unwrap();
     assert_eq!(policy["isEnabled"], true, "the workflow-on preset");
+    let stats: Value = http
+        .get(format!("{}/_emulator/stats", info["login_url"].as_str().unwrap()))
+        .bearer_auth(info["admin_client_secret"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["requests"], 2, "the token and the Graph call: {stats}");
 
     let pid = child.id().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
@@ -89,8 +112,14 @@ async fn prints_one_json_line_serves_and_stops_on_sigterm() {
 }
 
 #[test]
-fn refuses_a_non_loopback_host_and_an_unknown_preset() {
-    for args in [["--host", "0.0.0.0"], ["--preset", "nonsense"]] {
+fn refuses_a_non_loopback_host_an_unknown_preset_and_bad_flags() {
+    for args in [
+        ["--host", "0.0.0.0"],
+        ["--preset", "nonsense"],
+        ["--tenants", "0"],
+        ["--latency", "soon"],
+        ["--rate-limit", "5"],
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_consent-emulator"))
             .args(args)
             .output()

@@ -1,0 +1,17 @@
+//! The emulator's integration tests, in one binary: each test binary would link axum, reqwest and
+//! graph-rs-sdk again, and link time is what a build spends most on.
+#![allow(clippy::unwrap_used)] // tests: a panic is the right failure
+
+mod bad_input;
+mod binary;
+mod browser;
+mod bounds;
+mod common;
+mod conformance_graph;
+mod control;
+mod fidelity;
+mod graph_api;
+mod login;
+mod routes;
+mod tenants;
+mod traffic;
