@@ -90,13 +90,18 @@ fn say(text: &str) {
 
 /// Prints a URL without ever cutting a parameter: the address, then one query parameter per line.
 fn show_url(url: &url::Url) {
-    let base = url.as_str().split('?').next().unwrap_or_default();
-    println!("  {base}");
-    for (i, pair) in url.query().unwrap_or_default().split('&').enumerate() {
-        for line in wrap(pair, if i == 0 { "    ?" } else { "    &" }, "     ") {
-            println!("{line}");
-        }
+    for line in url_lines(url) {
+        println!("{line}");
     }
+}
+
+fn url_lines(url: &url::Url) -> Vec<String> {
+    let base = url.as_str().split('?').next().unwrap_or_default();
+    let mut lines = vec![format!("  {base}")];
+    for (i, pair) in url.query().unwrap_or_default().split('&').enumerate() {
+        lines.extend(wrap(pair, if i == 0 { "    ?" } else { "    &" }, "     "));
+    }
+    lines
 }
 
 #[tokio::main]
@@ -302,4 +307,34 @@ fn yes_no(b: bool) -> &'static str {
 
 fn unexpected(wanted: &str, found: &ConsentState) -> Box<dyn Error> {
     format!("expected the tenant to be in state `{wanted}`, found `{}`", found.name()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_lines_within_the_width_and_words_whole() {
+        let text = "word ".repeat(60);
+        let lines = wrap(&text, "  | ", "  |    ");
+        assert!(lines.len() > 2);
+        assert!(lines.iter().all(|l| l.chars().count() <= WIDTH), "{lines:#?}");
+        assert!(lines.iter().all(|l| l.ends_with("word")), "{lines:#?}");
+        assert!(lines[1].starts_with("  |    word"));
+    }
+
+    #[test]
+    fn urls_break_between_parameters_never_inside_one() {
+        let url = url::Url::parse(&format!("https://login.example/authorize?a=1&state={}&b=2", "x".repeat(43))).unwrap();
+        let lines = url_lines(&url);
+        assert_eq!(
+            lines,
+            vec![
+                "  https://login.example/authorize".to_owned(),
+                "    ?a=1".to_owned(),
+                format!("    &state={}", "x".repeat(43)),
+                "    &b=2".to_owned(),
+            ]
+        );
+    }
 }
