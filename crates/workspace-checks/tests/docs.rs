@@ -72,3 +72,22 @@ fn no_aadsts_code_is_classified_twice() {
         "a code appears twice in LINK_CODE_TABLE; the first row would shadow the second"
     );
 }
+
+/// `docs/link-health.md` has a row for every signal the link-health classifier knows, naming its
+/// outcome, who acts and the same Microsoft source.
+#[test]
+fn every_link_health_signal_has_a_row_with_its_outcome_who_acts_and_source() {
+    let doc = read("docs/link-health.md");
+    for rule in consent::link::LINK_HEALTH_TABLE {
+        let label = rule.signal.label();
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| {label} |")))
+            .unwrap_or_else(|| panic!("docs/link-health.md has no row for {label}"));
+        let cells: Vec<&str> = row.split(" | ").collect();
+        assert_eq!(cells.get(1), Some(&format!("`{}`", rule.outcome).as_str()), "{label}: {row}");
+        assert_eq!(cells.get(2), Some(&rule.who_acts.as_str()), "{label}: {row}");
+        let cited = row.split([' ', ';']).any(|word| word == rule.source);
+        assert!(cited, "{label} comes from {}, but its row says: {row}", rule.source);
+    }
+}
