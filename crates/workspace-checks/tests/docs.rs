@@ -90,4 +90,16 @@ fn every_link_health_signal_has_a_row_with_its_outcome_who_acts_and_source() {
         let cited = row.split([' ', ';']).any(|word| word == rule.source);
         assert!(cited, "{label} comes from {}, but its row says: {row}", rule.source);
     }
+    // And the other way: no row for a signal the code does not know.
+    let labels: Vec<String> = consent::link::LINK_HEALTH_TABLE.iter().map(|r| r.signal.label()).collect();
+    let (_, table) = doc
+        .split_once("## The table")
+        .expect("docs/link-health.md has a \"## The table\" section");
+    for row in table.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| signal |")) {
+        let signal = row[2..].split(" |").next().unwrap_or_default();
+        assert!(
+            signal == "anything else" || labels.iter().any(|l| l == signal),
+            "docs/link-health.md documents {signal:?}, which LINK_HEALTH_TABLE does not have"
+        );
+    }
 }
