@@ -11,6 +11,8 @@
 //!   [`AuthorizationCodeExchange`] (a user's or admin's sign-in with PKCE), [`StaticToken`].
 //!   Tokens and secrets are [`Secret`]s and print `[redacted]`.
 //! - [`GraphOperation`]: the least permission and role each [`Operation`] needs on Graph; a 403 names them.
+//! - [`check_link`] with a [`LinkChecker`]: after consent, one refresh and one calendar read tell
+//!   whether a user's linked account still works, as a [`consent::link::LinkHealth`].
 //!
 //! # Example
 //!
@@ -55,6 +57,7 @@
 mod backend;
 mod endpoint;
 mod error;
+mod link_check;
 mod operation;
 mod request;
 mod retry;
@@ -64,6 +67,7 @@ mod transport;
 pub use backend::{GraphBackend, GraphBackendBuilder, BACKEND_NAME};
 pub use consent::Operation;
 pub use endpoint::GraphEndpoint;
+pub use link_check::{check_link, LinkCheckReport, LinkChecker, LinkCheckerBuilder, LinkedAccount};
 pub use operation::GraphOperation;
 pub use retry::RetryPolicy;
 pub use token::{AccessToken, AuthorizationCodeExchange, AuthorizationCodeGrant, ClientCredentials, Secret, StaticToken, TokenProvider};

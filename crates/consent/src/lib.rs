@@ -18,6 +18,7 @@
 //! - [`workflow`]: [`observe`] the tenant into a [`ConsentState`], then typed transitions on
 //!   [`Consent<S>`](Consent); [`grant_tenant_wide`] is the idempotent grant behind "approve".
 //! - [`link`]: the user's authorize URL and callback, the admin-consent link, scope preflight (sans-IO).
+//!   After consent, [`LinkHealth`](link::LinkHealth) says why a linked account stopped working and who acts.
 //! - [`guidance`]: next steps for user and admin for every state and outcome, for any [`Product`](guidance::Product), in
 //!   English or Dutch ([`Locale`](guidance::Locale)), as text, Markdown or HTML.
 //! - [`catalog`]: Microsoft Graph's calendar and sign-in permissions with their real ids.

@@ -115,3 +115,34 @@ fn doc_examples_fit_in_100_columns() {
     }
     assert!(long.is_empty(), "doc example lines over 100 columns:\n{}", long.join("\n"));
 }
+
+/// `docs/link-health.md` has a row for every signal the link-health classifier knows, naming its
+/// outcome, who acts and the same Microsoft source.
+#[test]
+fn every_link_health_signal_has_a_row_with_its_outcome_who_acts_and_source() {
+    let doc = read("docs/link-health.md");
+    for rule in consent::link::LINK_HEALTH_TABLE {
+        let label = rule.signal.label();
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| {label} |")))
+            .unwrap_or_else(|| panic!("docs/link-health.md has no row for {label}"));
+        let cells: Vec<&str> = row.split(" | ").collect();
+        assert_eq!(cells.get(1), Some(&format!("`{}`", rule.outcome).as_str()), "{label}: {row}");
+        assert_eq!(cells.get(2), Some(&rule.who_acts.as_str()), "{label}: {row}");
+        let cited = row.split([' ', ';']).any(|word| word == rule.source);
+        assert!(cited, "{label} comes from {}, but its row says: {row}", rule.source);
+    }
+    // And the other way: no row for a signal the code does not know.
+    let labels: Vec<String> = consent::link::LINK_HEALTH_TABLE.iter().map(|r| r.signal.label()).collect();
+    let (_, table) = doc
+        .split_once("## The table")
+        .expect("docs/link-health.md has a \"## The table\" section");
+    for row in table.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| signal |")) {
+        let signal = row[2..].split(" |").next().unwrap_or_default();
+        assert!(
+            signal == "anything else" || labels.iter().any(|l| l == signal),
+            "docs/link-health.md documents {signal:?}, which LINK_HEALTH_TABLE does not have"
+        );
+    }
+}

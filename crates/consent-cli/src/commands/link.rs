@@ -30,6 +30,8 @@ pub enum LinkCommand {
     Url(UrlArgs),
     /// Classify the callback Microsoft redirected to; exit 0 when authorized, 3 otherwise.
     Classify(ClassifyArgs),
+    /// After consent: classify a linked account's token-endpoint or Graph error; exit 0 healthy, 3 someone must act, 5 transient.
+    Diagnose(super::diagnose::DiagnoseArgs),
 }
 
 /// `link url` arguments.
@@ -106,6 +108,7 @@ pub fn run(cmd: LinkCommand, g: &GlobalArgs, out: &Output) -> CliResult<Exit> {
     match cmd {
         LinkCommand::Url(a) => Ok(out.emit(&url(a, g)?)),
         LinkCommand::Classify(a) => Ok(out.emit(&classify(a)?)),
+        LinkCommand::Diagnose(a) => Ok(out.emit(&super::diagnose::run(a)?)),
     }
 }
 

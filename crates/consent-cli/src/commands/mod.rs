@@ -2,6 +2,7 @@
 //! [`Backend`] (or nothing, for the pure link commands) and returns a [`Report`]; it never prints.
 
 pub mod admin_consent;
+pub mod diagnose;
 pub mod link;
 pub mod mock;
 pub mod policy;

@@ -15,11 +15,17 @@ use super::{Locale, Product};
 pub(crate) const EN_FTL: &str = include_str!("../../locales/en/guidance.ftl");
 /// The Dutch catalogue source.
 pub(crate) const NL_FTL: &str = include_str!("../../locales/nl/guidance.ftl");
+/// The English link-health messages (`consent::link::LinkHealth`), a second resource of the bundle.
+pub(crate) const EN_HEALTH_FTL: &str = include_str!("../../locales/en/link-health.ftl");
+/// The Dutch link-health messages.
+pub(crate) const NL_HEALTH_FTL: &str = include_str!("../../locales/nl/link-health.ftl");
 
-fn source(locale: Locale) -> &'static str {
+/// Every resource of a locale's bundle: the main catalogue, then link health. Message ids must not
+/// repeat across them (a unit test checks).
+fn sources(locale: Locale) -> [&'static str; 2] {
     match locale {
-        Locale::En => EN_FTL,
-        Locale::Nl => NL_FTL,
+        Locale::En => [EN_FTL, EN_HEALTH_FTL],
+        Locale::Nl => [NL_FTL, NL_HEALTH_FTL],
     }
 }
 
@@ -40,8 +46,10 @@ fn build(locale: Locale) -> FluentBundle<FluentResource> {
     bundle.set_use_isolating(false);
     // The sources are compiled in and a unit test proves they parse without errors; should one
     // ever not, the messages that did parse still serve and the rest fall back to English.
-    let resource = FluentResource::try_new(source(locale).to_owned()).unwrap_or_else(|(partial, _)| partial);
-    let _ = bundle.add_resource(resource);
+    for src in sources(locale) {
+        let resource = FluentResource::try_new(src.to_owned()).unwrap_or_else(|(partial, _)| partial);
+        let _ = bundle.add_resource(resource);
+    }
     bundle
 }
 
@@ -159,12 +167,36 @@ mod tests {
         let en = ids(EN_FTL);
         assert!(en.len() > 50, "the English catalogue looks truncated: {} messages", en.len());
         for locale in Locale::ALL {
-            let other = ids(source(locale));
+            let other = ids(sources(locale)[0]);
             let missing: Vec<_> = en.difference(&other).collect();
             let extra: Vec<_> = other.difference(&en).collect();
             assert!(
                 missing.is_empty() && extra.is_empty(),
                 "{locale}: missing {missing:?}, extra {extra:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_link_health_message_id_exists_in_every_locale_and_nowhere_else() {
+        let en = ids(EN_HEALTH_FTL);
+        assert!(
+            en.len() > 30,
+            "the English link-health catalogue looks truncated: {} messages",
+            en.len()
+        );
+        for locale in Locale::ALL {
+            let [main, health] = sources(locale).map(ids);
+            let missing: Vec<_> = en.difference(&health).collect();
+            let extra: Vec<_> = health.difference(&en).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{locale} link-health: missing {missing:?}, extra {extra:?}"
+            );
+            let twice: Vec<_> = main.intersection(&health).collect();
+            assert!(
+                twice.is_empty(),
+                "{locale}: ids in both resources (the second is dropped): {twice:?}"
             );
         }
     }

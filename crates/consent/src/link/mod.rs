@@ -18,6 +18,8 @@
 //! - `admin`: [`AdminConsentLink`], [`PendingAdminConsent`], [`AdminConsentOutcome`].
 //! - `guidance`: next steps per outcome, as [`Guidance`](crate::Guidance).
 //! - `preflight`: [`preflight`] and [`PreflightReport`].
+//! - `health`: after consent, [`LinkHealth`] from a token-endpoint or Graph error: outcome, who acts,
+//!   guidance; the table is [`LINK_HEALTH_TABLE`].
 //!
 //! # Example
 //!
@@ -61,6 +63,7 @@ mod authorize;
 mod callback;
 mod codes;
 mod guidance;
+mod health;
 mod preflight;
 mod query;
 #[cfg(test)]
@@ -71,5 +74,8 @@ pub use authority::{Authority, LinkTenant, RedirectUri};
 pub use authorize::{LinkRequest, PendingLink, PkceVerifier, Prompt};
 pub use callback::{classify_callback, AuthError, AuthorizationCode, FinishOptions, LinkOutcome, StateProblem, TokenExchange};
 pub use codes::{classify_code, classify_codes, extract_codes, CodeClass, Misconfiguration, LINK_CODE_TABLE};
+pub use health::{
+    HealthOutcome, HealthRule, HealthSource, LinkHealth, Signal, WhoActs, LINK_HEALTH_TABLE, MAX_BODY_BYTES, MAX_RETRY_AFTER,
+};
 pub use preflight::{preflight, PreflightReport};
 pub use query::{MAX_CALLBACK_LEN, MAX_DESCRIPTION_CHARS};
