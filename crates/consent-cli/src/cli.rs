@@ -5,8 +5,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{admin_consent, link, mock, policy, requests, workflow};
+use crate::commands::{admin_consent, link, mock, policy, requests, shell, workflow};
 use crate::exit::EXIT_CODES_HELP;
+
+/// The help heading of the options every command accepts.
+pub const GLOBAL_OPTIONS: &str = "Global options";
 
 /// Microsoft Entra admin consent from the command line: enable consent requests, request consent,
 /// approve tenant-wide, and check that every employee can link.
@@ -21,10 +24,11 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts.
+/// Options every command accepts, shown under their own heading in every command's help.
 #[derive(Debug, Args)]
+#[command(next_help_heading = GLOBAL_OPTIONS)]
 pub struct GlobalArgs {
-    /// Print one JSON document on stdout (schemas in docs/cli.md).
+    /// Print one JSON document on stdout (schemas in the crate README, crates/consent-cli/README.md).
     #[arg(long, global = true)]
     pub json: bool,
 
@@ -58,6 +62,7 @@ pub struct GlobalArgs {
 /// ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET only — never flags, so the secret stays out of shell
 /// history, `ps` and `Debug` output.
 #[derive(Debug, Args)]
+#[command(next_help_heading = GLOBAL_OPTIONS)]
 pub struct GraphArgs {
     /// Microsoft Graph: the customer's tenant (GUID or verified domain). Also the tenant for
     /// `link` and `admin-consent`.
@@ -100,6 +105,10 @@ pub enum Command {
     Mock(mock::MockCommand),
     /// Serve a fresh preset mock tenant over HTTP (Graph v1.0 subset and login pages) on loopback until Ctrl-C or SIGTERM. Prints one JSON line: URLs, tenant, and the emulator's own admin client credentials.
     Emulator(consent_emulator::ServeOptions),
+    /// Print a shell completion script, e.g. `consentctl completions bash > ~/.local/share/bash-completion/completions/consentctl`.
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff), e.g. `consentctl man | man -l -`; or write one page per command with --dir.
+    Man(shell::ManArgs),
 }
 
 #[cfg(test)]
@@ -110,6 +119,20 @@ mod tests {
     #[test]
     fn command_tree_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_have_their_own_heading_in_command_help() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let policy = cmd.find_subcommand_mut("policy").unwrap();
+        let help = policy.find_subcommand_mut("enable").unwrap().render_help().to_string();
+        let (own, global) = help.split_once(&format!("{GLOBAL_OPTIONS}:")).expect(&help);
+        assert!(own.contains("--duration-days") && !own.contains("--mock-state"), "{help}");
+        assert!(
+            global.contains("--json") && global.contains("--tenant") && !global.contains("--duration-days"),
+            "{help}"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Exit codes, and the one error type commands return.
 //!
-//! The table (also in `--help` and `docs/cli.md`); every error goes through [`CliError::exit`], so
+//! The table (also in `--help` and the crate README (`crates/consent-cli/README.md`)); every error goes through [`CliError::exit`], so
 //! the table and the code cannot drift apart:
 //!
 //! | code | meaning |
@@ -85,6 +85,22 @@ pub struct StoreError {
     pub source: Option<std::io::Error>,
 }
 
+/// What a command as a whole needs from the acting principal. A command runs several tenant
+/// operations, and the first refused one names only its own need (`approve` starts by *reading* the
+/// policy, which a Global Reader may do, but a Global Reader cannot approve): this names what the
+/// command needs, so one fix is enough.
+#[derive(Debug)]
+pub struct Needs {
+    /// The command, as typed (`approve`).
+    pub command: &'static str,
+    /// The directory roles that allow it for a signed-in user, as Microsoft names them
+    /// (completes "approve needs …").
+    pub roles: &'static str,
+    /// The application permissions that allow it for an app-only caller (completes "an app-only
+    /// caller needs …").
+    pub permissions: &'static str,
+}
+
 /// Everything a command can fail with.
 #[derive(Debug)]
 pub enum CliError {
@@ -97,6 +113,14 @@ pub enum CliError {
         error: Box<consent::Error>,
         /// What to do.
         hint: String,
+    },
+    /// The tenant refused a step of a command for lack of a role or permission; says what the
+    /// command needs, and keeps the refused step's own error.
+    Denied {
+        /// What the command needs.
+        needs: &'static Needs,
+        /// The refusal (`PermissionDenied`).
+        error: Box<consent::Error>,
     },
     /// The mock state file could not be used.
     Store(StoreError),
@@ -121,10 +145,21 @@ impl CliError {
         }
     }
 
+    /// A permission refusal becomes one that names what the whole command needs; other errors
+    /// pass through.
+    pub fn needing(self, needs: &'static Needs) -> Self {
+        match self {
+            CliError::Consent(error) | CliError::Hinted { error, .. } if matches!(*error, consent::Error::PermissionDenied { .. }) => {
+                CliError::Denied { needs, error }
+            }
+            other => other,
+        }
+    }
+
     /// The library error inside, if any.
     pub fn consent_error(&self) -> Option<&consent::Error> {
         match self {
-            CliError::Consent(e) | CliError::Hinted { error: e, .. } => Some(e),
+            CliError::Consent(e) | CliError::Hinted { error: e, .. } | CliError::Denied { error: e, .. } => Some(e),
             CliError::Store(_) | CliError::Usage(_) | CliError::Runtime(_) => None,
         }
     }
@@ -132,7 +167,7 @@ impl CliError {
     /// The exit code for this error.
     pub fn exit(&self) -> Exit {
         match self {
-            CliError::Consent(e) | CliError::Hinted { error: e, .. } => Exit::for_error(e),
+            CliError::Consent(e) | CliError::Hinted { error: e, .. } | CliError::Denied { error: e, .. } => Exit::for_error(e),
             CliError::Store(_) | CliError::Runtime(_) => Exit::Error,
             CliError::Usage(_) => Exit::Usage,
         }
@@ -145,7 +180,7 @@ impl CliError {
             CliError::Store(_) => "state_file",
             CliError::Usage(_) => "usage",
             CliError::Runtime(_) => "runtime",
-            CliError::Consent(e) | CliError::Hinted { error: e, .. } => match e.as_ref() {
+            CliError::Consent(e) | CliError::Hinted { error: e, .. } | CliError::Denied { error: e, .. } => match e.as_ref() {
                 E::InvalidInput { .. } => "invalid_input",
                 E::NotFound { .. } => "not_found",
                 E::Conflict { .. } => "conflict",
@@ -167,6 +202,9 @@ impl CliError {
         match self {
             CliError::Store(s) => Some(s.hint.clone()),
             CliError::Hinted { hint, .. } => Some(hint.clone()),
+            CliError::Denied { .. } => Some(
+                "on the mock, act as a user who holds one of those roles with --as UPN (`consentctl --mock mock show` lists users and roles); on Microsoft Graph, grant the caller app those permissions, see docs/graph-permissions.md".to_owned(),
+            ),
             CliError::Usage(_) => Some("see `consentctl --help`".to_owned()),
             CliError::Runtime(_) => None,
             CliError::Consent(e) => match e.as_ref() {
@@ -185,7 +223,9 @@ impl CliError {
     /// The source chain, for `-v`.
     pub fn detail(&self) -> Vec<String> {
         match self {
-            CliError::Consent(e) | CliError::Hinted { error: e, .. } => vec![format!("{e:?}")],
+            CliError::Consent(e) | CliError::Hinted { error: e, .. } | CliError::Denied { error: e, .. } => {
+                vec![format!("{e:?}")]
+            }
             CliError::Store(s) => {
                 let mut out = vec![format!("state file: {}", s.path.display())];
                 if let Some(src) = &s.source {
@@ -202,6 +242,17 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Consent(e) | CliError::Hinted { error: e, .. } => fmt::Display::fmt(e, f),
+            CliError::Denied { needs, error } => {
+                write!(
+                    f,
+                    "permission denied: {} needs {}; an app-only caller needs {}",
+                    needs.command, needs.roles, needs.permissions
+                )?;
+                match error.as_ref() {
+                    consent::Error::PermissionDenied { operation, .. } => write!(f, "; the tenant refused to {operation}"),
+                    _ => Ok(()),
+                }
+            }
             CliError::Store(s) => write!(f, "mock state file {}: {}", s.path.display(), s.problem),
             CliError::Usage(m) | CliError::Runtime(m) => f.write_str(m),
         }
@@ -269,6 +320,28 @@ mod tests {
             request_id: None,
             body: None,
         }
+    }
+
+    static NEEDS: Needs = Needs {
+        command: "approve",
+        roles: "the Cloud Application Administrator role",
+        permissions: "DelegatedPermissionGrant.ReadWrite.All",
+    };
+
+    #[test]
+    fn a_refused_step_names_what_the_command_needs() {
+        let refused = CliError::from(Error::PermissionDenied {
+            operation: "read the admin consent request policy",
+            needed: "the Global Reader role".into(),
+        })
+        .needing(&NEEDS);
+        let text = refused.to_string();
+        assert!(text.contains("approve needs the Cloud Application Administrator role"), "{text}");
+        assert!(text.contains("refused to read the admin consent request policy"), "{text}");
+        assert!(!text.contains("Global Reader"), "{text}");
+        assert_eq!((refused.exit().code(), refused.kind()), (4, "permission_denied"));
+        let other = CliError::from(Error::not_found("x")).needing(&NEEDS);
+        assert_eq!(other.kind(), "not_found");
     }
 
     #[test]

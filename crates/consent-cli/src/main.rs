@@ -2,7 +2,7 @@
 //!
 //! A thin binding over the `consent` library: `main` parses the command line, picks a backend (the
 //! mock tenant in a state file, or Microsoft Graph), runs the command, prints its report, and maps
-//! errors to the exit codes documented in `--help` and `docs/cli.md`.
+//! errors to the exit codes documented in `--help` and the crate README (`crates/consent-cli/README.md`).
 //!
 //! Layout: `cli` (clap tree and global flags), `commands/` (one module per command group, each
 //! returning a report), `output` (JSON or human text, progress), `exit` (exit codes and the error
@@ -14,6 +14,7 @@ mod backend;
 mod cli;
 mod commands;
 mod exit;
+mod guidance_args;
 mod output;
 mod store;
 
@@ -27,8 +28,10 @@ use crate::exit::CliError;
 use crate::output::Output;
 
 fn main() -> ExitCode {
-    // Usage errors exit with clap's code 2, which is also ours.
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(Output::parse_failure(&e, json_requested()).code()),
+    };
     init_tracing(cli.global.verbose);
     let out = Output::new(cli.global.json, cli.global.verbose);
     let exit = match runtime() {
@@ -39,6 +42,12 @@ fn main() -> ExitCode {
         Err(e) => out.error(&CliError::Runtime(format!("cannot start the async runtime: {e}"))),
     };
     ExitCode::from(exit.code())
+}
+
+/// Whether `--json` is on the command line, for errors found before clap could say so (an option
+/// after `--` is a value, not a flag).
+fn json_requested() -> bool {
+    std::env::args_os().skip(1).take_while(|a| a != "--").any(|a| a == "--json")
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

@@ -75,6 +75,22 @@ impl Output {
         exit
     }
 
+    /// A command line clap refused (or `--help`/`--version`, which clap reports the same way).
+    /// Help and version print as clap prints them (exit 0). A usage error prints clap's message on
+    /// stderr and, with `--json`, also the JSON error document on stdout (exit 2), like every other
+    /// error.
+    pub fn parse_failure(e: &clap::Error, json: bool) -> Exit {
+        if e.exit_code() == 0 {
+            let _ = e.print();
+            return Exit::Success;
+        }
+        if json {
+            let _ = write_json(&ErrorDocument::usage(e));
+        }
+        let _ = e.print();
+        Exit::Usage
+    }
+
     fn stderr_line(&self, line: &str) {
         let _ = writeln!(anstream::stderr(), "{line}");
     }
@@ -137,6 +153,35 @@ struct ErrorBody {
 }
 
 impl ErrorDocument {
+    /// clap's usage error: its first line is the message, its `tip:` lines the hint.
+    fn usage(e: &clap::Error) -> Self {
+        // With no command at all clap renders the help text, whose first line is no message.
+        let text = match e.kind() {
+            clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => "error: a command is required".to_owned(),
+            _ => e.render().to_string(),
+        };
+        let message = text.lines().next().unwrap_or_default();
+        let mut hints: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("tip: "))
+            .map(str::to_owned)
+            .collect();
+        match text.lines().find_map(|l| l.strip_prefix("Usage: ")) {
+            Some(usage) => hints.push(format!("usage: {usage}; more with --help")),
+            None => hints.push("see `consentctl --help`".to_owned()),
+        }
+        let hint = hints.join("; ");
+        Self {
+            error: ErrorBody {
+                kind: "usage",
+                message: message.strip_prefix("error: ").unwrap_or(message).to_owned(),
+                hint: Some(hint),
+                exit_code: Exit::Usage.code(),
+                retry_after_secs: None,
+            },
+        }
+    }
+
     fn new(e: &CliError) -> Self {
         let retry_after_secs = e.consent_error().and_then(|c| c.retry_after()).map(|d| d.as_secs_f64());
         Self {
@@ -173,9 +218,20 @@ impl Human {
         writeln!(self.out, "{}", text.bold())
     }
 
-    /// `key: value`, aligned.
-    pub fn field(&mut self, key: &str, value: impl std::fmt::Display) -> io::Result<()> {
-        writeln!(self.out, "  {:<22} {value}", format!("{key}:").dimmed())
+    /// `key: value`, aligned. Booleans print as `Yes`/`No` (see [`FieldValue`]).
+    pub fn field(&mut self, key: &str, value: impl FieldValue) -> io::Result<()> {
+        writeln!(self.out, "  {:<22} {}", format!("{key}:").dimmed(), value.render())
+    }
+
+    /// An indented `key: before → after` line, for what a command changed.
+    pub fn change(&mut self, key: &str, before: impl FieldValue, after: impl FieldValue) -> io::Result<()> {
+        writeln!(
+            self.out,
+            "    {:<22} {} → {}",
+            format!("{key}:").dimmed(),
+            before.render(),
+            after.render()
+        )
     }
 
     /// A plain line.
@@ -209,6 +265,46 @@ impl Human {
     }
 }
 
+/// A value [`Human::field`] prints. Booleans have one style in all human output, the portal's
+/// `Yes`/`No`; everything else prints as its `Display`. (A trait rather than `impl Display` so a
+/// `bool` cannot slip through as `true`.)
+pub trait FieldValue {
+    /// The text shown.
+    fn render(&self) -> String;
+}
+
+/// The one human form of a boolean.
+pub fn yes_no(b: bool) -> &'static str {
+    if b {
+        "Yes"
+    } else {
+        "No"
+    }
+}
+
+impl FieldValue for bool {
+    fn render(&self) -> String {
+        yes_no(*self).to_owned()
+    }
+}
+
+macro_rules! display_field_value {
+    ($($t:ty),*) => {$(
+        impl FieldValue for $t {
+            fn render(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+display_field_value!(str, String, u32, u64, usize, i64);
+
+impl<T: FieldValue + ?Sized> FieldValue for &T {
+    fn render(&self) -> String {
+        (**self).render()
+    }
+}
+
 /// Renders library guidance as text or Markdown.
 pub fn guidance_text(g: &consent::Guidance, markdown: bool) -> String {
     if markdown {
@@ -221,6 +317,27 @@ pub fn guidance_text(g: &consent::Guidance, markdown: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clap_error_becomes_a_usage_document() {
+        use clap::CommandFactory;
+        let e = crate::cli::Cli::command()
+            .try_get_matches_from(["consentctl", "--json", "policy", "show", "--bogus"])
+            .unwrap_err();
+        let v = serde_json::to_value(ErrorDocument::usage(&e)).unwrap();
+        assert_eq!(v["error"]["kind"], "usage");
+        assert_eq!(v["error"]["exit_code"], 2);
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(message.contains("--bogus") && !message.starts_with("error:"), "{message}");
+    }
+
+    #[test]
+    fn booleans_have_one_human_style() {
+        assert_eq!(true.render(), "Yes");
+        assert_eq!(false.render(), "No");
+        assert_eq!("text".render(), "text");
+        assert_eq!(30u32.render(), "30");
+    }
 
     #[test]
     fn error_document_carries_kind_code_and_retry_after() {

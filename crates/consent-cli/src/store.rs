@@ -182,7 +182,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = store(&dir);
         let lock = s.lock(true).unwrap();
-        let tenant = MockTenant::preset(Preset::WorkflowWithReviewerGroup);
+        let tenant = MockTenant::preset(Preset::WorkflowOn);
         lock.save(&tenant).unwrap();
         assert_eq!(lock.load().unwrap().to_json(), tenant.to_json());
         let names: Vec<String> = fs::read_dir(dir.path())
@@ -233,7 +233,7 @@ mod tests {
         fn loading_a_damaged_tenant_never_panics(at in 0usize..4000, junk in "[\\x00-\\x7f]{0,8}") {
             let dir = tempfile::tempdir().unwrap();
             let s = store(&dir);
-            let mut text = MockTenant::preset(Preset::WorkflowWithReviewerGroup).to_json();
+            let mut text = MockTenant::preset(Preset::WorkflowOn).to_json();
             let at = text.char_indices().map(|(i, _)| i).nth(at % text.chars().count()).unwrap_or(0);
             text.insert_str(at, &junk);
             fs::write(s.path(), &text).unwrap();

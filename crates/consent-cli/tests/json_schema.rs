@@ -1,5 +1,5 @@
 //! Every command's `--json` document: exactly one JSON value on stdout, a `command` field naming
-//! the command, and the documented keys (docs/cli.md) with their types.
+//! the command, and the documented keys (crates/consent-cli/README.md) with their types.
 
 mod common;
 

@@ -26,7 +26,7 @@ struct Setup {
 
 fn setup(rt: &Runtime) -> Setup {
     rt.block_on(async {
-        let tenant = MockTenant::preset(Preset::WorkflowWithReviewerGroup);
+        let tenant = MockTenant::preset(Preset::WorkflowOn);
         let emu = Emulator::new(tenant.clone(), EmulatorConfig::default())
             .bind("127.0.0.1:0")
             .await

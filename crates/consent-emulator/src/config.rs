@@ -34,7 +34,7 @@ pub struct EmulatorConfig {
     pub admin_client_secret: Option<String>,
     /// Lifetime of tokens from the token endpoint, on the tenant's clock (default 1 hour, like Entra).
     pub token_lifetime: Duration,
-    /// Lifetime of authorization codes, on the tenant's clock (default 10 minutes, reference §6.1).
+    /// Lifetime of authorization codes, on the tenant's clock (default 10 minutes, Microsoft Learn: "Microsoft identity platform and OAuth 2.0 authorization code flow").
     pub code_lifetime: Duration,
     /// App registrations the login pages show by name and expand `/.default` for, ahead of the apps
     /// published in the tenant (which the pages fall back to). The mock decides consent for any

@@ -32,7 +32,7 @@
 //! use consent_emulator::{Emulator, EmulatorConfig};
 //! use consent_mock::{MockTenant, Preset};
 //!
-//! let tenant = MockTenant::preset(Preset::WorkflowWithReviewerGroup);
+//! let tenant = MockTenant::preset(Preset::WorkflowOn);
 //! let emulator = Emulator::new(tenant.clone(), EmulatorConfig::default()).bind("127.0.0.1:0").await?;
 //! let token = emulator.admin_app_token();
 //! let policy: serde_json::Value = reqwest::Client::new()

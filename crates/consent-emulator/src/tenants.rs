@@ -276,8 +276,8 @@ mod tests {
 
     #[test]
     fn ids_are_distinct_stable_and_found_in_any_case() {
-        let a = Tenants::new(vec![MockTenant::preset(Preset::WorkflowWithReviewerGroup)], 5).unwrap();
-        let b = Tenants::new(vec![MockTenant::preset(Preset::WorkflowWithReviewerGroup)], 5).unwrap();
+        let a = Tenants::new(vec![MockTenant::preset(Preset::WorkflowOn)], 5).unwrap();
+        let b = Tenants::new(vec![MockTenant::preset(Preset::WorkflowOn)], 5).unwrap();
         assert_eq!(a.ids(), b.ids(), "deterministic");
         let mut uniq: Vec<String> = a.ids().iter().map(ToString::to_string).collect();
         uniq.sort();
@@ -294,7 +294,7 @@ mod tests {
 
     #[test]
     fn advancing_reaches_unbuilt_tenants_and_reset_rewinds_all() {
-        let first = MockTenant::preset(Preset::WorkflowWithReviewerGroup);
+        let first = MockTenant::preset(Preset::WorkflowOn);
         let start = first.clock().now();
         let t = Tenants::new(vec![first.clone()], 3).unwrap();
         let one = t.get(1).unwrap();
@@ -315,7 +315,7 @@ mod tests {
 
     #[test]
     fn given_tenants_come_first_and_must_differ() {
-        let a = MockTenant::preset(Preset::WorkflowWithReviewerGroup);
+        let a = MockTenant::preset(Preset::WorkflowOn);
         let other = consent::TenantId::parse("11111111-2222-4333-8444-555555555555").unwrap();
         let b = MockTenant::preset(Preset::UserConsentDisabled).fork_as(other.clone());
         let t = Tenants::new(vec![a.clone(), b], 4).unwrap();

@@ -21,7 +21,8 @@
 //!
 //! # async fn run() -> consent::Result<()> {
 //! let tenant = TenantId::parse("contoso.onmicrosoft.com")?;
-//! let tokens = ClientCredentials::builder(tenant.clone(), AppId::parse("4b3c6a52-2f1d-4c7e-9a38-6f0e4d2b8c11")?, Secret::new("…"))
+//! let client_id = AppId::parse("4b3c6a52-2f1d-4c7e-9a38-6f0e4d2b8c11")?;
+//! let tokens = ClientCredentials::builder(tenant.clone(), client_id, Secret::new("…"))
 //!     .build()?;
 //! let graph = GraphBackend::builder().tenant(tenant).token_provider(Arc::new(tokens)).build()?;
 //! let policy = graph.get_request_policy().await?;

@@ -110,8 +110,8 @@ pub struct MockOptions {
     /// covers an open request's pending scopes completes that request as approved, with
     /// `reviewedBy.id` = `00000001-0000-0000-c000-000000000000`.
     ///
-    /// Reference §3.4 / §9.10: whether a Graph-created grant settles pending requests is not
-    /// documented; Microsoft's own example (§2.4) shows a request closed by that system identity.
+    /// Microsoft Learn: "Review admin consent requests"; "our choice where the documentation is silent": whether a Graph-created grant settles pending requests is not
+    /// documented; Microsoft's own example (Microsoft Learn "appConsentRequest resource type") shows a request closed by that system identity.
     pub grants_complete_requests: bool,
 }
 
@@ -124,7 +124,7 @@ impl Default for MockOptions {
 }
 
 /// The identity Microsoft's example shows as reviewer of a request settled by the service
-/// (reference §2.4).
+/// (Microsoft Learn: "appConsentRequest resource type").
 pub const SYSTEM_REVIEWER_ID: &str = "00000001-0000-0000-c000-000000000000";
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Service principals, delegated grants and app-role assignments, with Graph's preconditions,
-//! uniqueness rules and error codes (reference §4).
+//! uniqueness rules and error codes (Microsoft Learn: "Grant tenant-wide admin consent to an application").
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -15,19 +15,19 @@ use crate::principal::{
 };
 use crate::state::TenantState;
 
-/// Reference §4.3: Graph's code for a duplicate grant (409).
+/// Microsoft Learn: "oAuth2PermissionGrant resource type": Graph's code for a duplicate grant (409).
 pub const DUPLICATE_KEY: &str = "Request_MultipleObjectsWithSameKeyValue";
-/// Reference §4.4: Graph's code for a duplicate app-role assignment (400).
+/// Microsoft Learn: "appRoleAssignment resource type": Graph's code for a duplicate app-role assignment (400).
 pub const BAD_REQUEST: &str = "Request_BadRequest";
 
 impl TenantState {
-    /// `GET /servicePrincipals(appId='…')` (reference §4.2).
+    /// `GET /servicePrincipals(appId='…')` (Microsoft Learn: "servicePrincipal resource type").
     pub(crate) fn get_sp(&self, principal: &Principal, app_id: &AppId) -> Result<Option<ServicePrincipal>> {
         self.require(principal, &READ_SERVICE_PRINCIPALS)?;
         Ok(self.sp_by_app(app_id).cloned())
     }
 
-    /// `POST /servicePrincipals` (reference §4.2).
+    /// `POST /servicePrincipals` (Microsoft Learn: "servicePrincipal resource type").
     pub(crate) fn create_sp(&mut self, principal: &Principal, app_id: &AppId) -> Result<ServicePrincipal> {
         self.require(principal, &CREATE_SERVICE_PRINCIPAL)?;
         let actor = self.actor_name(principal);
@@ -80,13 +80,13 @@ impl TenantState {
         }
     }
 
-    /// `GET /oauth2PermissionGrants?$filter=clientId eq '…'` (reference §4.3).
+    /// `GET /oauth2PermissionGrants?$filter=clientId eq '…'` (Microsoft Learn: "oAuth2PermissionGrant resource type").
     pub(crate) fn list_grants(&self, principal: &Principal, client_id: &ObjectId) -> Result<Vec<DelegatedGrant>> {
         self.require(principal, &READ_GRANTS)?;
         Ok(self.grants.iter().filter(|g| g.client_id == *client_id).cloned().collect())
     }
 
-    /// `POST /oauth2PermissionGrants` (reference §4.3).
+    /// `POST /oauth2PermissionGrants` (Microsoft Learn: "oAuth2PermissionGrant resource type").
     pub(crate) fn create_grant(&mut self, principal: &Principal, new: &NewDelegatedGrant) -> Result<DelegatedGrant> {
         self.require(principal, &WRITE_GRANTS)?;
         let actor = self.actor_name(principal);
@@ -145,7 +145,7 @@ impl TenantState {
         Ok(grant)
     }
 
-    /// `PATCH /oauth2PermissionGrants/{id}` with `scope`, which replaces the old value (reference §4.3).
+    /// `PATCH /oauth2PermissionGrants/{id}` with `scope`, which replaces the old value (Microsoft Learn: "oAuth2PermissionGrant resource type").
     pub(crate) fn update_grant(&mut self, principal: &Principal, grant_id: &str, scope: &ScopeSet) -> Result<()> {
         self.require(principal, &WRITE_GRANTS)?;
         let actor = self.actor_name(principal);
@@ -223,7 +223,7 @@ impl TenantState {
         }
     }
 
-    /// `InvalidInput` unless the resource exists and offers every scope (reference §4.5 step 3).
+    /// `InvalidInput` unless the resource exists and offers every scope (Microsoft Learn: "Grant tenant-wide admin consent to an application" step 3).
     pub(crate) fn check_offered(&self, resource_id: ObjectId, scope: &ScopeSet) -> Result<()> {
         let resource = self
             .sp(resource_id)
@@ -241,7 +241,7 @@ impl TenantState {
     }
 
     /// Unions `scopes` into the one grant for (client, resource, consent type, principal), creating it
-    /// if missing (reference §4.3 "correct pattern").
+    /// if missing (Microsoft Learn: "oAuth2PermissionGrant resource type" "correct pattern").
     pub(crate) fn merge_grant(&mut self, key: &NewDelegatedGrant, actor: &str) -> Result<DelegatedGrant> {
         match self.grants.iter().find(|g| same_key(g, key)).cloned() {
             Some(existing) => {
@@ -252,7 +252,7 @@ impl TenantState {
         }
     }
 
-    /// `GET /servicePrincipals/{id}/appRoleAssignments` (reference §4.4).
+    /// `GET /servicePrincipals/{id}/appRoleAssignments` (Microsoft Learn: "appRoleAssignment resource type").
     pub(crate) fn list_assignments(&self, principal: &Principal, client_id: &ObjectId) -> Result<Vec<AppRoleAssignment>> {
         self.require(principal, &READ_ASSIGNMENTS)?;
         if self.sp(*client_id).is_none() {
@@ -261,7 +261,7 @@ impl TenantState {
         Ok(self.assignments.iter().filter(|a| a.principal_id == *client_id).cloned().collect())
     }
 
-    /// `POST /servicePrincipals/{resourceId}/appRoleAssignedTo` (reference §4.4, §4.6).
+    /// `POST /servicePrincipals/{resourceId}/appRoleAssignedTo` (Microsoft Learn: "appRoleAssignment resource type"; "Grant tenant-wide admin consent to an application").
     pub(crate) fn create_assignment(&mut self, principal: &Principal, new: &NewAppRoleAssignment) -> Result<AppRoleAssignment> {
         let on_graph = self.graph_sp().is_ok_and(|g| g.id == new.resource_id);
         self.require(principal, if on_graph { &ASSIGN_GRAPH_APP_ROLE } else { &ASSIGN_APP_ROLE })?;
@@ -318,7 +318,7 @@ impl TenantState {
     }
 
     /// The rule an approver must pass: Microsoft Graph app roles need Privileged Role Administrator,
-    /// delegated scopes Cloud Application Administrator (reference §4.6).
+    /// delegated scopes Cloud Application Administrator (Microsoft Learn: "Grant tenant-wide admin consent to an application").
     pub(crate) fn approval_rule(&self, app_id: &AppId, with_roles: bool) -> Rule {
         let needs_graph_roles = with_roles
             && self
@@ -331,7 +331,7 @@ impl TenantState {
         }
     }
 
-    /// Tenant-wide consent (reference §4.1): the client's service principal, one `AllPrincipals`
+    /// Tenant-wide consent (Microsoft Learn: "Grant tenant-wide admin consent to an application"): the client's service principal, one `AllPrincipals`
     /// grant on Microsoft Graph holding the union, and (if `with_roles`) every required app role.
     /// Validates everything before writing anything, so a refusal leaves the tenant unchanged.
     pub(crate) fn grant_tenant_wide(&mut self, app_id: &AppId, scopes: &ScopeSet, with_roles: bool, actor: &str) -> Result<()> {
@@ -401,7 +401,7 @@ fn same_key(g: &DelegatedGrant, new: &NewDelegatedGrant) -> bool {
         && g.principal_id == new.principal_id
 }
 
-/// Reference §4.3: Graph's grant id is base64url (no padding) of clientId ‖ resourceId (‖ principalId),
+/// Microsoft Learn: "oAuth2PermissionGrant resource type": Graph's grant id is base64url (no padding) of clientId ‖ resourceId (‖ principalId),
 /// each GUID in .NET little-endian byte order — 43 or 64 characters.
 fn grant_id(new: &NewDelegatedGrant) -> String {
     let mut bytes = Vec::with_capacity(48);

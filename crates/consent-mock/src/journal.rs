@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use consent::{AppId, ObjectId};
 use serde::{Deserialize, Serialize};
 
-/// Why an email would be sent (reference §1.2 `notifyReviewers`/`remindersEnabled`, §3.4).
+/// Why an email would be sent (Microsoft Learn: "adminConsentRequestPolicy resource type" `notifyReviewers`/`remindersEnabled`, Microsoft Learn "Review admin consent requests").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NotificationKind {

@@ -51,16 +51,23 @@
 //! assert_eq!(tenant.sign_in(demo::EVA_ID, &app.app_id, &scopes)?.aadsts_code(), Some(90095));
 //! let eva = tenant.as_user(demo::EVA_ID);
 //! let why = "I need my interviews in my Outlook calendar";
-//! eva.submit_consent_request(&ConsentRequestSubmission::dynamic(app.app_id, scopes.clone(), why)?).await?;
+//! let submission = ConsentRequestSubmission::dynamic(app.app_id, scopes.clone(), why)?;
+//! eva.submit_consent_request(&submission).await?;
 //!
 //! // 3. The admin sees it and approves it: a tenant-wide grant.
-//! let pending = admin.list_app_consent_requests(&RequestFilter { app_id: Some(app.app_id), pending_only: true }).await?;
-//! let review = ConsentReview { app_request_id: pending[0].id.clone(), decision: ReviewDecision::Approve };
+//! let filter = RequestFilter { app_id: Some(app.app_id), pending_only: true };
+//! let pending = admin.list_app_consent_requests(&filter).await?;
+//! let review = ConsentReview {
+//!     app_request_id: pending[0].id.clone(),
+//!     decision: ReviewDecision::Approve,
+//! };
 //! admin.review_consent_request(&review).await?;
 //!
 //! // Everyone can link their calendar now, and Eva was told.
-//! assert_eq!(tenant.sign_in(demo::SAM_ID, &app.app_id, &scopes)?, UserConsentDecision::AlreadyGranted);
-//! assert!(tenant.outbox().iter().any(|n| n.to == demo::EVA_ID && n.kind == NotificationKind::Approved));
+//! let sam = tenant.sign_in(demo::SAM_ID, &app.app_id, &scopes)?;
+//! assert_eq!(sam, UserConsentDecision::AlreadyGranted);
+//! let outbox = tenant.outbox();
+//! assert!(outbox.iter().any(|n| n.to == demo::EVA_ID && n.kind == NotificationKind::Approved));
 //! # Ok::<(), consent::Error>(())
 //! # }).unwrap();
 //! ```
@@ -72,8 +79,9 @@
 //! use consent_mock::{Fault, FaultPlan, FaultRule, MockTenant, Operation, Preset};
 //!
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-//! let tenant = MockTenant::preset(Preset::MicrosoftManagedDefault);
-//! tenant.set_faults(FaultPlan::none().with(FaultRule::always(Some(Operation::GetRequestPolicy), Fault::Timeout).times(1)));
+//! let tenant = MockTenant::preset(Preset::MicrosoftManaged);
+//! let once = FaultRule::always(Some(Operation::GetRequestPolicy), Fault::Timeout).times(1);
+//! tenant.set_faults(FaultPlan::none().with(once));
 //! assert!(matches!(tenant.as_admin().get_request_policy().await, Err(Error::Timeout { .. })));
 //! assert!(tenant.as_admin().get_request_policy().await.is_ok());
 //! # });

@@ -1,5 +1,5 @@
 //! The authorize endpoint, simulated in-process: what `login.microsoftonline.com` sends back to the
-//! app's redirect URI once a user has signed in (reference §6.1, §6.4). Examples and tests use it to
+//! app's redirect URI once a user has signed in (Microsoft Learn: "Microsoft identity platform and OAuth 2.0 authorization code flow"; "Microsoft Entra authentication and authorization error codes"). Examples and tests use it to
 //! drive `consent::link` without a browser; the emulator serves the interactive version over HTTP.
 
 use consent::{AppId, Error, ObjectId, Result, Scope, ScopeSet, UserConsentDecision};

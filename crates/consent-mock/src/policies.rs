@@ -7,15 +7,15 @@ use crate::principal::{Principal, GET_AUTHORIZATION_POLICY, GET_REQUEST_POLICY, 
 use crate::state::TenantState;
 
 impl TenantState {
-    /// `GET /policies/adminConsentRequestPolicy` (reference §1.1); never `NotFound`.
+    /// `GET /policies/adminConsentRequestPolicy` (Microsoft Learn: "adminConsentRequestPolicy resource type"); never `NotFound`.
     pub(crate) fn get_request_policy(&self, principal: &Principal) -> Result<AdminConsentRequestPolicy> {
         self.require(principal, &GET_REQUEST_POLICY)?;
         Ok(self.request_policy.clone())
     }
 
-    /// `PUT /policies/adminConsentRequestPolicy` (reference §1.1, §10): replaces every writable
+    /// `PUT /policies/adminConsentRequestPolicy` (Microsoft Learn: "adminConsentRequestPolicy resource type"; "our choice where the documentation is silent"): replaces every writable
     /// field, ignores the given `version`, bumps the stored one. No validation beyond Graph's, which
-    /// documents none (§1.3): an enabled policy without reviewers is accepted.
+    /// documents none (Microsoft Learn "adminConsentRequestPolicy resource type"): an enabled policy without reviewers is accepted.
     pub(crate) fn put_request_policy(&mut self, principal: &Principal, policy: &AdminConsentRequestPolicy) -> Result<()> {
         self.require(principal, &PUT_REQUEST_POLICY)?;
         let version = self.request_policy.version.saturating_add(1);
@@ -31,14 +31,14 @@ impl TenantState {
         Ok(())
     }
 
-    /// `GET /policies/authorizationPolicy` (reference §5.1): any signed-in user.
+    /// `GET /policies/authorizationPolicy` (Microsoft Learn: "authorizationPolicy resource type"): any signed-in user.
     pub(crate) fn get_authorization_policy(&self, principal: &Principal) -> Result<AuthorizationPolicy> {
         self.require(principal, &GET_AUTHORIZATION_POLICY)?;
         Ok(self.authorization_policy.clone())
     }
 
     /// Sets `permissionGrantPoliciesAssigned` for `setting`, keeping `…ForOwnedResource.*` entries as
-    /// the reference advises (§5.1).
+    /// the reference advises (Microsoft Learn "authorizationPolicy resource type").
     pub(crate) fn set_user_consent(&mut self, setting: &UserConsentSetting) {
         let assigned = &mut self
             .authorization_policy

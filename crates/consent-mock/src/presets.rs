@@ -15,13 +15,13 @@ use crate::tenant::MockTenant;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Preset {
     /// "Let Microsoft manage your consent settings", requests never configured: users hit AADSTS90094
-    /// for calendar scopes (Microsoft-managed restrictions, field notes §0).
-    MicrosoftManagedDefault,
+    /// for calendar scopes (Microsoft-managed restrictions, Microsoft Learn: "Configure how users consent to applications", Microsoft-managed policy).
+    MicrosoftManaged,
     /// "Do not allow user consent" (CISA SCuBA MS.AAD.5.2), requests never configured.
     UserConsentDisabled,
     /// User consent disabled; requests on with the "Consent Reviewers" group as reviewer, 30 days,
     /// reviewer notifications and reminders on.
-    WorkflowWithReviewerGroup,
+    WorkflowOn,
     /// "Allow user consent for apps" (legacy): users consent to the calendar scopes alone.
     AllowUserConsent,
 }
@@ -30,9 +30,9 @@ impl Preset {
     /// Every preset.
     pub const fn all() -> [Preset; 4] {
         [
-            Preset::MicrosoftManagedDefault,
+            Preset::MicrosoftManaged,
             Preset::UserConsentDisabled,
-            Preset::WorkflowWithReviewerGroup,
+            Preset::WorkflowOn,
             Preset::AllowUserConsent,
         ]
     }
@@ -40,9 +40,9 @@ impl Preset {
     /// The kebab-case name (`workflow-on`).
     pub const fn name(self) -> &'static str {
         match self {
-            Preset::MicrosoftManagedDefault => "microsoft-managed",
+            Preset::MicrosoftManaged => "microsoft-managed",
             Preset::UserConsentDisabled => "user-consent-disabled",
-            Preset::WorkflowWithReviewerGroup => "workflow-on",
+            Preset::WorkflowOn => "workflow-on",
             Preset::AllowUserConsent => "allow-user-consent",
         }
     }
@@ -50,8 +50,8 @@ impl Preset {
     /// The user-consent setting the preset applies.
     pub fn user_consent(self) -> UserConsentSetting {
         match self {
-            Preset::MicrosoftManagedDefault => UserConsentSetting::MicrosoftManaged,
-            Preset::UserConsentDisabled | Preset::WorkflowWithReviewerGroup => UserConsentSetting::Disabled,
+            Preset::MicrosoftManaged => UserConsentSetting::MicrosoftManaged,
+            Preset::UserConsentDisabled | Preset::WorkflowOn => UserConsentSetting::Disabled,
             Preset::AllowUserConsent => UserConsentSetting::AllowAll,
         }
     }
@@ -86,7 +86,7 @@ impl MockTenant {
         let _ = t.seed_group(demo::REVIEWERS_GROUP_ID, demo::REVIEWERS_GROUP_NAME, &[demo::CLOUD_ADMIN_ID]);
         t.publish_app(&demo::carerix_app(), false);
         t.set_user_consent(p.user_consent());
-        if p == Preset::WorkflowWithReviewerGroup {
+        if p == Preset::WorkflowOn {
             t.with(|s| {
                 s.request_policy = AdminConsentRequestPolicy {
                     is_enabled: true,
@@ -113,12 +113,17 @@ mod tests {
             assert_eq!(p.name().parse::<Preset>().unwrap(), p);
         }
         let err = "workflow".parse::<Preset>().unwrap_err().to_string();
+        // One name everywhere: the Rust variant is the CLI name in CamelCase.
+        for p in Preset::all() {
+            let camel: String = p.name().split('-').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
+            assert_eq!(format!("{p:?}"), camel);
+        }
         assert!(err.contains("workflow-on") && err.contains("allow-user-consent"), "{err}");
     }
 
     #[test]
     fn presets_seed_the_documented_directory() {
-        let t = MockTenant::preset(Preset::WorkflowWithReviewerGroup);
+        let t = MockTenant::preset(Preset::WorkflowOn);
         assert_eq!(t.users().len(), demo::USERS.len());
         assert_eq!(t.user_by_upn("EVA@contoso.example").unwrap().id, demo::EVA_ID);
         assert_eq!(consent::Clock::now(&t.clock()).to_rfc3339(), "2026-01-05T09:00:00+00:00");

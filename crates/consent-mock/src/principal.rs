@@ -77,8 +77,8 @@ const READERS: &[DirectoryRole] = &[
     GlobalAdministrator,
 ];
 
-/// Reference §1.1: get the request policy. Privileged Role Administrator is added [I]: it may grant
-/// any consent (§4.6), and approving starts by reading the workflow's state.
+/// Microsoft Learn: "adminConsentRequestPolicy resource type": get the request policy. Privileged Role Administrator is added [I]: it may grant
+/// any consent (Microsoft Learn "Grant tenant-wide admin consent to an application"), and approving starts by reading the workflow's state.
 pub(crate) const GET_REQUEST_POLICY: Rule = Rule {
     operation: "read the admin consent request policy",
     roles: &[
@@ -93,7 +93,7 @@ pub(crate) const GET_REQUEST_POLICY: Rule = Rule {
     also_permissions: &[],
 };
 
-/// Reference §1.1: update the request policy (Global Administrator kept, per the older page).
+/// Microsoft Learn: "adminConsentRequestPolicy resource type": update the request policy (Global Administrator kept, per the older page).
 pub(crate) const PUT_REQUEST_POLICY: Rule = Rule {
     operation: "update the admin consent request policy",
     roles: &[CloudApplicationAdministrator, ApplicationAdministrator, GlobalAdministrator],
@@ -102,7 +102,7 @@ pub(crate) const PUT_REQUEST_POLICY: Rule = Rule {
     also_permissions: &[],
 };
 
-/// Reference §5.1: the authorization policy is readable with default user permissions; app-only
+/// Microsoft Learn: "authorizationPolicy resource type": the authorization policy is readable with default user permissions; app-only
 /// callers need `Policy.Read.All`.
 pub(crate) const GET_AUTHORIZATION_POLICY: Rule = Rule {
     operation: "read the authorization policy",
@@ -112,7 +112,7 @@ pub(crate) const GET_AUTHORIZATION_POLICY: Rule = Rule {
     also_permissions: &[],
 };
 
-/// Reference §2.1: consent requests. Users without a reader role are not refused: they see only the
+/// Microsoft Learn: "appConsentRequest resource type": consent requests. Users without a reader role are not refused: they see only the
 /// requests they review (see `requests::visible_to`), so only app-only callers can fail this rule.
 pub(crate) const READ_REQUESTS: Rule = Rule {
     operation: "read consent requests",
@@ -122,7 +122,7 @@ pub(crate) const READ_REQUESTS: Rule = Rule {
     also_permissions: &[],
 };
 
-/// Reference §4.2: service principals are readable by every member.
+/// Microsoft Learn: "servicePrincipal resource type": service principals are readable by every member.
 pub(crate) const READ_SERVICE_PRINCIPALS: Rule = Rule {
     operation: "read service principals",
     roles: &[],
@@ -131,8 +131,8 @@ pub(crate) const READ_SERVICE_PRINCIPALS: Rule = Rule {
     also_permissions: &[],
 };
 
-/// Reference §4.2: create a service principal. Privileged Role Administrator is included because it
-/// may grant any consent (§4.6), which provisions the client [I].
+/// Microsoft Learn: "servicePrincipal resource type": create a service principal. Privileged Role Administrator is included because it
+/// may grant any consent (Microsoft Learn "Grant tenant-wide admin consent to an application"), which provisions the client [I].
 pub(crate) const CREATE_SERVICE_PRINCIPAL: Rule = Rule {
     operation: "create a service principal",
     roles: &[
@@ -146,7 +146,7 @@ pub(crate) const CREATE_SERVICE_PRINCIPAL: Rule = Rule {
     also_permissions: &[],
 };
 
-/// Reference §4.3: read delegated grants.
+/// Microsoft Learn: "oAuth2PermissionGrant resource type": read delegated grants.
 pub(crate) const READ_GRANTS: Rule = Rule {
     operation: "read delegated permission grants",
     roles: &[
@@ -165,7 +165,7 @@ pub(crate) const READ_GRANTS: Rule = Rule {
     also_permissions: &[],
 };
 
-/// Reference §4.3 / §4.6: write delegated grants (tenant-wide consent).
+/// Microsoft Learn: "oAuth2PermissionGrant resource type"; "Grant tenant-wide admin consent to an application": write delegated grants (tenant-wide consent).
 pub(crate) const WRITE_GRANTS: Rule = Rule {
     operation: "grant delegated permissions tenant-wide",
     roles: &[
@@ -179,7 +179,7 @@ pub(crate) const WRITE_GRANTS: Rule = Rule {
     also_permissions: &[],
 };
 
-/// Reference §4.4: read app-role assignments.
+/// Microsoft Learn: "appRoleAssignment resource type": read app-role assignments.
 pub(crate) const READ_ASSIGNMENTS: Rule = Rule {
     operation: "read app role assignments",
     roles: READ_GRANTS.roles,
@@ -189,10 +189,10 @@ pub(crate) const READ_ASSIGNMENTS: Rule = Rule {
 };
 
 const APP_ROLE_WRITE_PERMISSIONS: &[&str] = &["AppRoleAssignment.ReadWrite.All"];
-/// Reference §4.4 (issue #3476): `AppRoleAssignment.ReadWrite.All` alone gets 403.
+/// Microsoft Learn: "appRoleAssignment resource type" (issue #3476): `AppRoleAssignment.ReadWrite.All` alone gets 403.
 const APP_ROLE_WRITE_ALSO: &[&str] = &["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"];
 
-/// Reference §4.4 / §4.6: assign an app role of Microsoft Graph — Privileged Role Administrator is the
+/// Microsoft Learn: "appRoleAssignment resource type"; "Grant tenant-wide admin consent to an application": assign an app role of Microsoft Graph — Privileged Role Administrator is the
 /// least role; Cloud Application / Application Administrator may not.
 pub(crate) const ASSIGN_GRAPH_APP_ROLE: Rule = Rule {
     operation: "assign a Microsoft Graph app role",
@@ -202,7 +202,7 @@ pub(crate) const ASSIGN_GRAPH_APP_ROLE: Rule = Rule {
     also_permissions: APP_ROLE_WRITE_ALSO,
 };
 
-/// Reference §4.4 / §4.6: assign an app role of any other API.
+/// Microsoft Learn: "appRoleAssignment resource type"; "Grant tenant-wide admin consent to an application": assign an app role of any other API.
 pub(crate) const ASSIGN_APP_ROLE: Rule = Rule {
     operation: "assign an app role",
     roles: &[

@@ -1,7 +1,7 @@
 //! The consent-request lifecycle: submit, review (Approve / Deny / Block), expiry and reminders, and
 //! the Graph-shaped views reviewers and readers get.
 //!
-//! Reference §2 (objects), §3.3–3.4 (stage and portal semantics), §1.3 (reviewer snapshot) and §10
+//! Microsoft Learn: "appConsentRequest resource type" (objects), Microsoft Learn "approvalStage resource type" (stage and portal semantics), Microsoft Learn "adminConsentRequestPolicy resource type" (reviewer snapshot) and Microsoft Learn "our choice where the documentation is silent"
 //! (mock design notes). A request is one `appConsentRequest` per (app, consent type) with one
 //! `userConsentRequest` per requester, each with a single approval stage.
 
@@ -29,7 +29,7 @@ pub(crate) struct AppRequestRecord {
     pub id: String,
     pub app_id: AppId,
     pub consent_type: ConsentType,
-    /// Reference §2.2: the union of what the open user requests asked for.
+    /// Microsoft Learn: "appConsentRequest resource type": the union of what the open user requests asked for.
     pub pending_scopes: ScopeSet,
     pub user_requests: Vec<UserRequestRecord>,
 }
@@ -44,11 +44,11 @@ pub(crate) struct UserRequestRecord {
     pub reason: String,
     pub scopes: ScopeSet,
     pub created: DateTime<Utc>,
-    /// Reference §10: created + requestDurationInDays as configured when the request was created.
+    /// Microsoft Learn: "our choice where the documentation is silent": created + requestDurationInDays as configured when the request was created.
     pub expires: DateTime<Utc>,
     pub completed: Option<DateTime<Utc>>,
     pub status: UserRequestStatus,
-    /// Reference §1.3: reviewers resolved to users when the request was created; later policy
+    /// Microsoft Learn: "adminConsentRequestPolicy resource type": reviewers resolved to users when the request was created; later policy
     /// changes neither add nor remove anyone.
     pub reviewers: Vec<ObjectId>,
     /// When to send the reminder (only if reminders were on at creation); cleared once sent.
@@ -56,7 +56,7 @@ pub(crate) struct UserRequestRecord {
     pub stage: StageRecord,
 }
 
-/// The approval stage (reference §3.3).
+/// The approval stage (Microsoft Learn: "approvalStage resource type").
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct StageRecord {
@@ -107,7 +107,7 @@ impl AppRequestRecord {
 }
 
 impl TenantState {
-    /// Applies what time did since the last access: expiry and reminders (reference §10: expiry is
+    /// Applies what time did since the last access: expiry and reminders (Microsoft Learn: "our choice where the documentation is silent": expiry is
     /// evaluated against the clock, lazily, before anything reads or writes).
     pub(crate) fn tick(&mut self) {
         let now = self.now;
@@ -138,7 +138,7 @@ impl TenantState {
     }
 
     /// Resolves the policy's reviewers to user ids now: users, transitive user members of groups,
-    /// and holders of roles (reference §1.2 query forms).
+    /// and holders of roles (Microsoft Learn: "adminConsentRequestPolicy resource type" query forms).
     pub(crate) fn resolve_reviewers(&self) -> Vec<ObjectId> {
         let mut out = Vec::new();
         for reviewer in &self.request_policy.reviewers {
@@ -175,7 +175,7 @@ impl TenantState {
         }
     }
 
-    /// The acting user's "Request approval" (reference §5.3 step 4, §2.2–2.3).
+    /// The acting user's "Request approval" (Microsoft Learn: "Configure how users consent to applications" step 4, Microsoft Learn "appConsentRequest resource type").
     /// Returns the app request with exactly the acting user's request inline.
     pub(crate) fn submit(&mut self, principal: &Principal, s: &ConsentRequestSubmission) -> Result<AppConsentRequest> {
         let Some(user) = self.acting_user(principal)?.cloned() else {
@@ -236,7 +236,7 @@ impl TenantState {
         }
     }
 
-    /// The one app request per (app, consent type), created if missing (reference §2.2, FAQ).
+    /// The one app request per (app, consent type), created if missing (Microsoft Learn: "appConsentRequest resource type", FAQ).
     fn app_request_index(&mut self, app_id: &AppId, consent_type: ConsentType) -> usize {
         if let Some(i) = self
             .requests
@@ -313,7 +313,7 @@ impl TenantState {
         Ok(rec)
     }
 
-    /// A reviewer's Approve / Deny / Block (reference §3.4; not a Graph API, §3.1).
+    /// A reviewer's Approve / Deny / Block (Microsoft Learn: "Review admin consent requests"; not a Graph API, Microsoft Learn "Review admin consent requests").
     pub(crate) fn review(&mut self, principal: &Principal, review: &ConsentReview) -> Result<()> {
         let Some(user) = self.acting_user(principal)?.cloned() else {
             return Err(Error::PermissionDenied {
@@ -354,7 +354,7 @@ impl TenantState {
         Ok(())
     }
 
-    /// Only a snapshot reviewer of an open user request may act (reference §1.3); a closed request
+    /// Only a snapshot reviewer of an open user request may act (Microsoft Learn: "adminConsentRequestPolicy resource type"); a closed request
     /// cannot be reviewed again.
     fn check_reviewer(&self, idx: usize, user: ObjectId) -> Result<()> {
         let app = &self.requests[idx];
@@ -381,8 +381,8 @@ impl TenantState {
         Ok(())
     }
 
-    /// Approve = the tenant-wide grant (reference §3.4, §4.1), checked against the reviewer's role
-    /// (§4.6: being a reviewer does not grant the right to approve).
+    /// Approve = the tenant-wide grant (Microsoft Learn: "Review admin consent requests"; "Grant tenant-wide admin consent to an application"), checked against the reviewer's role
+    /// (Microsoft Learn "Grant tenant-wide admin consent to an application": being a reviewer does not grant the right to approve).
     fn approve(&mut self, idx: usize, principal: &Principal) -> Result<()> {
         let app = &self.requests[idx];
         let (app_id, scopes) = (app.app_id, self.wanted_scopes(app));
@@ -391,7 +391,7 @@ impl TenantState {
         self.grant_tenant_wide(&app_id, &scopes, true, &actor)
     }
 
-    /// Block creates (or disables) the client's service principal (reference §3.4).
+    /// Block creates (or disables) the client's service principal (Microsoft Learn: "Review admin consent requests").
     fn block(&mut self, app_id: &AppId, actor: &str) -> Result<()> {
         match self.service_principals.iter_mut().find(|s| s.app_id == *app_id) {
             Some(sp) => sp.account_enabled = false,
@@ -403,7 +403,7 @@ impl TenantState {
     }
 
     /// The scopes an approval grants: the pending ones, or for a static request (whose pending
-    /// scopes are empty on beta, §2.2) the app registration's.
+    /// scopes are empty on beta, Microsoft Learn "appConsentRequest resource type") the app registration's.
     pub(crate) fn wanted_scopes(&self, app: &AppRequestRecord) -> ScopeSet {
         match app.consent_type {
             ConsentType::Dynamic => app.pending_scopes.clone(),
@@ -426,7 +426,7 @@ impl TenantState {
     }
 
     /// Completes open requests of `app_id` that `granted` now covers, as Microsoft's example shows
-    /// for a grant made outside the review page (reference §2.4, §3.4; switchable via `MockOptions`).
+    /// for a grant made outside the review page (Microsoft Learn: "appConsentRequest resource type"; "Review admin consent requests"; switchable via `MockOptions`).
     pub(crate) fn settle_covered(&mut self, app_id: &AppId, granted: &ScopeSet) {
         if !self.options.grants_complete_requests {
             return;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 pub enum DirectoryRole {
     /// Can do everything, including granting Microsoft Graph app roles (`microsoft-company-admin`).
     GlobalAdministrator,
-    /// Can grant any permission on any API, including Microsoft Graph app roles (reference §4.6).
+    /// Can grant any permission on any API, including Microsoft Graph app roles (Microsoft Learn: "Grant tenant-wide admin consent to an application").
     PrivilegedRoleAdministrator,
     /// Can configure the workflow and grant consent except for Microsoft Graph app roles.
     CloudApplicationAdministrator,

@@ -1,5 +1,5 @@
 //! The interactive side of Entra: what the authorize endpoint decides for a user, the user's own
-//! consent page, and the v2 admin-consent page (reference §5.3, §6.1–6.2).
+//! consent page, and the v2 admin-consent page (Microsoft Learn: "Configure how users consent to applications"; "Microsoft identity platform and OAuth 2.0 authorization code flow"; "Admin consent on the Microsoft identity platform").
 
 use consent::{
     decide_user_consent, AppId, ConsentContext, DelegatedGrant, Error, GrantConsentType, NewDelegatedGrant, ObjectId, Result, ScopeSet,
@@ -11,7 +11,7 @@ use crate::principal::Principal;
 use crate::state::TenantState;
 
 impl TenantState {
-    /// Reference §5.3: may `user` consent to `scopes` (on Microsoft Graph) for the app alone?
+    /// Microsoft Learn: "Configure how users consent to applications": may `user` consent to `scopes` (on Microsoft Graph) for the app alone?
     pub(crate) fn decide(&self, user: ObjectId, app_id: &AppId, scopes: &ScopeSet) -> Result<UserConsentDecision> {
         self.acting_user(&Principal::User { id: user })?;
         let client = self.sp_by_app(app_id);
@@ -71,7 +71,7 @@ impl TenantState {
         Ok(grant)
     }
 
-    /// Accept on the v2 `/adminconsent` page (reference §6.2): a role-checked tenant-wide grant.
+    /// Accept on the v2 `/adminconsent` page (Microsoft Learn: "Admin consent on the Microsoft identity platform"): a role-checked tenant-wide grant.
     ///
     /// `scopes` containing a `.default` value means the app registration's static permissions,
     /// including its app roles (app permissions require `/.default`); otherwise the listed delegated

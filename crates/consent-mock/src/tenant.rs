@@ -344,7 +344,7 @@ impl MockTenant {
     // ---- interactive sign-in ------------------------------------------------------------------
 
     /// What the authorize endpoint decides when `user` signs in to the app asking for `scopes`
-    /// (reference §5.3): already granted, consent page, approval required (90094/90095), blocked.
+    /// (Microsoft Learn: "Configure how users consent to applications"): already granted, consent page, approval required (90094/90095), blocked.
     pub fn sign_in(&self, user: ObjectId, app_id: &AppId, scopes: &ScopeSet) -> Result<UserConsentDecision> {
         self.with(|s| s.decide(user, app_id, scopes))
     }

@@ -1,5 +1,5 @@
 //! What readers and reviewers see of consent requests: Graph-shaped `appConsentRequest` and
-//! `userConsentRequest` objects, filtered by who is asking (reference §2.1, §2.4, §3.3, §10).
+//! `userConsentRequest` objects, filtered by who is asking (Microsoft Learn: "appConsentRequest resource type"; "approvalStage resource type"; "our choice where the documentation is silent").
 
 use consent::{
     AppConsentRequest, Approval, ApprovalStage, Error, IdentitySet, ObjectId, PendingScope, RequestFilter, Result, UserConsentRequest,
@@ -11,7 +11,7 @@ use crate::requests::{AppRequestRecord, UserRequestRecord};
 use crate::roles::DirectoryRole;
 use crate::state::TenantState;
 
-/// Roles that see every request (reference §2.1: Global Reader, Cloud Application Administrator,
+/// Roles that see every request (Microsoft Learn: "appConsentRequest resource type": Global Reader, Cloud Application Administrator,
 /// Application Administrator, Global Administrator).
 const SEE_ALL: &[DirectoryRole] = &[
     DirectoryRole::GlobalReader,
@@ -34,7 +34,7 @@ impl Viewer {
 }
 
 impl UserRequestRecord {
-    /// The Graph shape, with `assignedToMe` computed for `viewer` (reference §2.3, §3.3).
+    /// The Graph shape, with `assignedToMe` computed for `viewer` (Microsoft Learn: "userConsentRequest resource type"; "approvalStage resource type").
     pub(crate) fn view(&self, viewer: Option<ObjectId>) -> UserConsentRequest {
         let stage = ApprovalStage {
             id: self.stage.id.clone(),
@@ -88,7 +88,7 @@ impl TenantState {
             .ok_or_else(|| Error::not_found(format!("app consent request {app_request_id}")))
     }
 
-    /// Reference §2.1 roles see all; any other user sees what they review (filterByCurrentUser).
+    /// Microsoft Learn: "appConsentRequest resource type" roles see all; any other user sees what they review (filterByCurrentUser).
     fn viewer(&self, principal: &Principal) -> Result<Viewer> {
         self.require(principal, &READ_REQUESTS)?;
         Ok(Viewer {

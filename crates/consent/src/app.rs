@@ -14,7 +14,10 @@ use crate::scope::{Scope, ScopeSet};
 ///     AppId::parse("4b3c6a52-2f1d-4c7e-9a38-6f0e4d2b8c11")?,
 ///     "Carerix Calendar - Production",
 /// )
-/// .with_delegated(AppId::MICROSOFT_GRAPH, ScopeSet::parse("Calendars.ReadWrite User.Read offline_access")?);
+/// .with_delegated(
+///     AppId::MICROSOFT_GRAPH,
+///     ScopeSet::parse("Calendars.ReadWrite User.Read offline_access")?,
+/// );
 /// assert_eq!(app.delegated_scopes().to_wire(), "Calendars.ReadWrite User.Read offline_access");
 /// # Ok::<(), consent::Error>(())
 /// ```

@@ -1,5 +1,5 @@
 //! Microsoft Graph's published permissions that calendar sync and sign-in use, with their real ids
-//! (reference §11). The mock tenant seeds Microsoft Graph's service principal from this list, and
+//! (Microsoft Learn: "Microsoft Graph permissions reference"). The mock tenant seeds Microsoft Graph's service principal from this list, and
 //! scope preflight checks requested scopes against it.
 
 use uuid::Uuid;

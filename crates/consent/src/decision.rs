@@ -1,4 +1,4 @@
-//! May this user consent to these scopes alone? Entra's decision (reference §5.3), written once so the
+//! May this user consent to these scopes alone? Entra's decision (Microsoft Learn: "Configure how users consent to applications"), written once so the
 //! mock tenant, the emulator's login pages and [`observe`](crate::observe) all agree.
 
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,7 @@ use crate::scope::{Scope, ScopeSet};
 
 /// Permission prefixes the Microsoft-managed policy no longer lets users consent to for third-party
 /// apps: Files/Sites (MC1097272, Aug 2025) and Exchange/Teams incl. calendars (MC1163922, Nov 2025),
-/// as summarised in `reference/field-notes.md` §0.
+/// as summarised in `reference/field-notes.md` Microsoft Learn "the Microsoft Graph documentation".
 pub const MICROSOFT_MANAGED_RESTRICTED: &[&str] = &[
     "Files.",
     "Sites.",

@@ -18,30 +18,45 @@
 //! - [`workflow`]: [`observe`] the tenant into a [`ConsentState`], then typed transitions on
 //!   [`Consent<S>`](Consent); [`grant_tenant_wide`] is the idempotent grant behind "approve".
 //! - [`link`]: the user's authorize URL and callback, the admin-consent link, scope preflight (sans-IO).
-//! - [`Guidance`]: next steps for user and admin, as text or Markdown, for every state and outcome.
+//! - [`guidance`]: next steps for user and admin for every state and outcome, for any [`Product`](guidance::Product), in
+//!   English or Dutch ([`Locale`](guidance::Locale)), as text, Markdown or HTML.
 //! - [`catalog`]: Microsoft Graph's calendar and sign-in permissions with their real ids.
 //! - [`Error`], the one error type; [`Clock`] for injected time.
 //!
-//! # The workflow, on the in-memory tenant
+//! # The workflow, on any backend
+//!
+//! The three procedures, written once against the port. `admin` and `user` are any
+//! [`ConsentGraph`]: `consent_mock::MockTenant::as_admin()` / `as_user(id)` in tests (the
+//! `entra-consent` facade runs this same flow on the mock in its own doctest), or
+//! `consent_graph::GraphBackend` in production.
 //!
 //! ```
-//! use consent::{observe, ConsentState, Justification, PolicyChange, Reviewer};
-//! use consent_mock::{demo, MockTenant, Preset};
+//! use consent::guidance::{Locale, Product};
+//! use consent::{observe, AppRegistration, ConsentGraph, ConsentState, Justification};
+//! use consent::{PolicyChange, Reviewer};
 //!
-//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-//! let tenant = MockTenant::preset(Preset::UserConsentDisabled);
-//! let (admin, eva) = (tenant.as_admin(), tenant.as_user(demo::EVA_ID));
-//! let app = demo::carerix_app();
-//!
-//! let state = observe(&admin, &app).await?;
-//! assert!(state.guidance().to_text().contains("Users can request admin consent to apps they are unable to consent to"));
-//! let ConsentState::RequestsDisabled(disabled) = state else { panic!("expected requests_disabled") };
-//! let enabled = disabled.enable_requests(&admin, PolicyChange::enable_with(vec![Reviewer::Group(demo::REVIEWERS_GROUP_ID)])).await?;
-//! let pending = enabled.request(&eva, Justification::parse("I schedule interviews")?).await?;
-//! let approved = pending.approve(&admin).await?;
-//! assert!(approved.verify(&admin).await?.all_users_can_link);
-//! # Ok::<(), consent::Error>(())
-//! # }).unwrap();
+//! /// Enables requests if needed, files the user's request, approves it, and checks the result.
+//! async fn link_everyone(
+//!     admin: &dyn ConsentGraph,
+//!     user: &dyn ConsentGraph,
+//!     app: &AppRegistration,
+//!     reviewers: Reviewer,
+//! ) -> consent::Result<bool> {
+//!     let state = observe(admin, app).await?;
+//!     // What to tell the user and the admin, for this product, in Dutch.
+//!     println!("{}", state.guidance(&Product::new("Carerix"), Locale::Nl).to_text());
+//!     let enabled = match state {
+//!         ConsentState::RequestsDisabled(s) => {
+//!             s.enable_requests(admin, PolicyChange::enable_with(vec![reviewers])).await?
+//!         }
+//!         ConsentState::RequestsEnabled(s) => s,
+//!         other => return Ok(other.users_can_link()),
+//!     };
+//!     let pending = enabled.request(user, Justification::parse("I schedule interviews")?).await?;
+//!     let approved = pending.approve(admin).await?;
+//!     Ok(approved.verify(admin).await?.all_users_can_link)
+//! }
+//! # let _ = link_everyone;
 //! ```
 //!
 //! Backends: `consent-mock` (in-memory, faults, presets) and `consent-graph` (Microsoft Graph).

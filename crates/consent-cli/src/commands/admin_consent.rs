@@ -17,6 +17,7 @@ use crate::app::{parse_app_id, parse_scopes};
 use crate::backend::parse_arg;
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, CliResult, Exit};
+use crate::guidance_args::GuidanceArgs;
 use crate::output::{Human, Output, Report};
 
 /// `consentctl admin-consent …`
@@ -59,6 +60,8 @@ pub struct ClassifyArgs {
     /// The app's name, for the guidance text.
     #[arg(long, value_name = "NAME", default_value = "the app")]
     pub app_name: String,
+    #[command(flatten)]
+    pub guidance: GuidanceArgs,
 }
 
 /// Runs an `admin-consent` command and prints its report.
@@ -98,7 +101,11 @@ fn url(a: UrlArgs, tenant: LinkTenant, g: &GlobalArgs) -> CliResult<UrlReport> {
 
 fn classify(a: ClassifyArgs, tenant: LinkTenant) -> CliResult<ClassifyReport> {
     let outcome = AdminConsentOutcome::classify(&a.url, &a.state, tenant.clone())?;
-    Ok(ClassifyReport::new(&outcome, &tenant, outcome.guidance(&a.app_name, None)))
+    Ok(ClassifyReport::new(
+        &outcome,
+        &tenant,
+        outcome.guidance(&a.guidance.product(&a.app_name), a.guidance.locale(), None),
+    ))
 }
 
 /// `admin-consent url`'s document.

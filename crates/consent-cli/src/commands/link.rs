@@ -20,6 +20,7 @@ use crate::app::{parse_app_id, parse_scopes};
 use crate::backend::parse_arg;
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, CliResult, Exit, StoreError};
+use crate::guidance_args::GuidanceArgs;
 use crate::output::{Human, Output, Report};
 
 /// `consentctl link …`
@@ -96,6 +97,8 @@ pub struct ClassifyArgs {
     /// An admin-consent link (from `consentctl admin-consent url`) to hand over in the guidance.
     #[arg(long, value_name = "URL")]
     pub admin_consent_url: Option<String>,
+    #[command(flatten)]
+    pub guidance: GuidanceArgs,
 }
 
 /// Runs a `link` command and prints its report.
@@ -189,7 +192,10 @@ fn classify(a: ClassifyArgs) -> CliResult<ClassifyReport> {
         Some(path) => (Some(load_pending(path)?.finish(&a.url, &SystemClock)?), true, true),
         None => (classify_callback(&a.url, a.state.as_deref())?, false, a.state.is_some()),
     };
-    let guidance = outcome.as_ref().map(|o| o.guidance(&a.app_name, admin_url.as_ref()));
+    let product = a.guidance.product(&a.app_name);
+    let guidance = outcome
+        .as_ref()
+        .map(|o| o.guidance(&product, a.guidance.locale(), admin_url.as_ref()));
     Ok(ClassifyReport::new(outcome.as_ref(), redeemable, state_checked, guidance))
 }
 

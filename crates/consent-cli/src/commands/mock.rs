@@ -183,6 +183,7 @@ fn add_user(t: &MockTenant, a: AddUserArgs) -> CliResult<MockReport> {
             display_name: name,
             upn: a.upn.trim().to_owned(),
             roles: a.roles.iter().map(|r| r.name()).collect(),
+            role_names: a.roles.iter().map(|r| r.display_name()).collect(),
         },
     })
 }
@@ -197,6 +198,11 @@ async fn show(t: &MockTenant) -> CliResult<MockReport> {
         user_consent: authz.user_consent().portal_label(),
         requests_enabled: policy.is_enabled,
         reviewers: policy.reviewers.iter().map(ToString::to_string).collect(),
+        reviewer_names: policy
+            .reviewers
+            .iter()
+            .map(|r| super::policy::reviewer_name(r, Some(t)).unwrap_or_else(|| r.to_string()))
+            .collect(),
         users: t.users().iter().map(UserView::from_user).collect(),
         groups: t
             .groups()
@@ -276,6 +282,9 @@ pub struct Summary {
     user_consent: &'static str,
     requests_enabled: bool,
     reviewers: Vec<String>,
+    /// The reviewers by name, for human output.
+    #[serde(skip)]
+    reviewer_names: Vec<String>,
     users: Vec<UserView>,
     groups: Vec<GroupView>,
     demo_app: AppView,
@@ -289,7 +298,11 @@ pub struct UserView {
     id: String,
     display_name: String,
     upn: String,
+    /// The roles as `--role` takes them.
     roles: Vec<&'static str>,
+    /// The roles as Microsoft names them, for human output.
+    #[serde(skip)]
+    role_names: Vec<&'static str>,
 }
 
 impl UserView {
@@ -299,6 +312,7 @@ impl UserView {
             display_name: u.display_name.clone(),
             upn: u.upn.clone(),
             roles: u.roles.iter().map(|r| r.name()).collect(),
+            role_names: u.roles.iter().map(|r| r.display_name()).collect(),
         }
     }
 }
@@ -339,11 +353,26 @@ impl NotificationView {
     }
 
     fn row(&self) -> Vec<String> {
-        let kind = serde_json::to_value(self.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        vec![self.at.clone(), self.to.clone(), kind, self.app_display_name.clone()]
+        vec![
+            self.at.clone(),
+            self.to.clone(),
+            kind_words(self.kind).to_owned(),
+            self.app_display_name.clone(),
+        ]
+    }
+}
+
+/// What an email is about, in words (the JSON `kind` is `new-request`, …).
+fn kind_words(kind: consent_mock::NotificationKind) -> &'static str {
+    use consent_mock::NotificationKind as K;
+    match kind {
+        K::NewRequest => "new request to review",
+        K::RequestSubmitted => "request received",
+        K::Approved => "request approved",
+        K::Denied => "request denied",
+        K::Blocked => "request denied, app blocked",
+        K::Expired => "request expired",
+        K::Reminder => "request about to expire",
     }
 }
 
@@ -372,14 +401,14 @@ impl Report for MockReport {
                 out.verdict(true, &format!("Added {} ({})", user.upn, user.id))?;
                 out.field(
                     "Roles",
-                    if user.roles.is_empty() {
+                    if user.role_names.is_empty() {
                         "(member)".to_owned()
                     } else {
-                        user.roles.join(", ")
+                        user.role_names.join(", ")
                     },
                 )
             }
-            MockReport::Faults { rules, .. } => out.line(format!("{rules} fault rule(s) active")),
+            MockReport::Faults { rules, .. } => out.field("Fault rules active", rules),
         }
     }
 }
@@ -397,13 +426,13 @@ impl Summary {
         out.field("Tenant", &self.tenant_id)?;
         out.field("Clock", &self.now)?;
         out.field("User consent", self.user_consent)?;
-        out.field("Users can request", if self.requests_enabled { "Yes" } else { "No" })?;
-        out.field("Reviewers", self.reviewers.join(", "))?;
+        out.field("Users can request", self.requests_enabled)?;
+        out.field("Reviewers", self.reviewer_names.join(", "))?;
         out.field("Fault rules", self.fault_rules)?;
         let users = self
             .users
             .iter()
-            .map(|u| vec![u.upn.clone(), u.display_name.clone(), u.roles.join(", "), u.id.clone()])
+            .map(|u| vec![u.upn.clone(), u.display_name.clone(), u.role_names.join(", "), u.id.clone()])
             .collect();
         out.table(&["User", "Name", "Roles", "Object id"], users)?;
         let groups = self

@@ -6,6 +6,7 @@ pub mod link;
 pub mod mock;
 pub mod policy;
 pub mod requests;
+pub mod shell;
 mod views;
 pub mod workflow;
 
@@ -26,6 +27,8 @@ pub async fn run(command: Command, g: &GlobalArgs, out: &Output) -> CliResult<Ex
         Command::AdminConsent(c) => admin_consent::run(c, g, out),
         Command::Mock(c) => mock::run(c, g, out).await,
         Command::Emulator(o) => emulator(o).await,
+        Command::Completions(a) => shell::completions(&a),
+        Command::Man(a) => shell::man(&a),
     }
 }
 

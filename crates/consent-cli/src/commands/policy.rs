@@ -12,8 +12,8 @@ use consent_mock::{DirectoryRole, MockTenant};
 use serde::Serialize;
 
 use crate::backend::Backend;
-use crate::exit::CliResult;
-use crate::output::{Human, Report};
+use crate::exit::{CliResult, Needs};
+use crate::output::{FieldValue, Human, Report};
 
 /// `consentctl policy …`
 #[derive(Debug, Subcommand)]
@@ -73,6 +73,14 @@ impl EnableArgs {
     }
 }
 
+/// What `policy enable` and `policy disable` need: the policy update's roles and permission
+/// (docs/graph-permissions.md).
+pub static CHANGE_NEEDS: Needs = Needs {
+    command: "changing the consent-request policy",
+    roles: "the role Cloud Application Administrator, Application Administrator or Global Administrator",
+    permissions: "Policy.ReadWrite.ConsentRequest",
+};
+
 /// Runs a `policy` command.
 pub async fn run(cmd: PolicyCommand, backend: &Backend) -> CliResult<PolicyReport> {
     match cmd {
@@ -102,19 +110,26 @@ async fn show(backend: &Backend) -> CliResult<PolicyReport> {
     })
 }
 
+/// Reads, applies, validates and writes back the policy; a permission refusal at any step names
+/// what changing the policy needs.
 async fn change(backend: &Backend, command: &'static str, change: PolicyChange) -> CliResult<PolicyReport> {
+    change_steps(backend, command, change).await.map_err(|e| e.needing(&CHANGE_NEEDS))
+}
+
+async fn change_steps(backend: &Backend, command: &'static str, change: PolicyChange) -> CliResult<PolicyReport> {
     let admin = backend.admin()?;
     let current = admin.get_request_policy().await?;
     let next = change.apply(&current);
     next.validate()?;
-    let changed_fields = diff(&current, &next);
-    let after = if changed_fields.is_empty() {
+    let after = if diff(&current, &next).is_empty() {
         current.clone()
     } else {
         admin.put_request_policy(&next).await?;
         // Read back: the service bumps the version, and what it stored is the truth.
         admin.get_request_policy().await?
     };
+    // What changed is what the tenant now holds, compared with what it held.
+    let changed_fields = diff(&current, &after);
     let authz = admin.get_authorization_policy().await?;
     Ok(PolicyReport {
         command,
@@ -126,24 +141,62 @@ async fn change(backend: &Backend, command: &'static str, change: PolicyChange) 
     })
 }
 
-fn diff(a: &AdminConsentRequestPolicy, b: &AdminConsentRequestPolicy) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if a.is_enabled != b.is_enabled {
-        out.push("is_enabled");
+/// A policy setting, by its JSON name (`changed_fields`) and its words for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum PolicyField {
+    IsEnabled,
+    Reviewers,
+    RequestDurationInDays,
+    NotifyReviewers,
+    RemindersEnabled,
+}
+
+impl PolicyField {
+    const ALL: [PolicyField; 5] = [
+        PolicyField::IsEnabled,
+        PolicyField::Reviewers,
+        PolicyField::RequestDurationInDays,
+        PolicyField::NotifyReviewers,
+        PolicyField::RemindersEnabled,
+    ];
+
+    /// The words human output uses (the admin center's, where it has them).
+    fn label(self) -> &'static str {
+        match self {
+            PolicyField::IsEnabled => "Users can request",
+            PolicyField::Reviewers => "Reviewers",
+            PolicyField::RequestDurationInDays => "Expires after (days)",
+            PolicyField::NotifyReviewers => "Email reviewers",
+            PolicyField::RemindersEnabled => "Expiry reminders",
+        }
     }
-    if a.reviewers != b.reviewers {
-        out.push("reviewers");
+
+    fn differs(self, a: &AdminConsentRequestPolicy, b: &AdminConsentRequestPolicy) -> bool {
+        match self {
+            PolicyField::IsEnabled => a.is_enabled != b.is_enabled,
+            PolicyField::Reviewers => a.reviewers != b.reviewers,
+            PolicyField::RequestDurationInDays => a.request_duration_in_days != b.request_duration_in_days,
+            PolicyField::NotifyReviewers => a.notify_reviewers != b.notify_reviewers,
+            PolicyField::RemindersEnabled => a.reminders_enabled != b.reminders_enabled,
+        }
     }
-    if a.request_duration_in_days != b.request_duration_in_days {
-        out.push("request_duration_in_days");
+
+    /// The setting's value in `p`, as human output shows it.
+    fn show(self, p: &PolicyView) -> String {
+        match self {
+            PolicyField::IsEnabled => p.enabled.render(),
+            PolicyField::Reviewers => p.reviewer_names(),
+            PolicyField::RequestDurationInDays => p.request_duration_in_days.render(),
+            PolicyField::NotifyReviewers => p.notify_reviewers.render(),
+            PolicyField::RemindersEnabled => p.reminders_enabled.render(),
+        }
     }
-    if a.notify_reviewers != b.notify_reviewers {
-        out.push("notify_reviewers");
-    }
-    if a.reminders_enabled != b.reminders_enabled {
-        out.push("reminders_enabled");
-    }
-    out
+}
+
+/// The settings that differ between `a` and `b` (the version is bookkeeping, not a setting).
+fn diff(a: &AdminConsentRequestPolicy, b: &AdminConsentRequestPolicy) -> Vec<PolicyField> {
+    PolicyField::ALL.into_iter().filter(|f| f.differs(a, b)).collect()
 }
 
 /// The JSON document of every `policy` command.
@@ -151,7 +204,7 @@ fn diff(a: &AdminConsentRequestPolicy, b: &AdminConsentRequestPolicy) -> Vec<&'s
 pub struct PolicyReport {
     command: &'static str,
     changed: bool,
-    changed_fields: Vec<&'static str>,
+    changed_fields: Vec<PolicyField>,
     request_policy: PolicyView,
     #[serde(skip_serializing_if = "Option::is_none")]
     previous: Option<PolicyView>,
@@ -169,6 +222,19 @@ struct PolicyView {
 }
 
 impl PolicyView {
+    /// The reviewers by name where known, else by `kind:id`.
+    fn reviewer_names(&self) -> String {
+        if self.reviewers.is_empty() {
+            return "(none)".to_owned();
+        }
+        let names: Vec<String> = self
+            .reviewers
+            .iter()
+            .map(|r| r.name.clone().unwrap_or_else(|| r.spec.clone()))
+            .collect();
+        names.join(", ")
+    }
+
     fn new(p: &AdminConsentRequestPolicy, mock: Option<&MockTenant>) -> Self {
         Self {
             enabled: p.is_enabled,
@@ -199,21 +265,26 @@ impl ReviewerView {
             Reviewer::Group(id) => ("group", *id),
             Reviewer::Role(id) => ("role", *id),
         };
-        let name = match r {
-            Reviewer::Role(id) => DirectoryRole::from_template_id(*id).map(|d| d.display_name().to_owned()),
-            Reviewer::User(id) => mock
-                .and_then(|m| m.users().into_iter().find(|u| u.id == *id))
-                .map(|u| u.display_name),
-            Reviewer::Group(id) => mock
-                .and_then(|m| m.groups().into_iter().find(|g| g.id == *id))
-                .map(|g| g.display_name),
-        };
+        let name = reviewer_name(r, mock);
         Self {
             spec: r.to_string(),
             kind,
             id: id.to_string(),
             name,
         }
+    }
+}
+
+/// A reviewer's display name when the CLI can tell (roles always; users and groups on the mock).
+pub fn reviewer_name(r: &Reviewer, mock: Option<&MockTenant>) -> Option<String> {
+    match r {
+        Reviewer::Role(id) => DirectoryRole::from_template_id(*id).map(|d| d.display_name().to_owned()),
+        Reviewer::User(id) => mock
+            .and_then(|m| m.users().into_iter().find(|u| u.id == *id))
+            .map(|u| u.display_name),
+        Reviewer::Group(id) => mock
+            .and_then(|m| m.groups().into_iter().find(|g| g.id == *id))
+            .map(|g| g.display_name),
     }
 }
 
@@ -246,35 +317,49 @@ impl UserConsentView {
 
 impl Report for PolicyReport {
     fn human(&self, out: &mut Human) -> io::Result<()> {
-        match (self.command, self.changed) {
-            ("policy show", _) => out.title("Admin consent request policy")?,
-            (_, true) => out.verdict(true, &format!("Policy updated: {}", self.changed_fields.join(", ")))?,
-            (_, false) => out.verdict(true, "Policy already as requested; nothing written")?,
+        match (&self.previous, self.changed) {
+            (None, _) => {}
+            (Some(before), true) => {
+                out.verdict(true, "Policy updated")?;
+                out.line("  Changed:")?;
+                for f in &self.changed_fields {
+                    out.change(f.label(), f.show(before), f.show(&self.request_policy))?;
+                }
+            }
+            (Some(_), false) => out.verdict(true, "Policy already as requested; nothing written")?,
         }
+        out.title("Admin consent request policy")?;
         let p = &self.request_policy;
-        let on = if p.enabled { "Yes" } else { "No" };
-        out.field("Users can request", on)?;
-        out.field("Expires after (days)", p.request_duration_in_days)?;
-        out.field("Notify reviewers", p.notify_reviewers)?;
-        out.field("Reminders", p.reminders_enabled)?;
+        out.field(PolicyField::IsEnabled.label(), p.enabled)?;
+        out.field(PolicyField::RequestDurationInDays.label(), p.request_duration_in_days)?;
+        out.field(PolicyField::NotifyReviewers.label(), p.notify_reviewers)?;
+        out.field(PolicyField::RemindersEnabled.label(), p.reminders_enabled)?;
         out.field("Version", p.version)?;
         out.field("User consent", self.user_consent.label)?;
         if p.reviewers.is_empty() {
-            out.field("Reviewers", "(none)")?;
+            out.field(PolicyField::Reviewers.label(), "(none)")?;
         } else {
             let rows = p
                 .reviewers
                 .iter()
-                .map(|r| vec![r.kind.to_owned(), r.name.clone().unwrap_or_default(), r.id.clone()])
+                .map(|r| vec![kind_words(r.kind).to_owned(), r.name.clone().unwrap_or_default(), r.id.clone()])
                 .collect();
-            out.table(&["Reviewer", "Name", "Id"], rows)?;
+            out.table(&["Reviewer", "Name", "Object id"], rows)?;
         }
-        if self.changed_fields.contains(&"reviewers") {
+        if self.changed_fields.contains(&PolicyField::Reviewers) {
             out.line(
                 "Note: new reviewers apply to requests created from now on; open requests keep the reviewers they were created with.",
             )?;
         }
         Ok(())
+    }
+}
+
+fn kind_words(kind: &str) -> &'static str {
+    match kind {
+        "user" => "User",
+        "group" => "Group",
+        _ => "Directory role",
     }
 }
 
@@ -305,7 +390,8 @@ mod tests {
         let mut b = a.clone();
         b.is_enabled = true;
         b.version = 9;
-        assert_eq!(diff(&a, &b), vec!["is_enabled"]);
+        assert_eq!(diff(&a, &b), vec![PolicyField::IsEnabled]);
+        assert_eq!(serde_json::to_value(diff(&a, &b)).unwrap(), serde_json::json!(["is_enabled"]));
         assert!(diff(&a, &a).is_empty());
     }
 }

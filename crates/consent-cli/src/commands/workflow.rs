@@ -10,7 +10,8 @@ use serde::Serialize;
 use super::views::scope_list;
 use crate::app::AppArgs;
 use crate::backend::Backend;
-use crate::exit::{CliResult, Exit};
+use crate::exit::{CliError, CliResult, Exit, Needs};
+use crate::guidance_args::GuidanceArgs;
 use crate::output::{guidance_text, Human, Output, Report};
 
 /// `approve` arguments.
@@ -25,6 +26,8 @@ pub struct ApproveArgs {
 pub struct StatusArgs {
     #[command(flatten)]
     pub app: AppArgs,
+    #[command(flatten)]
+    pub guidance: GuidanceArgs,
 }
 
 /// `guide` arguments.
@@ -32,6 +35,8 @@ pub struct StatusArgs {
 pub struct GuideArgs {
     #[command(flatten)]
     pub app: AppArgs,
+    #[command(flatten)]
+    pub guidance: GuidanceArgs,
     /// Only the steps for this audience (default: both).
     #[arg(long, value_enum)]
     pub audience: Option<AudienceArg>,
@@ -59,8 +64,23 @@ impl From<AudienceArg> for Audience {
     }
 }
 
-/// `approve`: the idempotent tenant-wide grant, then a re-read and the completion check.
+/// What `approve` needs: Microsoft's "Grant tenant-wide admin consent to an application" lists
+/// Cloud Application Administrator or Application Administrator (any permission except Microsoft
+/// Graph app roles) and Privileged Role Administrator (any permission); Global Administrator can do
+/// everything. App-only, the grant's writes need the permissions in docs/graph-permissions.md.
+pub static APPROVE_NEEDS: Needs = Needs {
+    command: "approve",
+    roles: "the role Cloud Application Administrator or Application Administrator (for any permission except Microsoft Graph app roles), or Privileged Role Administrator or Global Administrator (for any permission)",
+    permissions: "DelegatedPermissionGrant.ReadWrite.All and Application.ReadWrite.All, plus AppRoleAssignment.ReadWrite.All for app roles",
+};
+
+/// `approve`: the idempotent tenant-wide grant, then a re-read and the completion check. A
+/// permission refusal at any step names what approving needs, not what that step needed.
 pub async fn approve(a: ApproveArgs, backend: &Backend, out: Output) -> CliResult<ApproveReport> {
+    approve_steps(a, backend, out).await.map_err(|e| e.needing(&APPROVE_NEEDS))
+}
+
+async fn approve_steps(a: ApproveArgs, backend: &Backend, out: Output) -> CliResult<ApproveReport> {
     let admin = backend.admin()?;
     let app = a.app.registration(backend.mock().is_some())?;
     let progress = out.progress(&format!("approving {} tenant-wide", app.display_name));
@@ -98,15 +118,27 @@ async fn verify(g: &dyn ConsentGraph, state: &ConsentState) -> CliResult<Option<
     }))
 }
 
+/// What reading the consent state (`status`, `guide`) needs: the read set of
+/// docs/graph-permissions.md.
+pub static READ_NEEDS: Needs = Needs {
+    command: "reading the consent state",
+    roles: "the role Global Reader (or a role that may approve)",
+    permissions: "Policy.Read.All, ConsentRequest.Read.All, Application.Read.All and Directory.Read.All",
+};
+
+fn read_refused(e: Error) -> CliError {
+    CliError::from(e).needing(&READ_NEEDS)
+}
+
 /// `status`: the observed state and its guidance.
 pub async fn status(a: StatusArgs, backend: &Backend) -> CliResult<StatusReport> {
     let admin = backend.admin()?;
     let app = a.app.registration(backend.mock().is_some())?;
-    let state = observe(admin.as_ref(), &app).await?;
+    let state = observe(admin.as_ref(), &app).await.map_err(read_refused)?;
     Ok(StatusReport {
         command: "status",
         status: StateView::new(&state),
-        guidance: state.guidance(),
+        guidance: state.guidance(&a.guidance.product(&app.display_name), a.guidance.locale()),
     })
 }
 
@@ -114,8 +146,8 @@ pub async fn status(a: StatusArgs, backend: &Backend) -> CliResult<StatusReport>
 pub async fn guide(a: GuideArgs, backend: &Backend) -> CliResult<GuideReport> {
     let admin = backend.admin()?;
     let app = a.app.registration(backend.mock().is_some())?;
-    let state = observe(admin.as_ref(), &app).await?;
-    let full = state.guidance();
+    let state = observe(admin.as_ref(), &app).await.map_err(read_refused)?;
+    let full = state.guidance(&a.guidance.product(&app.display_name), a.guidance.locale());
     let guidance = match a.audience {
         Some(aud) => full.for_audience(aud.into()),
         None => full,
@@ -187,7 +219,7 @@ impl StateView {
         } else {
             out.field("App", format!("{} ({})", self.app_display_name, self.app_id))?;
         }
-        out.field("State", self.state)?;
+        out.field("State", state_line(self.state))?;
         out.field("Granted tenant-wide", or_none(&self.coverage.granted))?;
         out.field("Missing", or_none(&self.coverage.missing))?;
         if self.coverage.drift {
@@ -202,6 +234,26 @@ impl StateView {
             },
         )
     }
+}
+
+/// A state's name (`requests_enabled`, the JSON value) in words for people.
+pub fn state_words(name: &str) -> &str {
+    match name {
+        "user_consent_allowed" => "users may consent themselves",
+        "requests_disabled" => "consent requests are off",
+        "requests_enabled" => "consent requests are on; none pending",
+        "pending" => "a request awaits review",
+        "approved" => "approved tenant-wide",
+        "denied" => "the request was denied",
+        "expired" => "the request expired undecided",
+        "blocked" => "the app is blocked",
+        other => other,
+    }
+}
+
+/// The words, then the name `--json` and the docs use, so the two can be matched.
+fn state_line(name: &str) -> String {
+    format!("{} ({name})", state_words(name))
 }
 
 fn or_none(v: &[String]) -> String {
@@ -298,7 +350,7 @@ impl Report for ApproveReport {
         } else {
             out.verdict(true, "Already granted tenant-wide; nothing written")?;
         }
-        out.field("Was", self.previous_state)?;
+        out.field("Before", state_line(self.previous_state))?;
         out.field("Service principal", g.service_principal_id.as_deref().unwrap_or("-"))?;
         out.field("Created it", g.created_service_principal)?;
         out.field("Grants created", g.grants_created)?;
@@ -313,6 +365,27 @@ impl Report for ApproveReport {
         match &self.completion {
             Some(c) if c.all_users_can_link => Exit::Success,
             _ => Exit::ActionNeeded,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_has_words() {
+        for name in [
+            "user_consent_allowed",
+            "requests_disabled",
+            "requests_enabled",
+            "pending",
+            "approved",
+            "denied",
+            "expired",
+            "blocked",
+        ] {
+            assert_ne!(state_words(name), name);
         }
     }
 }

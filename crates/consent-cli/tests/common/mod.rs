@@ -67,6 +67,8 @@ pub fn bare() -> Command {
         .env_remove("ENTRA_CLIENT_ID")
         .env_remove("ENTRA_CLIENT_SECRET")
         .env_remove("CONSENTCTL_LOG")
+        .env_remove("CONSENTCTL_LOCALE")
+        .env_remove("LANG")
         .env("NO_COLOR", "1");
     c
 }

@@ -1,5 +1,5 @@
 //! User-consent decisions: what `observe` concludes from the tenant's settings, checked against what
-//! the sign-in (the tenant's own decision, reference §5.3) tells a user.
+//! the sign-in (the tenant's own decision, Microsoft Learn: "Configure how users consent to applications") tells a user.
 
 use consent::{AdminReason, AppId, AppRegistration, Reviewer, Scope, UserConsentDecision};
 use consent_mock::{demo, Preset};
@@ -27,7 +27,12 @@ pub async fn allow_user_consent_means_user_consent_allowed(h: &dyn Harness) -> O
 pub async fn user_consent_disabled_means_requests_disabled(h: &dyn Harness) -> Outcome {
     let f = Fixture::new(h, Preset::UserConsentDisabled);
     let state = f.observe("with user consent disabled").await?;
-    let text = state.guidance().to_text();
+    let text = state
+        .guidance(
+            &consent::guidance::Product::new(&state.app().display_name),
+            consent::guidance::Locale::En,
+        )
+        .to_text();
     let disabled = expect_state!(state, RequestsDisabled, "with user consent disabled");
     ensure(disabled.details().reasons.contains(&AdminReason::UserConsentDisabled), || {
         format!("reasons: expected UserConsentDisabled among {:?}", disabled.details().reasons)
@@ -40,7 +45,7 @@ pub async fn user_consent_disabled_means_requests_disabled(h: &dyn Harness) -> O
 
 /// With the workflow on, observe says RequestsEnabled with the configured reviewers and sign-in offers the request form (90095).
 pub async fn workflow_on_means_requests_enabled(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     let enabled = expect_state!(f.observe("with the workflow on").await?, RequestsEnabled, "with the workflow on");
     expect_eq(
         "reviewers",
@@ -53,7 +58,7 @@ pub async fn workflow_on_means_requests_enabled(h: &dyn Harness) -> Outcome {
 
 /// Under the Microsoft-managed default, Calendars.ReadWrite needs an admin (restricted scope), while an app asking only User.Read is user-consentable.
 pub async fn microsoft_managed_default_restricts_calendars(h: &dyn Harness) -> Outcome {
-    let mut f = Fixture::new(h, Preset::MicrosoftManagedDefault);
+    let mut f = Fixture::new(h, Preset::MicrosoftManaged);
     let disabled = expect_state!(f.observe("for the calendar app").await?, RequestsDisabled, "for the calendar app");
     let calendars = Scope::parse("Calendars.ReadWrite").step("scope")?;
     let restricted = AdminReason::RestrictedByMicrosoftManagedPolicy(calendars);

@@ -1,6 +1,6 @@
 //! Grant idempotency and convergence: however often, concurrently or unreliably "approve" runs, the
 //! tenant ends with one `AllPrincipals` grant per (client, resource) whose scope is the union
-//! (reference §4.3, §4.5).
+//! (Microsoft Learn: "oAuth2PermissionGrant resource type"; "Grant tenant-wide admin consent to an application").
 
 use std::sync::Arc;
 
@@ -36,7 +36,7 @@ fn fault_fired(f: &Fixture<'_>, op: Operation) -> Step<()> {
 
 /// Approving twice (a pending request, then the same stale handle again) leaves one grant with exactly the app's scopes; re-running the recipe writes nothing.
 pub async fn approve_twice_keeps_one_grant(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     f.file_request(demo::EVA_ID, "Interviews belong in Outlook").await?;
     let pending = expect_state!(f.observe("after the request").await?, Pending, "after the request");
     let admin = f.admin();

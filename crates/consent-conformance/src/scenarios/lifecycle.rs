@@ -1,5 +1,5 @@
 //! The request lifecycle: submit, join, approve, deny, block, expire, and who may see a request
-//! (reference §2–§3).
+//! (Microsoft Learn: "appConsentRequest resource type"; "Review admin consent requests").
 
 use chrono::Duration;
 use consent::{ObjectId, RequestFilter, RequestOutcome, UserRequestStatus};
@@ -21,7 +21,7 @@ fn for_app(f: &Fixture<'_>) -> RequestFilter {
 
 /// A submitted request shows through the backend as one app request holding exactly that user's request and reason.
 pub async fn submit_creates_one_app_request(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     f.file_request(demo::EVA_ID, WHY_EVA).await?;
     let admin = f.admin();
     let apps = admin.list_app_consent_requests(&for_app(&f)).await.step("list app requests")?;
@@ -36,7 +36,7 @@ pub async fn submit_creates_one_app_request(h: &dyn Harness) -> Outcome {
 
 /// A second user asking for the same app joins the same app request; observe lists both requesters.
 pub async fn two_users_join_the_same_app_request(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     let first = f.file_request(demo::EVA_ID, WHY_EVA).await?;
     let second = f.file_request(demo::SAM_ID, WHY_SAM).await?;
     expect_eq("app request joined by the second user", first.id.clone(), second.id)?;
@@ -50,7 +50,7 @@ pub async fn two_users_join_the_same_app_request(h: &dyn Harness) -> Outcome {
 
 /// Approving a pending request grants tenant-wide and closes every user request as approved.
 pub async fn approve_settles_the_request(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     f.file_request(demo::EVA_ID, WHY_EVA).await?;
     let pending = expect_state!(f.observe("after the request").await?, Pending, "after the request");
     pending.approve(&*f.admin()).await.step("approve")?;
@@ -66,7 +66,7 @@ pub async fn approve_settles_the_request(h: &dyn Harness) -> Outcome {
 
 /// Deny (with a justification) closes the request as denied; the user may ask again, which opens a new pending request.
 pub async fn deny_closes_and_user_may_ask_again(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     let reviewer = f.user(demo::CLOUD_ADMIN_ID);
     require_review(&*reviewer, "a denied request closes and the user may ask again")?;
     f.file_request(demo::EVA_ID, WHY_EVA).await?;
@@ -91,7 +91,7 @@ pub async fn deny_closes_and_user_may_ask_again(h: &dyn Harness) -> Outcome {
 
 /// Block closes the request, disables the app's service principal, and refuses further requests with Conflict.
 pub async fn block_disables_the_app_and_refuses_requests(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     let reviewer = f.user(demo::CLOUD_ADMIN_ID);
     require_review(&*reviewer, "a blocked app refuses further requests")?;
     f.file_request(demo::EVA_ID, WHY_EVA).await?;
@@ -113,7 +113,7 @@ pub async fn block_disables_the_app_and_refuses_requests(h: &dyn Harness) -> Out
 
 /// An undecided request is still pending just before `requestDurationInDays` and expired just after; users may then ask again.
 pub async fn request_expires_after_the_policy_duration(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     let days = i64::from(f.policy_truth().await?.request_duration_in_days);
     f.file_request(demo::EVA_ID, WHY_EVA).await?;
     f.tenant.advance(Duration::days(days) - Duration::hours(1));
@@ -152,7 +152,7 @@ async fn reviewers_before_and_after(f: &Fixture<'_>) -> Step<(ObjectId, ObjectId
 
 /// A group member who joined before a request was created sees it as assigned to them; one who joined after does not see it.
 pub async fn late_reviewer_cannot_see_the_request(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     let (early, late) = reviewers_before_and_after(&f).await?;
     let kim = f.user(early);
     let seen = kim
@@ -180,7 +180,7 @@ pub async fn late_reviewer_cannot_see_the_request(h: &dyn Harness) -> Outcome {
 
 /// A group member who joined after a request was created cannot deny it (PermissionDenied naming the reviewer rule); it stays pending.
 pub async fn late_reviewer_cannot_review_the_request(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     let (_, late) = reviewers_before_and_after(&f).await?;
     let lou = f.user(late);
     require_review(&*lou, "a reviewer designated after the request was created cannot review it")?;

@@ -1,5 +1,5 @@
 //! Permission errors: who may do what, and that a refusal names the role or permission that would
-//! allow it (reference §1.1, §2.1, §4.2–§4.6).
+//! allow it (Microsoft Learn: "adminConsentRequestPolicy resource type"; "appConsentRequest resource type"; "servicePrincipal resource type"; "Grant tenant-wide admin consent to an application").
 
 use consent::{grant_tenant_wide, AdminConsentRequestPolicy, AppId, AppRegistration, ConsentGraph, PolicyChange, Reviewer, Scope};
 use consent_mock::{demo, Preset};
@@ -49,7 +49,7 @@ pub async fn cloud_app_admin_cannot_assign_graph_app_roles(h: &dyn Harness) -> O
         "Privileged Role Administrator",
     )?;
     // A Global Administrator, not a Privileged Role Administrator: the recipe reads the request
-    // policy first, which reference §1.1 does not let a Privileged Role Administrator read.
+    // policy first, which Microsoft Learn: "adminConsentRequestPolicy resource type" does not let a Privileged Role Administrator read.
     let report = grant_tenant_wide(&*f.admin(), &f.app)
         .await
         .step("Global Administrator grants it")?;
@@ -73,7 +73,7 @@ pub async fn cloud_app_admin_cannot_assign_graph_app_roles(h: &dyn Harness) -> O
 
 /// A Global Reader can read the policy, requests and grants (and observe), but every write is refused.
 pub async fn global_reader_reads_but_cannot_write(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     f.file_request(demo::EVA_ID, "Interviews belong in Outlook").await?;
     let reader = f.user(demo::READER_ID);
     let policy = reader.get_request_policy().await.step("reader reads the policy")?;
@@ -129,7 +129,7 @@ pub async fn app_only_policy_write_needs_consent_request_permission(h: &dyn Harn
 
 /// Only a designated reviewer may deny a request: a member who is not one gets PermissionDenied and the request stays pending.
 pub async fn non_reviewer_cannot_deny(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     let sam = f.user(demo::SAM_ID);
     crate::check::require_review(&*sam, "a non-reviewer cannot deny")?;
     f.file_request(demo::EVA_ID, "Interviews belong in Outlook").await?;

@@ -1,4 +1,4 @@
-//! Policy semantics: the admin consent request policy as Graph stores it (reference §1, §10).
+//! Policy semantics: the admin consent request policy as Graph stores it (Microsoft Learn: "adminConsentRequestPolicy resource type"; "our choice where the documentation is silent").
 
 use consent::{AdminConsentRequestPolicy, ConsentGraph, ObjectId, PolicyChange, Reviewer};
 use consent_mock::{demo, DirectoryRole, Preset};
@@ -20,7 +20,7 @@ fn enabled(reviewers: Vec<Reviewer>, days: u32, notify: bool, version: u32) -> A
 
 /// A tenant that never configured the workflow reads as disabled, no reviewers, version 0 (not NotFound).
 pub async fn policy_never_configured_reads_disabled_version_0(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::MicrosoftManagedDefault);
+    let f = Fixture::new(h, Preset::MicrosoftManaged);
     let policy = f.admin().get_request_policy().await.step("read the policy")?;
     expect_eq("never-configured policy", AdminConsentRequestPolicy::never_configured(), policy)
 }

@@ -19,7 +19,7 @@ fn persist(state: &ConsentState) -> Step<ConsentState> {
 
 /// Approving a saved Pending handle after another reviewer denied the request fails with InvalidTransition (state denied) and grants nothing.
 pub async fn stale_pending_cannot_be_approved_after_deny(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     let request = f.file_request(demo::EVA_ID, "Interviews belong in Outlook").await?;
     let saved = persist(&f.observe("after the request").await?)?;
     // Another reviewer denies in the portal meanwhile.
@@ -60,7 +60,7 @@ pub async fn stale_disabled_cannot_enable_after_another_admin_did(h: &dyn Harnes
 
 /// Approving a saved Pending handle after another admin approved is idempotent: it returns Approved and the tenant still has one grant.
 pub async fn stale_pending_approve_after_approval_is_idempotent(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     f.file_request(demo::EVA_ID, "Interviews belong in Outlook").await?;
     let saved = persist(&f.observe("after the request").await?)?;
     f.tenant
@@ -78,7 +78,7 @@ pub async fn stale_pending_approve_after_approval_is_idempotent(h: &dyn Harness)
 
 /// Requesting from a saved RequestsEnabled handle after an admin switched the workflow off fails with InvalidTransition; no request is created.
 pub async fn stale_enabled_cannot_request_after_workflow_off(h: &dyn Harness) -> Outcome {
-    let f = Fixture::new(h, Preset::WorkflowWithReviewerGroup);
+    let f = Fixture::new(h, Preset::WorkflowOn);
     let eva = f.user(demo::EVA_ID);
     require_submit(
         &*eva,

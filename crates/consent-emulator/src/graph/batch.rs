@@ -1,4 +1,4 @@
-//! `POST /$batch` (reference §7.4): up to 20 requests with unique ids, relative or absolute URLs,
+//! `POST /$batch` (Microsoft Learn: "Combine multiple HTTP requests using JSON batching"): up to 20 requests with unique ids, relative or absolute URLs,
 //! `dependsOn` ordering, and a per-item status/headers/body. An item whose dependency failed gets
 //! `424 Failed Dependency`; throttling and faults hit items one by one, as on Graph.
 

@@ -205,7 +205,7 @@ async fn create_grant(ctx: &Ctx<'_>) -> Result<GraphReply, GraphError> {
     Ok(GraphReply::created(v))
 }
 
-/// Reference §4.3: only `scope` may change; `principalId` (and the other keys) cannot.
+/// Microsoft Learn: "oAuth2PermissionGrant resource type": only `scope` may change; `principalId` (and the other keys) cannot.
 async fn update_grant(ctx: &Ctx<'_>, id: &str) -> Result<GraphReply, GraphError> {
     let body = ctx.json_object()?;
     if let Some(other) = body.keys().find(|k| *k != "scope" && !k.starts_with('@')) {

@@ -7,7 +7,7 @@ use url::Url;
 
 use super::reply::GraphError;
 
-/// The largest `$top` Graph accepts for directory collections (reference §7.3).
+/// The largest `$top` Graph accepts for directory collections (Microsoft Learn: "Paging Microsoft Graph data in your app").
 pub(crate) const MAX_TOP: usize = 999;
 
 /// The query options of one request, decoded once (keys and values may be fully percent-encoded).

@@ -1,6 +1,6 @@
 //! What a Graph route answers: [`GraphReply`] (status, headers, JSON body), shared by plain HTTP and
 //! `$batch` items, and [`GraphError`] with the one table that maps [`consent::Error`] to Graph's
-//! status codes and error codes (reference §7.1).
+//! status codes and error codes (Microsoft Learn: "Microsoft Graph error responses and resource types").
 
 use std::time::Duration;
 
@@ -243,7 +243,7 @@ impl From<Error> for GraphError {
 }
 
 /// Graph reports a duplicate grant as 409 but a duplicate app-role assignment as
-/// `400 Request_BadRequest` (reference §10); the mock says which through the code it attaches.
+/// `400 Request_BadRequest` (Microsoft Learn: "our choice where the documentation is silent"); the mock says which through the code it attaches.
 fn conflict(code: Option<String>, message: String) -> GraphError {
     match code.as_deref() {
         Some(codes::BAD_REQUEST) => GraphError::bad_request(message),

@@ -19,7 +19,7 @@ const USER_REQUEST_FILTER: FilterSpec = FilterSpec {
     eq: &["status", "reason"],
     any: None,
 };
-/// Consent-request lists document no maximum page size (reference §7.3); 100 like other collections.
+/// Consent-request lists document no maximum page size (Microsoft Learn: "Paging Microsoft Graph data in your app"); 100 like other collections.
 const DEFAULT_PAGE: usize = 100;
 
 /// `GET`/`PUT`/`PATCH` on the request policy, `GET` on the authorization policy.
@@ -87,7 +87,7 @@ fn reject_unknown_policy_properties(body: &serde_json::Map<String, Value>) -> Re
     }
 }
 
-/// A whole policy from a body; `version` is read-only and ignored (reference §1.2, §10).
+/// A whole policy from a body; `version` is read-only and ignored (Microsoft Learn: "adminConsentRequestPolicy resource type"; "our choice where the documentation is silent").
 fn policy_from(mut body: Value) -> Result<AdminConsentRequestPolicy, GraphError> {
     if let Value::Object(map) = &mut body {
         map.remove("version");

@@ -77,7 +77,7 @@ fn route(s: &[&str]) -> Option<Route> {
     match s {
         [p, x] if eq(p, "policies") && eq(x, "adminConsentRequestPolicy") => Some(Route::RequestPolicy),
         [p, x] if eq(p, "policies") && eq(x, "authorizationPolicy") => Some(Route::AuthorizationPolicy),
-        // The Entra how-to's path (reference §5.1 discrepancy): accept it too.
+        // The Entra how-to's path (Microsoft Learn: "authorizationPolicy resource type" discrepancy): accept it too.
         [p, x, y] if eq(p, "policies") && eq(x, "authorizationPolicy") && eq(y, "authorizationPolicy") => Some(Route::AuthorizationPolicy),
         ["$batch"] => Some(Route::Batch),
         [ig, ac, acr, rest @ ..] if eq(ig, "identityGovernance") && eq(ac, "appConsent") && eq(acr, "appConsentRequests") => requests(rest),

@@ -1,4 +1,4 @@
-//! `/{tenant}/v2.0/adminconsent` (reference §6.2): an admin signs in, sees the permissions, and
+//! `/{tenant}/v2.0/adminconsent` (Microsoft Learn: "Admin consent on the Microsoft identity platform"): an admin signs in, sees the permissions, and
 //! Accept grants them tenant-wide through [`consent_mock::MockTenant::grant_admin_consent`].
 //! Success redirects with `admin_consent=True&tenant=…&scope=…&state=…`; every error redirect also
 //! carries `admin_consent=True`, as Microsoft's does. Cancel → `consent_required` + AADSTS65004.

@@ -1,5 +1,5 @@
 //! `/{tenant}/oauth2/v2.0/authorize`: validate the request, sign the user in, then answer as Entra
-//! does for the mock's decision (reference §5.3, §6.1, §6.4):
+//! does for the mock's decision (Microsoft Learn: "Configure how users consent to applications"; "Microsoft identity platform and OAuth 2.0 authorization code flow"; "Microsoft Entra authentication and authorization error codes"):
 //!
 //! | decision | what the user sees | what comes back to `redirect_uri` |
 //! |---|---|---|
@@ -110,7 +110,7 @@ fn validate(shared: &Shared, tenant: usize, p: &HashMap<String, String>) -> Resu
     })
 }
 
-/// PKCE is required, with S256 (RFC 7636 §4.2: 43 base64url characters).
+/// PKCE is required, with S256 (RFC 7636 Microsoft Learn "servicePrincipal resource type": 43 base64url characters).
 fn pkce_challenge(p: &HashMap<String, String>) -> Result<String, (u32, &'static str)> {
     let challenge = p
         .get("code_challenge")

@@ -1,4 +1,4 @@
-//! `POST /{tenant}/oauth2/v2.0/token` (reference §6.3): `authorization_code` with PKCE S256,
+//! `POST /{tenant}/oauth2/v2.0/token` (Microsoft Learn: "Microsoft identity platform and OAuth 2.0 authorization code flow"): `authorization_code` with PKCE S256,
 //! `refresh_token` (rotated), and `client_credentials` for the seeded admin client. Errors use
 //! Microsoft's JSON shape (`error`, `error_description`, `error_codes`, `timestamp`, `trace_id`,
 //! `correlation_id`); `invalid_client` is 401, everything else 400.

@@ -8,7 +8,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn missing_malformed_and_unknown_bearer_tokens_get_401() {
-    let env = start(Preset::MicrosoftManagedDefault).await;
+    let env = start(Preset::MicrosoftManaged).await;
     let url = env.graph("/policies/authorizationPolicy");
     for auth in [None, Some("Bearer "), Some("Basic abc"), Some("Bearer emu.not-issued")] {
         let mut req = env.http.get(&url);
@@ -25,7 +25,7 @@ async fn missing_malformed_and_unknown_bearer_tokens_get_401() {
 
 #[tokio::test]
 async fn unknown_routes_are_404_and_wrong_methods_405() {
-    let env = start(Preset::MicrosoftManagedDefault).await;
+    let env = start(Preset::MicrosoftManaged).await;
     for path in ["/me", "/policies/nope", "/servicePrincipals(displayName='x')", "/"] {
         let (status, body) = read(env.get(path, &env.admin_token).await).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
@@ -46,7 +46,7 @@ async fn unknown_routes_are_404_and_wrong_methods_405() {
 
 #[tokio::test]
 async fn malformed_and_empty_json_bodies_are_400() {
-    let env = start(Preset::MicrosoftManagedDefault).await;
+    let env = start(Preset::MicrosoftManaged).await;
     for body in ["{", "[]", "", "\"text\"", "{\"isEnabled\": \"yes\"}"] {
         let r = env
             .http
@@ -78,7 +78,7 @@ async fn oversized_bodies_are_413() {
         body_limit: 1024,
         ..EmulatorConfig::default()
     };
-    let env = start_with(MockTenant::preset(Preset::MicrosoftManagedDefault), config).await;
+    let env = start_with(MockTenant::preset(Preset::MicrosoftManaged), config).await;
     let big = json!({"appId": "x".repeat(4096)});
     let (status, body) = read(env.send_json(Method::POST, "/servicePrincipals", &env.admin_token, big).await).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -98,7 +98,7 @@ async fn oversized_bodies_are_413() {
 
 #[tokio::test]
 async fn filters_outside_the_subset_are_unsupported_queries() {
-    let env = start(Preset::WorkflowWithReviewerGroup).await;
+    let env = start(Preset::WorkflowOn).await;
     let long = format!("appId eq '{}'", "a".repeat(5000));
     for filter in [
         "appId ne 'x'",

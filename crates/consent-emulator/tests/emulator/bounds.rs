@@ -37,7 +37,7 @@ async fn connections_beyond_the_cap_get_503_with_retry_after_and_slots_free_up()
         max_connections: 2,
         ..EmulatorConfig::default()
     };
-    let env = start_with(MockTenant::preset(Preset::WorkflowWithReviewerGroup), config).await;
+    let env = start_with(MockTenant::preset(Preset::WorkflowOn), config).await;
     let addr = env.emu.local_addr();
     let held = [TcpStream::connect(addr).await.unwrap(), TcpStream::connect(addr).await.unwrap()];
     // Let the server accept both before the third arrives.
@@ -61,7 +61,7 @@ async fn slow_headers_and_idle_keep_alive_connections_are_closed() {
         header_read_timeout: Duration::from_millis(300),
         ..EmulatorConfig::default()
     };
-    let env = start_with(MockTenant::preset(Preset::WorkflowWithReviewerGroup), config).await;
+    let env = start_with(MockTenant::preset(Preset::WorkflowOn), config).await;
     let addr = env.emu.local_addr();
 
     // Headers that never end.

@@ -41,7 +41,7 @@ impl EmulatedGraph {
             Position::Only => Emulator::new(tenant.clone(), EmulatorConfig::default()),
             Position::SecondOfThree => {
                 let other = TenantId::parse("0f0f0f0f-1111-4222-8333-444444444444").expect("a GUID");
-                let first = MockTenant::preset(Preset::MicrosoftManagedDefault).fork_as(other);
+                let first = MockTenant::preset(Preset::MicrosoftManaged).fork_as(other);
                 let config = EmulatorConfig {
                     tenants: 3,
                     ..EmulatorConfig::default()

@@ -11,7 +11,7 @@ const APP_REQUESTS: &str = "/identityGovernance/appConsent/appConsentRequests";
 
 #[tokio::test]
 async fn every_control_call_needs_the_admin_secret() {
-    let env = start(Preset::WorkflowWithReviewerGroup).await;
+    let env = start(Preset::WorkflowOn).await;
     for (method, path) in [
         (Method::POST, "clock/advance"),
         (Method::GET, "outbox"),
@@ -41,7 +41,7 @@ async fn every_control_call_needs_the_admin_secret() {
 
 #[tokio::test]
 async fn advancing_the_clock_expires_requests_and_the_outbox_shows_the_mail() {
-    let env = start(Preset::WorkflowWithReviewerGroup).await;
+    let env = start(Preset::WorkflowOn).await;
     let id = file_eva_request(&env.tenant).await;
     let (_, outbox) = read(control(&env, Method::GET, "outbox").send().await.unwrap()).await;
     let mails = outbox["value"].as_array().unwrap();
@@ -109,7 +109,7 @@ async fn stats_count_answers_by_status_and_reset_restores_every_tenant() {
         tenants: 2,
         ..EmulatorConfig::default()
     };
-    let env = start_with(MockTenant::preset(Preset::WorkflowWithReviewerGroup), config).await;
+    let env = start_with(MockTenant::preset(Preset::WorkflowOn), config).await;
     file_eva_request(&env.tenant).await;
     env.get("/policies/authorizationPolicy", &env.admin_token).await;
     env.get("/nope", &env.admin_token).await;
@@ -145,7 +145,7 @@ async fn state_saves_a_tenant_and_loads_it_into_another_keeping_its_id() {
         tenants: 3,
         ..EmulatorConfig::default()
     };
-    let env = start_with(MockTenant::preset(Preset::WorkflowWithReviewerGroup), config).await;
+    let env = start_with(MockTenant::preset(Preset::WorkflowOn), config).await;
     file_eva_request(&env.tenant).await;
     let r = control(&env, Method::GET, "state").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);

@@ -29,7 +29,7 @@ fn assert_not_expanded(item: &Value) {
 /// appconsentrequest-list-userconsentrequests.
 #[tokio::test]
 async fn app_requests_never_inline_user_requests_and_refuse_expand() {
-    let env = start(Preset::WorkflowWithReviewerGroup).await;
+    let env = start(Preset::WorkflowOn).await;
     let id = file_eva_request(&env.tenant).await;
     for query in ["", "?$filter=userConsentRequests/any(u:u/status eq 'InProgress')"] {
         let (status, body) = read(env.get(&format!("{APP_REQUESTS}{query}"), &env.admin_token).await).await;
@@ -58,7 +58,7 @@ async fn app_requests_never_inline_user_requests_and_refuse_expand() {
 /// filters as Expired, and `observe` through the real Graph backend still reports the Expired state.
 #[tokio::test]
 async fn an_undecided_request_expires_with_status_expired() {
-    let env = start(Preset::WorkflowWithReviewerGroup).await;
+    let env = start(Preset::WorkflowOn).await;
     let id = file_eva_request(&env.tenant).await;
     env.tenant.advance(Duration::days(31));
     let users = format!("{APP_REQUESTS}/{id}/userConsentRequests");
@@ -77,7 +77,8 @@ async fn an_undecided_request_expires_with_status_expired() {
     let backend = graph_backend(&env.emu, env.admin_token.clone(), &env.tenant);
     let state = consent::observe(&backend, &demo::carerix_app()).await.unwrap();
     assert!(matches!(state, ConsentState::Expired(_)), "{state:?}");
-    let guidance = state.guidance().to_text();
+    let product = consent::guidance::Product::new("Carerix");
+    let guidance = state.guidance(&product, consent::guidance::Locale::En).to_text();
     assert!(guidance.to_lowercase().contains("expired"), "{guidance}");
 }
 
@@ -85,7 +86,7 @@ async fn an_undecided_request_expires_with_status_expired() {
 /// the batch; the emulator treats ids that differ only in case as the same (Graph refuses them).
 #[tokio::test]
 async fn batch_ids_differing_only_in_case_are_refused() {
-    let env = start(Preset::WorkflowWithReviewerGroup).await;
+    let env = start(Preset::WorkflowOn).await;
     let item = |id: &str| json!({"id": id, "method": "GET", "url": "/policies/authorizationPolicy"});
     let body = json!({"requests": [item("a"), item("A")]});
     let (status, err) = read(env.send_json(Method::POST, "/$batch", &env.admin_token, body).await).await;
@@ -101,7 +102,7 @@ async fn batch_ids_differing_only_in_case_are_refused() {
 /// which Graph echoes): one id per request, in the header and the error body alike.
 #[tokio::test]
 async fn request_ids_match_between_header_and_error_body_and_client_ids_are_echoed() {
-    let env = start(Preset::WorkflowWithReviewerGroup).await;
+    let env = start(Preset::WorkflowOn).await;
     let r = env
         .http
         .get(env.graph("/servicePrincipals(appId='00000000-0000-0000-0000-00000000beef')"))
@@ -155,7 +156,7 @@ async fn request_ids_match_between_header_and_error_body_and_client_ids_are_echo
 /// adminConsentRequestPolicy's properties; a property the type lacks is a 400 and changes nothing.
 #[tokio::test]
 async fn policy_writes_with_an_unknown_property_are_refused() {
-    let env = start(Preset::WorkflowWithReviewerGroup).await;
+    let env = start(Preset::WorkflowOn).await;
     let path = "/policies/adminConsentRequestPolicy";
     for method in [Method::PATCH, Method::PUT] {
         let body = json!({"isEnabled": false, "notifyReviewers": true, "remindersEnabled": true,

@@ -21,7 +21,7 @@ fn submission(scopes: &str) -> ConsentRequestSubmission {
 
 #[tokio::test]
 async fn policy_get_put_patch_follow_graph() {
-    let env = start(Preset::MicrosoftManagedDefault).await;
+    let env = start(Preset::MicrosoftManaged).await;
     let (status, body) = read(env.get("/policies/adminConsentRequestPolicy", &env.admin_token).await).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!((body["isEnabled"].clone(), body["version"].clone()), (json!(false), json!(0)));
@@ -81,7 +81,7 @@ async fn policy_get_put_patch_follow_graph() {
 
 #[tokio::test]
 async fn a_plain_member_cannot_write_the_policy() {
-    let env = start(Preset::MicrosoftManagedDefault).await;
+    let env = start(Preset::MicrosoftManaged).await;
     let eva = env.emu.user_token(demo::EVA_ID);
     let r = env
         .send_json(
@@ -110,7 +110,7 @@ async fn a_plain_member_cannot_write_the_policy() {
 
 #[tokio::test]
 async fn service_principals_by_alternate_key_and_filter() {
-    let env = start(Preset::MicrosoftManagedDefault).await;
+    let env = start(Preset::MicrosoftManaged).await;
     let path = format!("/servicePrincipals(appId='{GRAPH_APP}')?$select=id,appId,oauth2PermissionScopes");
     let (status, body) = read(env.get(&path, &env.admin_token).await).await;
     assert_eq!(status, StatusCode::OK);
@@ -276,7 +276,7 @@ async fn app_role_assignments_on_both_ends() {
 
 #[tokio::test]
 async fn consent_requests_filter_and_page_with_absolute_next_links() {
-    let env = start(Preset::WorkflowWithReviewerGroup).await;
+    let env = start(Preset::WorkflowOn).await;
     for user in [demo::EVA_ID, demo::SAM_ID] {
         env.tenant
             .as_user(user)
@@ -335,7 +335,7 @@ async fn consent_requests_filter_and_page_with_absolute_next_links() {
 
 #[tokio::test]
 async fn batch_runs_items_in_dependency_order_and_fails_dependants_with_424() {
-    let env = start(Preset::MicrosoftManagedDefault).await;
+    let env = start(Preset::MicrosoftManaged).await;
     let absolute = format!("{}/policies/authorizationPolicy", env.emu.graph_url());
     let batch = json!({"requests": [
         {"id": "1", "method": "GET", "url": "/policies/adminConsentRequestPolicy"},
@@ -384,7 +384,7 @@ async fn batch_runs_items_in_dependency_order_and_fails_dependants_with_424() {
 
 #[tokio::test]
 async fn faults_from_the_mock_plan_become_429_with_retry_after_per_route_and_per_batch_item() {
-    let env = start(Preset::MicrosoftManagedDefault).await;
+    let env = start(Preset::MicrosoftManaged).await;
     let throttle = Fault::Throttle {
         retry_after: Duration::from_millis(2500),
     };

@@ -72,7 +72,7 @@ fn query(url: &str) -> String {
 
 #[tokio::test]
 async fn approval_required_then_request_sent_creates_the_request_and_classifies_as_90095() {
-    let env = start(Preset::WorkflowWithReviewerGroup).await;
+    let env = start(Preset::WorkflowOn).await;
     let (url, pending) = link(&env);
     let (flow, r) = sign_in(&env, &url, demo::EVA_UPN).await;
     let page = r.text().await.unwrap();
@@ -382,7 +382,7 @@ async fn authorize_refuses_bad_parameters_like_entra() {
 
 #[tokio::test]
 async fn client_credentials_with_the_seeded_secret_only() {
-    let env = start(Preset::MicrosoftManagedDefault).await;
+    let env = start(Preset::MicrosoftManaged).await;
     let form = |id: String, secret: &str, scope: &str| {
         vec![
             ("grant_type", "client_credentials".to_owned()),

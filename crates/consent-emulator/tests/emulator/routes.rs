@@ -155,7 +155,7 @@ async fn app_role_assignments_carry_display_names_and_list_from_the_resource() {
 /// resources/approvalstage) that Graph's metadata exposes below a user request.
 #[tokio::test]
 async fn orderby_reviewer_view_of_user_requests_and_the_approval_navigation() {
-    let env = start(Preset::WorkflowWithReviewerGroup).await;
+    let env = start(Preset::WorkflowOn).await;
     let id = file_eva_request(&env.tenant).await;
     let users = format!("/identityGovernance/appConsent/appConsentRequests/{id}/userConsentRequests");
     let sorted = ok(&env, &format!("{users}?$orderby=createdDateTime desc")).await;

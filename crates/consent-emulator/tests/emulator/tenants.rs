@@ -12,7 +12,7 @@ async fn three_tenants() -> Env {
         tenants: 3,
         ..EmulatorConfig::default()
     };
-    start_with(MockTenant::preset(Preset::WorkflowWithReviewerGroup), config).await
+    start_with(MockTenant::preset(Preset::WorkflowOn), config).await
 }
 
 async fn token_in(env: &Env, tenant: &str) -> String {

@@ -16,7 +16,7 @@ async fn latency_delays_graph_and_token_answers_but_not_the_control_api() {
         latency: Some("150:20".parse::<Latency>().unwrap()),
         ..EmulatorConfig::default()
     };
-    let env = start_with(MockTenant::preset(Preset::WorkflowWithReviewerGroup), config).await;
+    let env = start_with(MockTenant::preset(Preset::WorkflowOn), config).await;
     let timed = |started: Instant| started.elapsed();
 
     let t = Instant::now();
@@ -43,7 +43,7 @@ async fn a_bucket_per_tenant_and_app_throttles_with_retry_after_and_counts_early
         rate_limit: Some("3/60".parse::<RateLimit>().unwrap()),
         ..EmulatorConfig::default()
     };
-    let env = start_with(MockTenant::preset(Preset::WorkflowWithReviewerGroup), config).await;
+    let env = start_with(MockTenant::preset(Preset::WorkflowOn), config).await;
     let path = "/policies/authorizationPolicy";
     for _ in 0..3 {
         assert_eq!(env.get(path, &env.admin_token).await.status(), StatusCode::OK);

@@ -1,4 +1,4 @@
-//! Reference §4.2–4.4: service principals, delegated grants and app-role assignments.
+//! Microsoft Learn: "servicePrincipal resource type"; "appRoleAssignment resource type": service principals, delegated grants and app-role assignments.
 
 use consent::{AppId, ConsentGraph, Error, GrantConsentType, NewAppRoleAssignment, NewDelegatedGrant, ObjectId, ServicePrincipal};
 
@@ -50,7 +50,7 @@ async fn grants_are_unique_per_key_with_graphs_error_code() {
         Err(Error::Conflict { code, .. }) => assert_eq!(code.as_deref(), Some(DUPLICATE_KEY)),
         other => panic!("{other:?}"),
     }
-    // A Principal grant for the same pair coexists (reference §4.3).
+    // A Principal grant for the same pair coexists (Microsoft Learn: "oAuth2PermissionGrant resource type").
     let mine = grant(
         client.id,
         graph.id,

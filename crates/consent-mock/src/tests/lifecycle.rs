@@ -1,4 +1,4 @@
-//! Reference §1–3, §10: submission, visibility, expiry, review.
+//! Microsoft Learn: "adminConsentRequestPolicy resource type"; "Review admin consent requests"; "our choice where the documentation is silent": submission, visibility, expiry, review.
 
 use chrono::Duration;
 use consent::{
@@ -372,7 +372,7 @@ async fn a_graph_grant_covering_the_request_completes_it_unless_switched_off() {
 
 #[tokio::test]
 async fn sign_in_follows_the_user_consent_setting() {
-    let t = MockTenant::preset(Preset::MicrosoftManagedDefault);
+    let t = MockTenant::preset(Preset::MicrosoftManaged);
     let d = t.sign_in(demo::EVA_ID, &carerix(), &scopes(CAL)).unwrap();
     assert_eq!(
         d.aadsts_code(),

@@ -13,7 +13,7 @@ use consent::{
 use crate::{demo, MockTenant, Preset};
 
 pub(super) fn workflow() -> MockTenant {
-    MockTenant::preset(Preset::WorkflowWithReviewerGroup)
+    MockTenant::preset(Preset::WorkflowOn)
 }
 
 pub(super) fn scopes(s: &str) -> ScopeSet {

@@ -1,4 +1,4 @@
-//! Reference §1.1, §2.1, §4.2–4.6, §5.1: what each principal may do.
+//! Microsoft Learn: "adminConsentRequestPolicy resource type"; "appConsentRequest resource type"; "servicePrincipal resource type"; "Grant tenant-wide admin consent to an application"; "authorizationPolicy resource type": what each principal may do.
 
 use consent::{
     AdminConsentRequestPolicy, AppId, ConsentGraph, Error, GrantConsentType, NewAppRoleAssignment, NewDelegatedGrant, RequestFilter,

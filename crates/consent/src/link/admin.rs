@@ -31,7 +31,8 @@ use crate::scope::{Scope, ScopeSet};
 /// )?
 /// .build(&clock)?;
 /// assert_eq!(url.path(), "/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0/adminconsent");
-/// assert!(url.query_pairs().any(|(k, v)| k == "scope" && v == "https://graph.microsoft.com/.default"));
+/// let default_scope = "https://graph.microsoft.com/.default";
+/// assert!(url.query_pairs().any(|(k, v)| k == "scope" && v == default_scope));
 /// # let _ = pending;
 /// # Ok::<(), consent::Error>(())
 /// ```

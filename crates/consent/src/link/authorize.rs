@@ -68,7 +68,7 @@ impl PkceVerifier {
         &self.0
     }
 
-    /// The S256 `code_challenge`: base64url(SHA-256(verifier)), without padding (RFC 7636 §4.2).
+    /// The S256 `code_challenge`: base64url(SHA-256(verifier)), without padding (RFC 7636 Microsoft Learn "servicePrincipal resource type").
     pub fn challenge(&self) -> String {
         URL_SAFE_NO_PAD.encode(Sha256::digest(self.0.as_bytes()))
     }
@@ -125,7 +125,8 @@ pub(super) fn random_token<R: RngCore + CryptoRng>(rng: &mut R) -> String {
 /// .tenant(LinkTenant::parse("contoso.onmicrosoft.com")?)
 /// .login_hint("ada@contoso.com")
 /// .build(&clock)?;
-/// assert!(url.as_str().starts_with("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize?"));
+/// let authorize = "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize?";
+/// assert!(url.as_str().starts_with(authorize));
 /// assert!(url.query_pairs().any(|(k, v)| k == "state" && v == pending.state()));
 /// # Ok::<(), consent::Error>(())
 /// ```

@@ -137,7 +137,7 @@ impl fmt::Display for AuthorizationCode {
     }
 }
 
-/// Everything the `authorization_code` token request needs (reference §6.3). Secrets print `[redacted]`.
+/// Everything the `authorization_code` token request needs (Microsoft Learn: "Microsoft identity platform and OAuth 2.0 authorization code flow"). Secrets print `[redacted]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenExchange {
     /// The authorization code.

@@ -23,6 +23,7 @@
 //!
 //! ```
 //! use consent::link::{LinkOutcome, LinkRequest, LinkTenant};
+//! use consent::guidance::{Locale, Product};
 //! use consent::{AppId, ManualClock, ScopeSet};
 //!
 //! let clock = ManualClock::new(chrono::Utc::now());
@@ -35,16 +36,22 @@
 //! .build(&clock)?;
 //! # let _ = url;
 //! // … the browser comes back with Microsoft's answer:
-//! let admin_link = pending.admin_consent_link("https://crm.example.com/auth/microsoft/admin-callback")?;
+//! let admin_callback = "https://crm.example.com/auth/microsoft/admin-callback";
+//! let admin_link = pending.admin_consent_link(admin_callback)?;
 //! let callback = format!(
-//!     "error=access_denied&error_codes=[90094]&error_description=AADSTS90094%3A+Admin+consent+is+required.&state={}",
+//!     "error=access_denied&error_codes=[90094]\
+//!      &error_description=AADSTS90094%3A+Admin+consent+is+required.&state={}",
 //!     pending.state()
 //! );
 //! let outcome = pending.finish(&callback, &clock)?;
 //! assert!(matches!(outcome, LinkOutcome::AdminApprovalRequired { can_request: false, .. }));
 //! let (admin_url, _pending_admin) = admin_link.build(&clock)?;
-//! let help = outcome.guidance("Carerix Calendar", Some(&admin_url));
-//! assert!(help.to_text().contains("Users can request admin consent to apps they are unable to consent to"));
+//! let carerix = Product::new("Carerix")
+//!     .with_task("link your Microsoft 365 calendar")
+//!     .with_button("Link calendar");
+//! let help = outcome.guidance(&carerix, Locale::En, Some(&admin_url));
+//! let setting = "Users can request admin consent to apps they are unable to consent to";
+//! assert!(help.to_text().contains(setting));
 //! # Ok::<(), consent::Error>(())
 //! ```
 

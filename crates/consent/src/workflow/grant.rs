@@ -1,6 +1,6 @@
 //! The tenant-wide grant behind "approve": idempotent and convergent.
 //!
-//! What the admin center's Accept does (reference §4.5): ensure the client's service principal,
+//! What the admin center's Accept does (Microsoft Learn: "Grant tenant-wide admin consent to an application"): ensure the client's service principal,
 //! merge the delegated scopes into the one `AllPrincipals` grant per (client, resource), assign the
 //! app roles. Run it twice, concurrently, or after a lost response, and the tenant ends with exactly
 //! one grant per (client, resource) whose scope is the union: creates that collide (`Conflict`) or

@@ -1,184 +1,153 @@
-//! Guidance for every [`ConsentState`]: the seed's help article, generated from the tenant's state.
+//! Guidance for every [`ConsentState`]: the help article, generated from the tenant's state, in the
+//! user's language and for the product being linked.
+
+use fluent_bundle::FluentValue;
 
 use super::states::*;
 use super::{Consent, ConsentState};
 use crate::decision::AdminReason;
-use crate::guidance::*;
+use crate::guidance::{Catalog, Guidance, Locale, Product};
 
 impl ConsentState {
-    /// Next steps for the user and the admin in this state. Add the admin-consent link for the
-    /// tenant with [`Guidance::link`] if the product has one.
-    pub fn guidance(&self) -> Guidance {
-        match self {
-            ConsentState::UserConsentAllowed(c) => user_consent_allowed(c),
-            ConsentState::RequestsDisabled(c) => requests_disabled(c),
-            ConsentState::RequestsEnabled(c) => requests_enabled(c),
-            ConsentState::Pending(c) => pending(c),
-            ConsentState::Approved(c) => approved(c),
-            ConsentState::Denied(c) => denied(c),
-            ConsentState::Expired(c) => expired(c),
-            ConsentState::Blocked(c) => blocked(c),
-        }
+    /// Next steps for the user and the admin in this state, written for `product` in `locale`.
+    /// Admin steps name the app as the tenant shows it under Enterprise applications; user steps
+    /// name the product. Add the admin-consent link with [`Guidance::link`] if the product has one.
+    pub fn guidance(&self, product: &Product, locale: Locale) -> Guidance {
+        let c = Catalog::new(locale, product, &self.app().display_name);
+        let g = match self {
+            ConsentState::UserConsentAllowed(s) => user_consent_allowed(&c, s),
+            ConsentState::RequestsDisabled(s) => requests_disabled(&c, s),
+            ConsentState::RequestsEnabled(s) => requests_enabled(&c, s),
+            ConsentState::Pending(s) => pending(&c, s),
+            ConsentState::Approved(s) => approved(&c, s),
+            ConsentState::Denied(s) => denied(&c, s),
+            ConsentState::Expired(s) => expired(&c, s),
+            ConsentState::Blocked(_) => blocked(&c),
+        };
+        g.in_locale(locale)
     }
 }
 
-fn name<S: State>(c: &Consent<S>) -> &str {
-    &c.app().display_name
-}
-
-fn review_step(app: &str) -> String {
-    format!("Open the request for \"{app}\", choose \"{BUTTON_REVIEW}\", check the permissions and press Accept. This grants consent for the whole organisation.")
-}
-
-/// Explains in plain words why users cannot consent themselves.
-pub(crate) fn explain(reasons: &[AdminReason]) -> String {
+/// Explains in the catalogue's words why users cannot consent themselves (one clause per reason).
+pub(crate) fn explain(c: &Catalog, reasons: &[AdminReason]) -> String {
     let mut parts: Vec<String> = Vec::new();
     for r in reasons {
-        let s = match r {
-            AdminReason::UserConsentDisabled => {
-                "the tenant does not allow users to consent to apps (\"Do not allow user consent\")".to_owned()
-            }
-            AdminReason::AdminOnlyScope(s) => format!("{s} always needs an administrator"),
-            AdminReason::RestrictedByMicrosoftManagedPolicy(s) => {
-                format!("the Microsoft-managed consent policy no longer lets users grant {s} to third-party apps")
-            }
-            AdminReason::UnverifiedPublisher => "users may only consent to apps from verified publishers".to_owned(),
-            AdminReason::NotLowImpact(s) => format!("{s} is not classified as low impact"),
-            AdminReason::AssignmentRequired => "the app requires user assignment".to_owned(),
-            AdminReason::CustomPolicy => "a custom app consent policy is in force".to_owned(),
-            AdminReason::ApplicationPermission(s) => format!("the application permission {s} always needs an administrator"),
+        let (id, scope) = match r {
+            AdminReason::UserConsentDisabled => ("reason-user-consent-disabled", None),
+            AdminReason::AdminOnlyScope(s) => ("reason-admin-only-scope", Some(s)),
+            AdminReason::RestrictedByMicrosoftManagedPolicy(s) => ("reason-microsoft-managed", Some(s)),
+            AdminReason::UnverifiedPublisher => ("reason-unverified-publisher", None),
+            AdminReason::NotLowImpact(s) => ("reason-not-low-impact", Some(s)),
+            AdminReason::AssignmentRequired => ("reason-assignment-required", None),
+            AdminReason::CustomPolicy => ("reason-custom-policy", None),
+            AdminReason::ApplicationPermission(s) => ("reason-application-permission", Some(s)),
         };
-        if !parts.contains(&s) {
-            parts.push(s);
+        let text = c.t_with(id, scope.map(|s| ("scope", FluentValue::from(s.as_str()))));
+        if !parts.contains(&text) {
+            parts.push(text);
         }
     }
     parts.join("; ")
 }
 
-fn user_consent_allowed(c: &Consent<UserConsentAllowed>) -> Guidance {
-    Guidance::new(
-        format!("Users can connect {} themselves", name(c)),
-        format!(
-            "This tenant's setting \"{}\" lets users consent to the permissions {} asks for. No administrator is needed.",
-            c.details().setting.portal_label(),
-            name(c)
-        ),
-    )
-    .user("Click \"Link my Microsoft 365 calendar\", sign in, review the permissions and press Accept.")
+fn admin_settings(c: &Catalog) -> String {
+    c.t("path-admin-consent-settings")
 }
 
-fn requests_disabled(c: &Consent<RequestsDisabled>) -> Guidance {
-    let app = name(c);
-    Guidance::new(
-        format!("An administrator must enable consent requests or approve {app}"),
-        format!(
-            "Users see \"Need admin approval\" (AADSTS90094) and cannot ask for access because {}. Consent requests are turned off in this tenant.",
-            explain(&c.details().reasons)
-        ),
-    )
-    .user(format!("Send your IT administrator this page and ask them to approve {app} for the organisation, or to let users request approval."))
-    .admin(format!("Turn on \"{SETTING_USERS_CAN_REQUEST}\", pick the reviewers (users, a group or a role) and Save."), Some(PATH_ADMIN_CONSENT_SETTINGS))
-    .admin(format!("Or approve {app} for everyone right away with the admin-consent link, signed in as a Cloud Application Administrator or higher."), None)
+fn admin_requests(c: &Catalog) -> String {
+    c.t("path-admin-consent-requests")
 }
 
-fn requests_enabled(c: &Consent<RequestsEnabled>) -> Guidance {
-    let app = name(c);
+fn user_consent_allowed(c: &Catalog, s: &Consent<UserConsentAllowed>) -> Guidance {
+    let setting = [("setting", FluentValue::from(s.details().setting.portal_label()))];
     Guidance::new(
-        format!("Request approval for {app}"),
-        format!(
-            "Users cannot consent alone because {}, but they can ask: Microsoft shows \"Approval required\" (AADSTS90095). Requests go to the designated reviewers and expire after {} days.",
-            explain(&c.details().reasons),
-            c.details().request_duration_in_days
-        ),
+        c.t("state-user-consent-allowed-title"),
+        c.t_with("state-user-consent-allowed-summary", setting),
     )
-    .user("Start linking your calendar again. When Microsoft shows \"Approval required\", write why you need it (for example \"I schedule interviews and need them in my Outlook calendar\").")
-    .user(format!("Press \"{BUTTON_REQUEST_APPROVAL}\". You will get an email when a reviewer decides; then link your calendar again."))
-    .admin(format!("Reviewers: watch for the request email, then go to the admin consent requests. {}", review_step(app)), Some(PATH_ADMIN_CONSENT_REQUESTS))
+    .user(c.t("state-user-consent-allowed-user"))
 }
 
-fn pending(c: &Consent<Pending>) -> Guidance {
-    let d = c.details();
-    let app = name(c);
-    let who = d.requesters.iter().filter_map(|r| r.name.clone()).collect::<Vec<_>>().join(", ");
-    let expiry = d
-        .expires_at
-        .map(|t| format!(" It expires on {}.", t.format("%Y-%m-%d")))
-        .unwrap_or_default();
+fn requests_disabled(c: &Catalog, s: &Consent<RequestsDisabled>) -> Guidance {
+    let reasons = [("reasons", FluentValue::from(explain(c, &s.details().reasons)))];
     Guidance::new(
-        format!("A request to approve {app} is waiting for review"),
-        format!(
-            "{} user(s){} asked for {}.{expiry}",
-            d.requesters.len(),
-            if who.is_empty() { String::new() } else { format!(" ({who})") },
-            d.scopes
-        ),
+        c.t("state-requests-disabled-title"),
+        c.t_with("state-requests-disabled-summary", reasons),
     )
-    .user("Your request was sent. You will get an email when a reviewer decides; there is no need to ask again.")
-    .admin(review_step(app), Some(PATH_ADMIN_CONSENT_REQUESTS))
-    .admin("Approving Microsoft Graph application permissions needs Privileged Role Administrator or Global Administrator; Cloud Application Administrators can approve delegated permissions.", None)
+    .user(c.t("state-requests-disabled-user"))
+    .admin(c.t("state-requests-disabled-admin-enable"), Some(&admin_settings(c)))
+    .admin(c.t("state-requests-disabled-admin-grant"), None)
 }
 
-fn approved(c: &Consent<Approved>) -> Guidance {
+fn requests_enabled(c: &Catalog, s: &Consent<RequestsEnabled>) -> Guidance {
+    let d = s.details();
+    let args = [
+        ("reasons", FluentValue::from(explain(c, &d.reasons))),
+        ("days", FluentValue::from(d.request_duration_in_days)),
+    ];
     Guidance::new(
-        format!("{} is approved for the whole organisation", name(c)),
-        format!("Tenant-wide consent covers {}. Every employee can now link their calendar without an administrator. Changes can take a few minutes (up to an hour) to reach sign-in.", c.details().coverage.granted),
+        c.t("state-requests-enabled-title"),
+        c.t_with("state-requests-enabled-summary", args),
     )
-    .user("Click \"Link my Microsoft 365 calendar\" again and sign in. If you still see \"Approval required\", wait a few minutes and retry.")
+    .user(c.t("state-requests-enabled-user-start"))
+    .user(c.t("state-requests-enabled-user-send"))
+    .admin(c.t("state-requests-enabled-admin"), Some(&admin_requests(c)))
 }
 
-fn closed_again(g: Guidance, can_request_again: bool, app: &str) -> Guidance {
-    if can_request_again {
-        g.user(format!(
-            "You may ask again: start linking, explain why you need {app} and press \"{BUTTON_REQUEST_APPROVAL}\"."
-        ))
+fn pending(c: &Catalog, s: &Consent<Pending>) -> Guidance {
+    let d = s.details();
+    let names = d.requesters.iter().filter_map(|r| r.name.clone()).collect::<Vec<_>>().join(", ");
+    let id = if names.is_empty() {
+        "state-pending-summary"
     } else {
-        g.user("Consent requests are now turned off; ask your IT administrator directly.")
-            .admin(
-                format!("Turn on \"{SETTING_USERS_CAN_REQUEST}\" to let users ask again."),
-                Some(PATH_ADMIN_CONSENT_SETTINGS),
-            )
+        "state-pending-summary-named"
+    };
+    let args = [
+        ("count", FluentValue::from(d.requesters.len())),
+        ("names", FluentValue::from(names)),
+        ("scopes", FluentValue::from(d.scopes.to_string())),
+    ];
+    let mut summary = c.t_with(id, args);
+    if let Some(expires) = d.expires_at {
+        let date = [("date", FluentValue::from(expires.format("%Y-%m-%d").to_string()))];
+        summary = format!("{summary} {}", c.t_with("state-pending-expires", date));
+    }
+    Guidance::new(c.t("state-pending-title"), summary)
+        .user(c.t("state-pending-user"))
+        .admin(c.t("state-pending-admin-review"), Some(&admin_requests(c)))
+        .admin(c.t("state-pending-admin-roles"), None)
+}
+
+fn approved(c: &Catalog, s: &Consent<Approved>) -> Guidance {
+    let scopes = [("scopes", FluentValue::from(s.details().coverage.granted.to_string()))];
+    Guidance::new(c.t("state-approved-title"), c.t_with("state-approved-summary", scopes)).user(c.t("state-approved-user"))
+}
+
+fn closed_again(c: &Catalog, g: Guidance, can_request_again: bool) -> Guidance {
+    if can_request_again {
+        g.user(c.t("state-closed-request-again"))
+    } else {
+        g.user(c.t("state-closed-requests-off-user"))
+            .admin(c.t("state-closed-requests-off-admin"), Some(&admin_settings(c)))
     }
 }
 
-fn denied(c: &Consent<Denied>) -> Guidance {
-    let d = c.details();
-    let why = d
-        .justification
-        .as_deref()
-        .map(|j| format!(" The reviewer wrote: \"{j}\"."))
-        .unwrap_or_default();
-    let g = Guidance::new(
-        format!("The request for {} was denied", name(c)),
-        format!("A reviewer denied the request.{why}"),
-    );
-    closed_again(g, d.can_request_again, name(c)).admin(
-        format!(
-            "To allow it after all, approve it with the admin-consent link or from a new request. {}",
-            review_step(name(c))
-        ),
-        Some(PATH_ADMIN_CONSENT_REQUESTS),
-    )
+fn denied(c: &Catalog, s: &Consent<Denied>) -> Guidance {
+    let d = s.details();
+    let summary = match d.justification.as_deref() {
+        Some(reason) => c.t_with("state-denied-summary-reason", [("reason", FluentValue::from(reason))]),
+        None => c.t("state-denied-summary"),
+    };
+    let g = Guidance::new(c.t("state-denied-title"), summary);
+    closed_again(c, g, d.can_request_again).admin(c.t("state-denied-admin"), Some(&admin_requests(c)))
 }
 
-fn expired(c: &Consent<Expired>) -> Guidance {
-    let g = Guidance::new(
-        format!("The request for {} expired", name(c)),
-        "Nobody reviewed the request before it expired.".to_owned(),
-    );
-    closed_again(g, c.details().can_request_again, name(c)).admin(
-        "Check that the reviewers receive the request emails (admin accounts often have no mailbox) and review new requests in time.",
-        Some(PATH_ADMIN_CONSENT_REQUESTS),
-    )
+fn expired(c: &Catalog, s: &Consent<Expired>) -> Guidance {
+    let g = Guidance::new(c.t("state-expired-title"), c.t("state-expired-summary"));
+    closed_again(c, g, s.details().can_request_again).admin(c.t("state-expired-admin"), Some(&admin_requests(c)))
 }
 
-fn blocked(c: &Consent<Blocked>) -> Guidance {
-    Guidance::new(
-        format!("{} is blocked in this organisation", name(c)),
-        "A reviewer blocked the app: its enterprise application is disabled and new requests are refused.".to_owned(),
-    )
-    .user("You cannot link your calendar. Talk to your IT administrator.")
-    .admin(
-        "To unblock, open the enterprise application, set \"Enabled for users to sign in?\" to Yes, then grant consent.",
-        Some("Microsoft Entra admin center → Identity → Applications → Enterprise applications → the app → Properties"),
-    )
+fn blocked(c: &Catalog) -> Guidance {
+    Guidance::new(c.t("state-blocked-title"), c.t("state-blocked-summary"))
+        .user(c.t("state-blocked-user"))
+        .admin(c.t("state-blocked-admin"), Some(&c.t("path-app-properties")))
 }

@@ -4,22 +4,23 @@
 //! handle whose state `S` decides which transitions exist:
 //!
 //! ```text
-//! UserConsentAllowed   users consent themselves: nothing to do
-//! RequestsDisabled     AADSTS90094, users cannot ask  --enable_requests(admin, change)--> RequestsEnabled
-//! RequestsEnabled      AADSTS90095, users can ask     --request(user, why)-->             Pending
-//! Pending              open request                   --approve(admin)-->                 Approved
-//!                                                     --deny(reviewer, why)-->            Denied
-//!                                                     --block(reviewer, why)-->           Blocked
-//!                                                     --(clock passes expiry)-->          Expired (seen by observe)
-//! Denied / Expired     closed; users may ask again    --request_again(user, why)-->       Pending
-//! Approved             grants cover every scope       --verify()-->                       Completion
+//! UserConsentAllowed users consent themselves
+//! RequestsDisabled   AADSTS90094, no asking       --enable_requests(admin, change)--> RequestsEnabled
+//! RequestsEnabled    AADSTS90095, users can ask   --request(user, why)--> Pending
+//! Pending            open request                 --approve(admin)--> Approved
+//!                                                 --deny(reviewer, why)--> Denied
+//!                                                 --block(reviewer, why)--> Blocked
+//!                                                 --(clock passes expiry)--> Expired
+//! Denied / Expired   closed; users may ask again  --request_again(user, why)--> Pending
+//! Approved           grants cover every scope     --verify()--> Completion
 //! ```
 //!
 //! Transitions consume the handle and exist only on the state they leave, so an invalid one does not
 //! compile:
 //!
 //! ```compile_fail
-//! # async fn f(state: consent::Consent<consent::RequestsDisabled>, admin: &dyn consent::ConsentGraph) {
+//! # use consent::{Consent, ConsentGraph, RequestsDisabled};
+//! # async fn f(state: Consent<RequestsDisabled>, admin: &dyn ConsentGraph) {
 //! // A tenant where users cannot even ask has no request to approve.
 //! let approved = state.approve(admin).await;
 //! # }

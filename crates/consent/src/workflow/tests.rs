@@ -8,6 +8,8 @@ use super::ConsentState;
 use crate::catalog::microsoft_graph_service_principal;
 use crate::decision::AdminReason;
 use crate::directory::{DelegatedGrant, GrantConsentType, ServicePrincipal};
+use crate::guidance::tests::{assert_dutch, assert_html_escapes, assert_not_about_a_calendar, catalog_misses};
+use crate::guidance::{Locale, Product};
 use crate::ids::{AppId, ObjectId};
 use crate::policy::{AdminConsentRequestPolicy, AuthorizationPolicy, PolicyChange, Reviewer, UserConsentSetting};
 use crate::port::TenantSnapshot;
@@ -16,11 +18,11 @@ use crate::scope::ScopeSet;
 use crate::AppRegistration;
 
 fn app() -> AppRegistration {
-    AppRegistration::new(
-        AppId::parse("4b3c6a52-2f1d-4c7e-9a38-6f0e4d2b8c11").unwrap(),
-        "Carerix Calendar - Production",
-    )
-    .with_delegated(
+    app_named("Carerix Calendar - Production")
+}
+
+fn app_named(name: &str) -> AppRegistration {
+    AppRegistration::new(AppId::parse("4b3c6a52-2f1d-4c7e-9a38-6f0e4d2b8c11").unwrap(), name).with_delegated(
         AppId::MICROSOFT_GRAPH,
         ScopeSet::parse("Calendars.ReadWrite User.Read offline_access").unwrap(),
     )
@@ -128,7 +130,7 @@ fn disabled_user_consent_without_workflow_is_requests_disabled() {
     assert!(c.details().reasons.contains(&AdminReason::UserConsentDisabled));
     assert_eq!(c.details().coverage.missing.len(), 3);
     assert!(s
-        .guidance()
+        .guidance(&Product::new("Carerix"), Locale::En)
         .to_text()
         .contains("Users can request admin consent to apps they are unable to consent to"));
 }
@@ -137,7 +139,10 @@ fn disabled_user_consent_without_workflow_is_requests_disabled() {
 fn workflow_on_is_requests_enabled_and_guidance_names_the_button() {
     let s = classify(&app(), &snap(UserConsentSetting::Disabled, true), now()).unwrap();
     assert_eq!(s.name(), "requests_enabled");
-    assert!(s.guidance().to_markdown().contains("Request approval"));
+    assert!(s
+        .guidance(&Product::new("Carerix"), Locale::En)
+        .to_markdown()
+        .contains("Request approval"));
 }
 
 #[test]
@@ -249,8 +254,93 @@ fn every_state_has_guidance_for_someone() {
     let mut sn = snap(UserConsentSetting::Disabled, true);
     sn.requests = vec![app_request(vec![user_request("u1", 10, None, StageStatus::InProgress)])];
     let pending = classify(&app(), &sn, now()).unwrap();
-    let g = pending.guidance();
+    let g = pending.guidance(&Product::new("Carerix"), Locale::En);
     assert!(g.to_text().contains("Review permissions and consent"));
     assert!(g.to_text().contains("Admin consent requests"));
     assert!(g.steps.iter().any(|s| s.audience == crate::Audience::User));
+}
+
+/// One tenant in each of the eight states (denied and expired both ways), for `app`.
+fn every_state(app: &AppRegistration) -> Vec<ConsentState> {
+    let classify = |sn: &TenantSnapshot| classify(app, sn, now()).unwrap();
+    let mut out = Vec::new();
+    for setting in [
+        UserConsentSetting::AllowAll,
+        UserConsentSetting::Disabled,
+        UserConsentSetting::MicrosoftManaged,
+    ] {
+        out.push(classify(&snap(setting.clone(), false)));
+        out.push(classify(&snap(setting, true)));
+    }
+    for (enabled, users) in [
+        (
+            true,
+            vec![
+                user_request("u1", 10, None, StageStatus::InProgress),
+                user_request("u2", 11, None, StageStatus::InProgress),
+            ],
+        ),
+        (true, vec![user_request("u1", 10, Some(ReviewResult::Deny), StageStatus::Completed)]),
+        (
+            false,
+            vec![user_request("u1", 10, Some(ReviewResult::Deny), StageStatus::Completed)],
+        ),
+        (true, vec![user_request("u1", 5, None, StageStatus::Expired)]),
+        (false, vec![user_request("u1", 5, None, StageStatus::Expired)]),
+    ] {
+        let mut sn = snap(UserConsentSetting::Disabled, enabled);
+        sn.requests = vec![app_request(users)];
+        out.push(classify(&sn));
+    }
+    let mut sn = snap(UserConsentSetting::Disabled, true);
+    sn.client = Some(client_sp());
+    sn.grants = vec![grant("User.Read offline_access Calendars.ReadWrite")];
+    out.push(classify(&sn));
+    sn.client.as_mut().unwrap().account_enabled = false;
+    out.push(classify(&sn));
+    let names: std::collections::BTreeSet<_> = out.iter().map(ConsentState::name).collect();
+    assert_eq!(names.len(), 8, "every state is covered: {names:?}");
+    out
+}
+
+#[test]
+fn dutch_state_guidance_has_no_english_sentence_outside_quoted_labels() {
+    for s in every_state(&app_named("Acme")) {
+        let g = s.guidance(&Product::new("Acme"), Locale::Nl);
+        assert_eq!(g.locale, Locale::Nl);
+        assert_dutch(s.name(), &g);
+    }
+    assert!(catalog_misses().is_empty(), "{:?}", catalog_misses());
+}
+
+#[test]
+fn state_guidance_for_a_product_that_is_not_a_calendar_never_reads_calendar() {
+    for locale in Locale::ALL {
+        for s in every_state(&app_named("Acme")) {
+            assert_not_about_a_calendar(s.name(), &s.guidance(&Product::new("Acme"), locale));
+        }
+    }
+    assert!(catalog_misses().is_empty(), "{:?}", catalog_misses());
+}
+
+#[test]
+fn state_guidance_escapes_a_script_in_the_app_name_as_html() {
+    for locale in Locale::ALL {
+        for s in every_state(&app_named("<script>alert(1)</script>")) {
+            assert_html_escapes(&s.guidance(&Product::new("<script>alert(1)</script>"), locale));
+        }
+    }
+}
+
+#[test]
+fn request_duration_is_pluralised_in_both_locales() {
+    let s = classify(&app(), &snap(UserConsentSetting::Disabled, true), now()).unwrap();
+    assert!(s
+        .guidance(&Product::new("Acme"), Locale::En)
+        .summary
+        .contains("expire after 30 days"));
+    assert!(s
+        .guidance(&Product::new("Acme"), Locale::Nl)
+        .summary
+        .contains("verlopen na 30 dagen"));
 }

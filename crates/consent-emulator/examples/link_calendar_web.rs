@@ -24,6 +24,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use consent::guidance::{Locale, Product};
 use consent::link::{AdminConsentOutcome, Authority, LinkOutcome, LinkRequest, LinkTenant, PendingAdminConsent, PendingLink};
 use consent::{AppId, Clock, ScopeSet, SystemClock};
 use consent_graph::{AuthorizationCodeExchange, Secret, TokenProvider};
@@ -48,6 +49,15 @@ pub struct Settings {
     pub app_name: String,
     /// The clock of the tenant (the emulator's) or the system clock.
     pub clock: Arc<dyn Clock>,
+}
+
+impl Settings {
+    /// The product guidance speaks of: this app, linking a calendar.
+    pub fn product(&self) -> Product {
+        Product::new(&self.app_name)
+            .with_task("link your Microsoft 365 calendar")
+            .with_button("Link my Microsoft 365 calendar")
+    }
 }
 
 /// The app: settings plus the link attempts in flight. A real product keys these to the signed-in
@@ -152,7 +162,7 @@ async fn callback(State(app): State<Arc<LinkApp>>, RawQuery(query): RawQuery) ->
     if let LinkOutcome::Authorized(exchange) = &outcome {
         return redeem(&app, exchange).await;
     }
-    let help = outcome.guidance(&app.settings.app_name, admin_url.as_ref()).to_text();
+    let help = outcome.guidance(&app.settings.product(), Locale::En, admin_url.as_ref()).to_text();
     let admin = admin_url
         .map(|u| {
             format!(
@@ -223,7 +233,7 @@ async fn admin_callback(State(app): State<Arc<LinkApp>>, RawQuery(query): RawQue
             } else {
                 "Admin consent not granted"
             };
-            let help = outcome.guidance(&app.settings.app_name, None).to_text();
+            let help = outcome.guidance(&app.settings.product(), Locale::En, None).to_text();
             page(
                 title,
                 &format!(

@@ -1,23 +1,49 @@
-//! Plain-language next steps for the user and the admin, rendered as text or Markdown.
+//! Plain-language next steps for the user and the admin, in the user's language, for any product.
 //!
 //! Guidance is generated from state (see [`ConsentState::guidance`](crate::ConsentState::guidance)
 //! and the link-flow outcomes), so a product's help text always matches what the tenant really needs.
+//! Every sentence comes from one [Project Fluent](https://projectfluent.org) catalogue per
+//! [`Locale`] (English and Dutch ship) and names the [`Product`] the user is linking. Microsoft's own
+//! labels ("Need admin approval", "Approval required", "Request approval", …) are quoted as
+//! Microsoft shows them; Microsoft does not document its Dutch portal strings, so Dutch guidance
+//! quotes the English label and explains it in Dutch.
+//!
+//! ```
+//! use consent::guidance::{Guidance, Locale, Product};
+//!
+//! let acme = Product::new("Acme").with_button("Connect mailbox");
+//! # let _ = &acme;
+//! let g = Guidance::new("Title", "Summary.").user("Ask your administrator.");
+//! assert!(g.to_html().starts_with("<section"));
+//! assert_eq!(g.locale, Locale::En);
+//! ```
 
-use std::fmt::Write as _;
+mod catalog;
+mod locale;
+mod product;
+mod render;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use catalog::Catalog;
+pub use locale::{Locale, UnsupportedLocale};
+pub use product::Product;
+
 /// The exact name of the tenant setting that turns on consent requests.
 pub const SETTING_USERS_CAN_REQUEST: &str = "Users can request admin consent to apps they are unable to consent to";
-/// Where that setting lives in the Microsoft Entra admin center.
+/// Where that setting lives in the Microsoft Entra admin center (English labels).
 pub const PATH_ADMIN_CONSENT_SETTINGS: &str =
     "Microsoft Entra admin center → Identity → Applications → Enterprise applications → Consent and permissions → Admin consent settings";
-/// Where the user-consent setting lives.
+/// Where the user-consent setting lives (English labels).
 pub const PATH_USER_CONSENT_SETTINGS: &str =
     "Microsoft Entra admin center → Identity → Applications → Enterprise applications → Consent and permissions → User consent settings";
-/// Where reviewers find pending requests.
+/// Where reviewers find pending requests (English labels).
 pub const PATH_ADMIN_CONSENT_REQUESTS: &str =
     "Microsoft Entra admin center → Identity → Applications → Enterprise applications → Admin consent requests";
+/// The page a user sees when requests are off (AADSTS90094).
+pub const PAGE_NEED_ADMIN_APPROVAL: &str = "Need admin approval";
+/// The page a user sees when requests are on (AADSTS90095).
+pub const PAGE_APPROVAL_REQUIRED: &str = "Approval required";
 /// The button a reviewer presses on a request.
 pub const BUTTON_REVIEW: &str = "Review permissions and consent";
 /// The button the user presses on the "Approval required" prompt.
@@ -29,19 +55,10 @@ pub const ENTRA_ADMIN_CENTER: &str = "https://entra.microsoft.com";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
-    /// The employee linking their calendar.
+    /// The employee linking their account.
     User,
     /// The tenant administrator or consent reviewer.
     Admin,
-}
-
-impl Audience {
-    fn heading(self) -> &'static str {
-        match self {
-            Audience::User => "What you (the user) do",
-            Audience::Admin => "What your administrator does",
-        }
-    }
 }
 
 /// One instruction.
@@ -68,7 +85,10 @@ pub struct Link {
 /// Next steps for a state or outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Guidance {
-    /// A short headline ("Your administrator must approve Carerix Calendar").
+    /// The language of the text (also of the renderers' headings).
+    #[serde(default)]
+    pub locale: Locale,
+    /// A short headline ("Your administrator must approve Acme").
     pub title: String,
     /// One paragraph: what is going on.
     pub summary: String,
@@ -79,14 +99,21 @@ pub struct Guidance {
 }
 
 impl Guidance {
-    /// Guidance with a title and summary and no steps yet.
+    /// English guidance with a title and summary and no steps yet.
     pub fn new(title: impl Into<String>, summary: impl Into<String>) -> Self {
         Self {
+            locale: Locale::En,
             title: title.into(),
             summary: summary.into(),
             steps: Vec::new(),
             links: Vec::new(),
         }
+    }
+
+    /// The same guidance, declared to be written in `locale` (the renderers' headings follow it).
+    pub fn in_locale(mut self, locale: Locale) -> Self {
+        self.locale = locale;
+        self
     }
 
     /// Adds a step for the user.
@@ -130,75 +157,7 @@ impl Guidance {
             ..self.clone()
         }
     }
-
-    /// Plain text, for terminals and emails.
-    pub fn to_text(&self) -> String {
-        let mut out = format!("{}\n\n{}\n", self.title, self.summary);
-        for audience in [Audience::User, Audience::Admin] {
-            let steps: Vec<&Step> = self.steps_for(audience).collect();
-            if steps.is_empty() {
-                continue;
-            }
-            let _ = write!(out, "\n{}:\n", audience.heading());
-            for (i, s) in steps.iter().enumerate() {
-                let _ = writeln!(out, "  {}. {}", i + 1, s.text);
-                if let Some(loc) = &s.location {
-                    let _ = writeln!(out, "     Where: {loc}");
-                }
-            }
-        }
-        for l in &self.links {
-            let _ = write!(out, "\n{}: {}\n", l.label, l.url);
-        }
-        out
-    }
-
-    /// Markdown, for help centres and web pages.
-    pub fn to_markdown(&self) -> String {
-        let mut out = format!("### {}\n\n{}\n", self.title, self.summary);
-        for audience in [Audience::User, Audience::Admin] {
-            let steps: Vec<&Step> = self.steps_for(audience).collect();
-            if steps.is_empty() {
-                continue;
-            }
-            let _ = write!(out, "\n**{}**\n\n", audience.heading());
-            for (i, s) in steps.iter().enumerate() {
-                let _ = writeln!(out, "{}. {}", i + 1, s.text);
-                if let Some(loc) = &s.location {
-                    let _ = writeln!(out, "   *Where:* {loc}");
-                }
-            }
-        }
-        if !self.links.is_empty() {
-            out.push('\n');
-            for l in &self.links {
-                let _ = writeln!(out, "- [{}]({})", l.label, l.url);
-            }
-        }
-        out
-    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn renders_both_audiences_in_text_and_markdown() {
-        let g = Guidance::new("Title", "Summary.")
-            .user("Ask your admin.")
-            .admin(
-                format!("Turn on \"{SETTING_USERS_CAN_REQUEST}\"."),
-                Some(PATH_ADMIN_CONSENT_SETTINGS),
-            )
-            .link("Admin consent link", "https://login.microsoftonline.com/x/v2.0/adminconsent");
-        let text = g.to_text();
-        assert!(text.contains("What you (the user) do:\n  1. Ask your admin."), "{text}");
-        assert!(text.contains(SETTING_USERS_CAN_REQUEST));
-        assert!(text.contains("Where: Microsoft Entra admin center"));
-        let md = g.to_markdown();
-        assert!(md.starts_with("### Title"));
-        assert!(md.contains("- [Admin consent link](https://login.microsoftonline.com/x/v2.0/adminconsent)"));
-        assert_eq!(g.for_audience(Audience::User).steps.len(), 1);
-    }
-}
+pub(crate) mod tests;

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! ENTRA_TENANT_ID=contoso.onmicrosoft.com ENTRA_CLIENT_ID=… ENTRA_CLIENT_SECRET=… \
-//!   cargo run --example graph_status -- [--app-id GUID] [--scopes "Calendars.ReadWrite User.Read offline_access"]
+//!   cargo run -p consent-graph --example graph_status -- \
+//!   [--app-id GUID] [--scopes "Calendars.ReadWrite User.Read offline_access"]
 //! ```
 //!
 //! `ENTRA_CLIENT_ID`/`ENTRA_CLIENT_SECRET` are the *caller* app (see docs/graph-permissions.md for the
@@ -51,7 +52,12 @@ mod real {
         println!("Granted tenant-wide: {}", coverage.granted);
         println!("Missing:             {}", coverage.missing);
         println!();
-        println!("{}", state.guidance().to_text());
+        println!(
+            "{}",
+            state
+                .guidance(&consent::guidance::Product::new(&app.display_name), consent::guidance::Locale::En)
+                .to_text()
+        );
         Ok(())
     }
 

@@ -1,0 +1,1 @@
+//! Nothing to use: this crate only hosts `tests/`, checks that read files across the workspace.
