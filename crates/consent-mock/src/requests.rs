@@ -84,7 +84,7 @@ impl UserRequestRecord {
 
     fn close(&mut self, now: DateTime<Utc>, c: &Closing) {
         // Graph's userConsentRequest.status reads `Expired` for a request nobody decided in time,
-        // `Completed` for a decided one (reference §2.3).
+        // `Completed` for a decided one (Microsoft Learn: "userConsentRequest resource type").
         self.status = if c.stage == StageStatus::Expired {
             UserRequestStatus::Expired
         } else {
