@@ -11,12 +11,18 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 use super::{Locale, Product};
 
-/// The English catalogue source.
-pub(crate) const EN_FTL: &str = include_str!("../../locales/en/guidance.ftl");
-/// The Dutch catalogue source.
-pub(crate) const NL_FTL: &str = include_str!("../../locales/nl/guidance.ftl");
+/// The English catalogue sources (one bundle; later files may use earlier files' messages).
+pub(crate) const EN_FTL: &[&str] = &[
+    include_str!("../../locales/en/guidance.ftl"),
+    include_str!("../../locales/en/watch.ftl"),
+];
+/// The Dutch catalogue sources, file for file like the English.
+pub(crate) const NL_FTL: &[&str] = &[
+    include_str!("../../locales/nl/guidance.ftl"),
+    include_str!("../../locales/nl/watch.ftl"),
+];
 
-fn source(locale: Locale) -> &'static str {
+fn sources(locale: Locale) -> &'static [&'static str] {
     match locale {
         Locale::En => EN_FTL,
         Locale::Nl => NL_FTL,
@@ -40,8 +46,10 @@ fn build(locale: Locale) -> FluentBundle<FluentResource> {
     bundle.set_use_isolating(false);
     // The sources are compiled in and a unit test proves they parse without errors; should one
     // ever not, the messages that did parse still serve and the rest fall back to English.
-    let resource = FluentResource::try_new(source(locale).to_owned()).unwrap_or_else(|(partial, _)| partial);
-    let _ = bundle.add_resource(resource);
+    for source in sources(locale) {
+        let resource = FluentResource::try_new((*source).to_owned()).unwrap_or_else(|(partial, _)| partial);
+        let _ = bundle.add_resource(resource);
+    }
     bundle
 }
 
@@ -142,11 +150,14 @@ mod tests {
     use super::*;
 
     /// Message ids: lines of the form `id =` at column 0 (terms start with `-`, comments with `#`).
-    fn ids(src: &str) -> BTreeSet<String> {
-        if let Err((_, errors)) = FluentResource::try_new(src.to_owned()) {
-            panic!("catalogue does not parse: {errors:?}");
+    fn ids(srcs: &[&str]) -> BTreeSet<String> {
+        for src in srcs {
+            if let Err((_, errors)) = FluentResource::try_new((*src).to_owned()) {
+                panic!("catalogue does not parse: {errors:?}");
+            }
         }
-        src.lines()
+        srcs.iter()
+            .flat_map(|src| src.lines())
             .filter_map(|l| l.split_once(" ="))
             .map(|(id, _)| id)
             .filter(|id| id.starts_with(|c: char| c.is_ascii_lowercase()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
@@ -159,7 +170,7 @@ mod tests {
         let en = ids(EN_FTL);
         assert!(en.len() > 50, "the English catalogue looks truncated: {} messages", en.len());
         for locale in Locale::ALL {
-            let other = ids(source(locale));
+            let other = ids(sources(locale));
             let missing: Vec<_> = en.difference(&other).collect();
             let extra: Vec<_> = other.difference(&en).collect();
             assert!(

@@ -18,6 +18,8 @@
 //! - `admin`: [`AdminConsentLink`], [`PendingAdminConsent`], [`AdminConsentOutcome`].
 //! - `guidance`: next steps per outcome, as [`Guidance`](crate::Guidance).
 //! - `preflight`: [`preflight`] and [`PreflightReport`].
+//! - `recheck`: the user's silent re-check ([`LinkRequest::silent_recheck`], [`RecheckOutcome`]),
+//!   including "approved, not yet in effect" inside the [`PROPAGATION_WINDOW`].
 //!
 //! # Example
 //!
@@ -58,6 +60,7 @@ mod codes;
 mod guidance;
 mod preflight;
 mod query;
+mod recheck;
 #[cfg(test)]
 mod tests;
 
@@ -68,3 +71,4 @@ pub use callback::{classify_callback, AuthError, AuthorizationCode, FinishOption
 pub use codes::{classify_code, classify_codes, extract_codes, CodeClass, Misconfiguration, LINK_CODE_TABLE};
 pub use preflight::{preflight, PreflightReport};
 pub use query::{MAX_CALLBACK_LEN, MAX_DESCRIPTION_CHARS};
+pub use recheck::{RecheckOutcome, PROPAGATION_WINDOW};
