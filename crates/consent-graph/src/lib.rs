@@ -10,6 +10,8 @@
 //! - Tokens behind [`TokenProvider`]: [`ClientCredentials`] (application permissions),
 //!   [`AuthorizationCodeExchange`] (a user's or admin's sign-in with PKCE), [`StaticToken`].
 //!   Tokens and secrets are [`Secret`]s and print `[redacted]`.
+//! - [`GraphFleet`]: one backend per customer tenant from one management app's credentials, each
+//!   with its own cached token, for `consent`'s fleet functions.
 //! - [`GraphOperation`]: the least permission and role each [`Operation`] needs on Graph; a 403 names them.
 //!
 //! # Example
@@ -54,6 +56,7 @@
 mod backend;
 mod endpoint;
 mod error;
+mod fleet;
 mod operation;
 mod request;
 mod retry;
@@ -63,6 +66,7 @@ mod transport;
 pub use backend::{GraphBackend, GraphBackendBuilder, BACKEND_NAME};
 pub use consent::Operation;
 pub use endpoint::GraphEndpoint;
+pub use fleet::GraphFleet;
 pub use operation::GraphOperation;
 pub use retry::RetryPolicy;
 pub use token::{AccessToken, AuthorizationCodeExchange, AuthorizationCodeGrant, ClientCredentials, Secret, StaticToken, TokenProvider};
