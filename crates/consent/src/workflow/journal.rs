@@ -5,6 +5,10 @@
 //! A line looks like
 //! `{"at":"2026-11-30T12:00:00Z","app_id":"…","tenant_id":"…","event":"done"}`. Lines for other apps
 //! are kept and ignored; a torn last line (the crash happened mid-write) is ignored too.
+//!
+//! Writes are small and synchronous (`write` + `fdatasync` on the calling task): one line per tenant
+//! event is cheap next to the Graph round trips it records, and a journal that returned before the
+//! line was durable would not survive the crash it exists for.
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
