@@ -1,7 +1,6 @@
 //! `consent::workflow::watch` against the mock tenant: approval mid-watch, throttling, deadline,
 //! expiry, errors and cancellation. Time is the mock's `ManualClock` (a watch of hours runs in
 //! microseconds) or tokio's paused clock.
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

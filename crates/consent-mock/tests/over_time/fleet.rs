@@ -1,7 +1,6 @@
 //! `observe_many` / `approve_many` across several mock tenants: a tenant that throttles waits alone,
 //! one that fails is reported and never fatal, the deadline, and crash-and-resume of `approve_many`
 //! through its journal. Time is tokio's paused clock.
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
 
 use std::collections::HashMap;
 use std::sync::Arc;
