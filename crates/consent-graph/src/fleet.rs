@@ -30,7 +30,8 @@ use crate::token::{ClientCredentials, Secret};
 /// use futures::StreamExt;
 ///
 /// # async fn run(app: consent::AppRegistration, options: FleetOptions) -> consent::Result<()> {
-/// let fleet = GraphFleet::new(AppId::parse("4b3c6a52-2f1d-4c7e-9a38-6f0e4d2b8c11")?, Secret::new("…"));
+/// let app_id = AppId::parse("4b3c6a52-2f1d-4c7e-9a38-6f0e4d2b8c11")?;
+/// let fleet = GraphFleet::new(app_id, Secret::new("…"));
 /// let tenants = vec![FleetTenant::new(TenantId::parse("contoso.onmicrosoft.com")?)];
 /// let mut results = observe_many(&fleet, tenants, &app, options);
 /// while let Some(r) = results.next().await {

@@ -16,7 +16,7 @@ use futures::StreamExt;
 
 /// A workflow-on tenant where Eva has asked for the demo app.
 async fn pending_tenant() -> MockTenant {
-    let tenant = MockTenant::preset(Preset::WorkflowWithReviewerGroup);
+    let tenant = MockTenant::preset(Preset::WorkflowOn);
     let app = demo::carerix_app();
     let submission = ConsentRequestSubmission::dynamic(app.app_id, app.delegated_scopes(), "I schedule interviews").unwrap();
     tenant.as_user(demo::EVA_ID).submit_consent_request(&submission).await.unwrap();

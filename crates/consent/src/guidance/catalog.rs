@@ -180,7 +180,10 @@ mod tests {
             let (en, nl) = (ids(en), ids(nl));
             let missing: Vec<_> = en.difference(&nl).collect();
             let extra: Vec<_> = nl.difference(&en).collect();
-            assert!(missing.is_empty() && extra.is_empty(), "nl/{name}: missing {missing:?}, extra {extra:?}");
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "nl/{name}: missing {missing:?}, extra {extra:?}"
+            );
         }
     }
 
@@ -189,7 +192,10 @@ mod tests {
         let mut seen: BTreeSet<String> = BTreeSet::new();
         for (name, en, _) in FILES {
             for id in ids(en) {
-                assert!(seen.insert(id.clone()), "{id} in {name} repeats an id of an earlier file (it would be dropped)");
+                assert!(
+                    seen.insert(id.clone()),
+                    "{id} in {name} repeats an id of an earlier file (it would be dropped)"
+                );
             }
         }
     }

@@ -192,7 +192,8 @@ pub fn is_final_state(state: &ConsentState) -> bool {
 /// # #[cfg(feature = "tokio")] {
 /// use futures::StreamExt;
 /// use consent::workflow::{watch, WatchEvent, WatchOptions};
-/// # async fn f(graph: &dyn consent::ConsentGraph, app: &consent::AppRegistration) -> consent::Result<()> {
+/// # use consent::{AppRegistration, ConsentGraph};
+/// # async fn f(graph: &dyn ConsentGraph, app: &AppRegistration) -> consent::Result<()> {
 /// let options = WatchOptions::default().timeout(std::time::Duration::from_secs(3600));
 /// let mut events = watch(graph, app, options);
 /// while let Some(event) = events.next().await {
