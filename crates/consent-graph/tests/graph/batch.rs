@@ -1,8 +1,7 @@
 //! `snapshot` over `$batch`: round trips counted by what wiremock received.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
-use common::*;
+use crate::common::*;
 use consent::{AppId, ConsentGraph};
 use serde_json::{json, Value};
 use wiremock::matchers::{bearer_token, method, path};

@@ -1,8 +1,7 @@
 //! Delegated permission grants: list by client, create, patch scope, converge after a lost create.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
-use common::*;
+use crate::common::*;
 use consent::{ConsentGraph, Error, GrantConsentType, NewDelegatedGrant, ScopeSet};
 use serde_json::json;
 use wiremock::matchers::{bearer_token, body_json, method, path, query_param};

@@ -1,8 +1,7 @@
 //! App and user consent requests.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
-use common::*;
+use crate::common::*;
 use consent::{ConsentGraph, RequestFilter, RequestOutcome};
 use wiremock::matchers::{bearer_token, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};

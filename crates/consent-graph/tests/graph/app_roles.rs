@@ -1,8 +1,7 @@
 //! App-role assignments: list on the client, assign on the resource, duplicates, permission errors.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
-use common::*;
+use crate::common::*;
 use consent::{ConsentGraph, Error, NewAppRoleAssignment};
 use serde_json::json;
 use wiremock::matchers::{bearer_token, body_json, method, path};

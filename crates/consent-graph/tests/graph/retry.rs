@@ -1,12 +1,11 @@
 //! The retry loop: 429/503/504, Retry-After forms, attempt cap, single-wait cap, connection errors.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use chrono::{TimeZone, Utc};
-use common::*;
 use consent::{ConsentGraph, Error, ManualClock, TenantId};
 use consent_graph::{GraphBackend, GraphEndpoint, RetryPolicy, StaticToken};
 use wiremock::matchers::{method, path};

@@ -1,13 +1,12 @@
 //! Token providers against a wiremock token endpoint: request shape, caching, single flight,
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 //! AADSTS mapping, refresh, and secrets kept out of Debug, Display and logs.
-mod common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use crate::common::*;
 use chrono::{TimeZone, Utc};
-use common::*;
 use consent::{AppId, ConsentGraph, Error, ManualClock, ScopeSet, TenantId};
 use consent_graph::{AuthorizationCodeExchange, AuthorizationCodeGrant, ClientCredentials, GraphBackend, Secret, TokenProvider};
 use serde_json::json;

@@ -1,8 +1,6 @@
 //! `link url|classify` and `admin-consent url|classify` on the callback shapes Microsoft sends.
 
-mod common;
-
-use common::{bare, bare_json, strings, APP, TENANT};
+use crate::common::{bare, bare_json, strings, APP, TENANT};
 use predicates::prelude::*;
 
 const REDIRECT: &str = "https://crm.example.com/auth/microsoft/callback";

@@ -1,8 +1,7 @@
 //! The error table, end to end: status + Graph code → consent::Error, per operation.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
-use common::*;
+use crate::common::*;
 use consent::{ConsentGraph, Error};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
