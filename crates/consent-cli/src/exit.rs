@@ -224,6 +224,7 @@ mod tests {
             (Error::not_found("x"), 1),
             (
                 Error::PermissionDenied {
+                    context: Default::default(),
                     operation: "put",
                     needed: "Cloud Application Administrator".into(),
                 },
@@ -231,17 +232,25 @@ mod tests {
             ),
             (
                 Error::Unauthenticated {
+                    context: Default::default(),
                     reason: "bad secret".into(),
                 },
                 4,
             ),
             (
                 Error::Throttled {
+                    context: Default::default(),
                     retry_after: Some(Duration::from_secs(3)),
                 },
                 5,
             ),
-            (Error::Timeout { operation: "get" }, 5),
+            (
+                Error::Timeout {
+                    context: Default::default(),
+                    operation: "get",
+                },
+                5,
+            ),
             (backend(503), 5),
             (backend(0), 5),
             (backend(400), 1),
@@ -262,13 +271,7 @@ mod tests {
     }
 
     fn backend(status: u16) -> Error {
-        Error::Backend {
-            status,
-            code: None,
-            message: "m".into(),
-            request_id: None,
-            body: None,
-        }
+        Error::backend(status, None, "m")
     }
 
     #[test]

@@ -160,6 +160,7 @@ mod tests {
     fn matchers_accept_only_the_named_error() {
         let denied = || -> consent::Result<()> {
             Err(Error::PermissionDenied {
+                context: Default::default(),
                 operation: "x",
                 needed: "Privileged Role Administrator".into(),
             })
@@ -174,6 +175,7 @@ mod tests {
         assert!(expect_invalid_transition("b", stale.clone(), "RequestsEnabled").is_ok());
         assert!(expect_invalid_transition("b", stale, "pending").is_err());
         let dup: consent::Result<()> = Err(Error::Conflict {
+            context: Default::default(),
             what: "grant".into(),
             code: Some("Request_MultipleObjectsWithSameKeyValue".into()),
         });

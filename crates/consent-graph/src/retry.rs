@@ -55,6 +55,24 @@ impl RetryPolicy {
     }
 }
 
+/// The longest pause between the workflow's read-back rounds.
+const MAX_PAUSE: Duration = Duration::from_secs(2);
+
+impl RetryPolicy {
+    /// The pause before the workflow's read-back round `round` (from 1): "full jitter" over a window
+    /// starting at a tenth of `base_backoff` and doubling per round, capped at 2 s and `max_wait`.
+    /// Full jitter (not half) because its purpose is to break up approvers that raced in lockstep.
+    pub(crate) fn pause(&self, round: u32) -> Duration {
+        let unit = self.base_backoff / 10;
+        let window = unit
+            .saturating_mul(2u32.saturating_pow(round.saturating_sub(1).min(16)))
+            .min(MAX_PAUSE)
+            .min(self.max_wait);
+        let ms = window.as_millis().min(u128::from(u64::MAX)) as u64;
+        Duration::from_millis(rand::thread_rng().gen_range(0..=ms))
+    }
+}
+
 /// Parses `Retry-After`: decimal seconds (Graph sends e.g. `2.128`) or an HTTP-date, relative to `now`.
 ///
 /// A date in the past means "now" (zero). Anything else is ignored (`None`), falling back to backoff.
@@ -94,6 +112,25 @@ mod tests {
             assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?} vs {full:?}");
         }
         assert_eq!(p.delay(3, Some(Duration::from_millis(1500))), Duration::from_millis(1500));
+    }
+
+    #[test]
+    fn read_back_pauses_are_jittered_growing_and_capped() {
+        let p = RetryPolicy::default();
+        for round in 1..=40 {
+            let window = (p.base_backoff / 10).saturating_mul(1 << (round - 1).min(16)).min(MAX_PAUSE);
+            assert!(p.pause(round) <= window, "round {round}");
+        }
+        let spread: std::collections::HashSet<Duration> = (0..50).map(|_| p.pause(4)).collect();
+        assert!(spread.len() > 5, "pauses are not jittered: {spread:?}");
+        assert_eq!(
+            RetryPolicy {
+                base_backoff: Duration::ZERO,
+                ..p
+            }
+            .pause(9),
+            Duration::ZERO
+        );
     }
 
     proptest::proptest! {

@@ -36,19 +36,13 @@ impl Fault {
     /// The error the caller sees.
     pub(crate) fn to_error(self, operation: Operation) -> Error {
         match self {
-            Fault::Throttle { retry_after } => Error::Throttled {
-                retry_after: Some(retry_after),
-            },
-            Fault::ServerError { status } => Error::Backend {
+            Fault::Throttle { retry_after } => Error::throttled(Some(retry_after)),
+            Fault::ServerError { status } => Error::backend(
                 status,
-                code: Some(server_error_code(status).to_owned()),
-                message: format!("injected fault: {operation} answered {status}"),
-                request_id: None,
-                body: None,
-            },
-            Fault::Timeout | Fault::CommittedButLost => Error::Timeout {
-                operation: operation.describe(),
-            },
+                Some(server_error_code(status).to_owned()),
+                format!("injected fault: {operation} answered {status}"),
+            ),
+            Fault::Timeout | Fault::CommittedButLost => Error::timeout(operation.describe()),
         }
     }
 }
@@ -302,6 +296,7 @@ mod tests {
         assert_eq!(
             Fault::CommittedButLost.to_error(Operation::CreateDelegatedGrant),
             Error::Timeout {
+                context: Default::default(),
                 operation: "create a delegated permission grant"
             }
         );

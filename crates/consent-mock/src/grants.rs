@@ -39,6 +39,7 @@ impl TenantState {
     pub(crate) fn provision_sp(&mut self, app_id: &AppId, enabled: bool, actor: &str) -> Result<ServicePrincipal> {
         if self.sp_by_app(app_id).is_some() {
             return Err(Error::Conflict {
+                context: Default::default(),
                 what: format!("a service principal for app {app_id} already exists in this tenant; read it instead of creating it"),
                 code: Some(DUPLICATE_KEY.to_owned()),
             });
@@ -122,6 +123,7 @@ impl TenantState {
         self.check_offered(new.resource_id, &new.scope)?;
         if self.grants.iter().any(|g| same_key(g, new)) {
             return Err(Error::Conflict {
+                context: Default::default(),
                 what: "Permission entry already exists. Read the existing grant and PATCH its scope with the union instead".to_owned(),
                 code: Some(DUPLICATE_KEY.to_owned()),
             });
@@ -253,6 +255,7 @@ impl TenantState {
             .any(|a| a.principal_id == new.principal_id && a.resource_id == new.resource_id && a.app_role_id == new.app_role_id);
         if duplicate {
             return Err(Error::Conflict {
+                context: Default::default(),
                 what: "Permission being assigned already exists on the object".to_owned(),
                 code: Some(BAD_REQUEST.to_owned()),
             });

@@ -235,6 +235,7 @@ impl Rule {
 
     fn denied(&self) -> Error {
         Error::PermissionDenied {
+            context: Default::default(),
             operation: self.operation,
             needed: self.needed(),
         }
@@ -247,6 +248,7 @@ impl TenantState {
         match principal.user_id() {
             None => Ok(None),
             Some(id) => self.user(id).map(Some).ok_or_else(|| Error::Unauthenticated {
+                context: Default::default(),
                 reason: format!(
                     "user {id} does not exist in tenant {}; sign in with a user of this tenant",
                     self.tenant_id

@@ -127,6 +127,7 @@ impl MockTenant {
         self.with(|s| {
             if s.users.iter().any(|u| u.upn.eq_ignore_ascii_case(upn)) {
                 return Err(Error::Conflict {
+                    context: Default::default(),
                     what: format!("a user with UPN {upn} already exists"),
                     code: Some(crate::DUPLICATE_KEY.to_owned()),
                 });

@@ -75,7 +75,7 @@ pub use directory::{
     AppRole, AppRoleAssignment, DelegatedGrant, GrantConsentType, NewAppRoleAssignment, NewDelegatedGrant, PermissionConsentType,
     PermissionScope, ServicePrincipal, VerifiedPublisher,
 };
-pub use error::{Error, Result};
+pub use error::{Cause, Context, Error, Result};
 pub use guidance::{Audience, Guidance, Link, Step};
 pub use ids::{AppId, ObjectId, TenantId};
 pub use justification::{Justification, MAX_JUSTIFICATION_CHARS};

@@ -9,7 +9,7 @@ use consent_mock::{demo, Fault, FaultPlan, FaultRule, Operation, Preset};
 use futures::future::join_all;
 
 use crate::check::{ensure, expect_conflict, expect_eq, expect_state, Step, StepExt};
-use crate::fixture::{scopes, Fixture};
+use crate::fixture::{scopes, with_extra_scopes, Fixture};
 use crate::interleave::Interleaving;
 use crate::{Harness, Outcome, ScenarioError};
 
@@ -92,6 +92,47 @@ pub async fn concurrent_approvals_make_one_grant(h: &dyn Harness) -> Outcome {
         "after 8 concurrent approvals"
     );
     Ok(())
+}
+
+/// One extra delegated Graph scope per racing approver in the concurrency scenarios.
+pub(crate) const EXTRA_SCOPES: [&str; 8] = [
+    "openid",
+    "profile",
+    "email",
+    "Calendars.ReadBasic",
+    "Calendars.Read",
+    "Calendars.Read.Shared",
+    "Calendars.ReadWrite.Shared",
+    "MailboxSettings.Read",
+];
+
+/// Eight approvals racing, each wanting a different extra scope on an existing grant, all succeed and leave one grant holding the union of all eight.
+pub async fn concurrent_approvals_keep_every_scope(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    pre_grant(&f, "User.Read")?;
+    let apps = EXTRA_SCOPES
+        .iter()
+        .map(|extra| with_extra_scopes(&f.app, extra))
+        .collect::<Step<Vec<_>>>()?;
+    let admins: Vec<Arc<dyn ConsentGraph>> = apps.iter().map(|_| Arc::new(Interleaving::new(f.admin())) as _).collect();
+    let results = join_all(admins.iter().zip(&apps).map(|(g, app)| grant_tenant_wide(&**g, app))).await;
+    for (i, r) in results.iter().enumerate() {
+        if let Err(e) = r {
+            return Err(ScenarioError::fail(format!(
+                "approval {i} of 8 (adding {}): expected success, got {e:?}",
+                EXTRA_SCOPES[i]
+            )));
+        }
+    }
+    let grant = f.the_grant("after 8 concurrent approvals with different scopes").await?;
+    let mut union = scopes("User.Read")?.union(&f.app.delegated_scopes()).step("union")?;
+    for extra in EXTRA_SCOPES {
+        union = union.union(&scopes(extra)?).step("union")?;
+    }
+    let missing = union.difference(&grant.scope);
+    ensure(missing.is_empty(), || {
+        format!("scopes lost by concurrent approvals that all reported success: {missing}")
+    })
 }
 
 /// An approval whose grant create is applied but answered with a timeout reads back and succeeds; one grant.

@@ -54,6 +54,7 @@ pub fn scenarios() -> Vec<Scenario> {
         grants::approve_twice_keeps_one_grant => "Approving twice (a pending request, then the same stale handle again) leaves one grant with exactly the app's scopes; re-running the recipe writes nothing.",
         grants::approve_widens_an_existing_subset_grant => "Approving an app that already holds a subset grant PATCHes that same grant to the union (keeping extra scopes); no second grant.",
         grants::concurrent_approvals_make_one_grant => "Eight approvals racing on eight connections all succeed and leave one service principal and one grant.",
+        grants::concurrent_approvals_keep_every_scope => "Eight approvals racing, each wanting a different extra scope on an existing grant, all succeed and leave one grant holding the union of all eight.",
         grants::approve_converges_after_lost_grant_create => "An approval whose grant create is applied but answered with a timeout reads back and succeeds; one grant.",
         grants::approve_converges_after_lost_service_principal_create => "An approval whose service-principal create is applied but answered with a timeout reads it back and succeeds; one principal, one grant.",
         grants::approve_converges_after_lost_grant_update => "Widening a grant whose PATCH is applied but answered with a timeout checks the grant and succeeds.",

@@ -213,7 +213,7 @@ fn missing(round: &str) -> Error {
         status: 200,
         code: None,
         message: format!("the $batch answer of {round} did not answer every request it was sent"),
-        request_id: None,
+        context: Default::default(),
         body: None,
     }
 }

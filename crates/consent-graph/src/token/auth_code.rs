@@ -109,6 +109,7 @@ impl AuthorizationCodeExchange {
             ExchangeState::Refresh(rt) => self.refresh(rt).await,
             ExchangeState::Spent => {
                 return Err(Error::Unauthenticated {
+                    context: Default::default(),
                     reason: "the delegated token expired and no refresh token was issued: sign in again \
                              (ask for offline_access to stay signed in)"
                         .to_owned(),

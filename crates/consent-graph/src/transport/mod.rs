@@ -8,7 +8,7 @@ mod paging;
 use std::sync::Arc;
 use std::time::Duration;
 
-use consent::{Clock, Error, Result};
+use consent::{Cause, Clock, Error, Result};
 use graph_rs_sdk::header::{HeaderValue, AUTHORIZATION};
 use graph_rs_sdk::http::{BodyRead, Method};
 use graph_rs_sdk::GraphClient;
@@ -35,11 +35,12 @@ pub(crate) struct Answer {
 pub(crate) enum Attempt {
     /// Graph answered.
     Answered(Answer),
-    /// The connection could not be made: the request was never sent, so resending is always safe.
-    NotSent(String),
+    /// The connection could not be made (refused, DNS, TLS, proxy): the request was never sent, so
+    /// resending is always safe. The transport error is kept as the eventual error's `source`.
+    NotSent(Cause),
     /// The request may have arrived but no answer did (timeout, reset): only idempotent requests
     /// may be resent.
-    Lost(String),
+    Lost(Cause),
 }
 
 /// The configured sender shared by every backend call.
@@ -66,6 +67,7 @@ impl Transport {
         let (client, request) = builder.build_split();
         let mut request = request.map_err(|e| local_error(req, &e.to_string()))?;
         let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).map_err(|_| Error::Unauthenticated {
+            context: Default::default(),
             reason: "the access token contains characters not allowed in a header".to_owned(),
         })?;
         bearer.set_sensitive(true);
@@ -74,8 +76,8 @@ impl Transport {
         tracing::debug!(method = req.method.as_str(), url = %request.url(), "graph request");
         match client.execute(request).await {
             Ok(resp) => Ok(self.read_answer(resp).await),
-            Err(e) if e.is_connect() => Ok(Attempt::NotSent(e.to_string())),
-            Err(e) => Ok(Attempt::Lost(e.to_string())),
+            Err(e) if e.is_connect() => Ok(Attempt::NotSent(Cause::new(e))),
+            Err(e) => Ok(Attempt::Lost(Cause::new(e))),
         }
     }
 
@@ -92,7 +94,8 @@ impl Transport {
                 request_id,
                 retry_after,
             }),
-            Err(e) => Attempt::Lost(format!("the response body was cut off: {e}")),
+            // The body was cut off: the request arrived, its answer did not.
+            Err(e) => Attempt::Lost(Cause::new(e)),
         }
     }
 }
@@ -111,7 +114,7 @@ fn local_error(req: &GraphRequest, detail: &str) -> Error {
         status: 0,
         code: None,
         message: format!("could not prepare the request to {}: {detail}", req.op.describe()),
-        request_id: None,
+        context: Default::default(),
         body: None,
     }
 }

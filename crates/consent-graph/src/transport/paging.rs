@@ -86,7 +86,7 @@ fn bad_answer(req: &GraphRequest, message: String) -> Error {
         status: 200,
         code: None,
         message: format!("{}: {message}", req.op.describe()),
-        request_id: None,
+        context: Default::default(),
         body: None,
     }
 }

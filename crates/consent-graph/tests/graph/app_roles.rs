@@ -79,7 +79,7 @@ async fn forbidden_names_privileged_role_administrator() {
         .mount(&server)
         .await;
     match backend(&server).create_app_role_assignment(&new_assignment()).await.unwrap_err() {
-        Error::PermissionDenied { operation, needed } => {
+        Error::PermissionDenied { operation, needed, .. } => {
             assert_eq!(operation, "assign an app role");
             assert!(needed.contains("AppRoleAssignment.ReadWrite.All"), "{needed}");
             assert!(needed.contains("Privileged Role Administrator"), "{needed}");

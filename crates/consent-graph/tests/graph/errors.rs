@@ -34,7 +34,7 @@ async fn unauthorized_is_unauthenticated() {
     let server = answering(401, "InvalidAuthenticationToken", "Access token has expired").await;
     let err = backend(&server).get_request_policy().await.unwrap_err();
     assert!(
-        matches!(err, Error::Unauthenticated { ref reason } if reason.contains("InvalidAuthenticationToken")),
+        matches!(err, Error::Unauthenticated { ref reason, .. } if reason.contains("InvalidAuthenticationToken")),
         "{err}"
     );
 }
@@ -76,7 +76,7 @@ async fn forbidden_names_the_permission_and_role_of_that_operation() {
 async fn not_found_and_conflict() {
     let server = answering(404, "Request_ResourceNotFound", "Resource does not exist").await;
     let err = backend(&server).list_app_role_assignments(&oid(CLIENT_SP)).await.unwrap_err();
-    assert!(matches!(err, Error::NotFound { ref what } if what.contains(CLIENT_SP)), "{err}");
+    assert!(matches!(err, Error::NotFound { ref what, .. } if what.contains(CLIENT_SP)), "{err}");
 }
 
 #[tokio::test]
@@ -86,13 +86,13 @@ async fn server_errors_keep_code_request_id_and_raw_body() {
         Error::Backend {
             status,
             code,
-            request_id,
+            context,
             body,
             message,
         } => {
             assert_eq!(status, 500);
             assert_eq!(code.as_deref(), Some("generalException"));
-            assert_eq!(request_id.as_deref(), Some("rid-123"));
+            assert_eq!(context.request_id(), Some("rid-123"));
             assert!(body.unwrap().contains("Something broke"));
             assert!(message.contains("Something broke"));
         }

@@ -104,7 +104,7 @@ async fn duplicate_grant_is_a_conflict_with_the_graph_code() {
         .mount(&server)
         .await;
     match backend(&server).create_delegated_grant(&new_grant()).await.unwrap_err() {
-        Error::Conflict { code, what } => {
+        Error::Conflict { code, what, .. } => {
             assert_eq!(code.as_deref(), Some("Request_MultipleObjectsWithSameKeyValue"));
             assert!(what.contains(CLIENT_SP), "{what}");
         }

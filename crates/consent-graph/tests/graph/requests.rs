@@ -77,7 +77,7 @@ async fn unknown_app_request_is_not_found_and_empty_id_is_refused_locally() {
     let b = backend(&server);
     let err = b.list_user_consent_requests("nope").await.unwrap_err();
     assert!(
-        matches!(err, consent::Error::NotFound { ref what } if what.contains("app consent request nope")),
+        matches!(err, consent::Error::NotFound { ref what, .. } if what.contains("app consent request nope")),
         "{err}"
     );
     let err = b.list_user_consent_requests("").await.unwrap_err();

@@ -139,7 +139,7 @@ async fn aadsts_codes_become_actionable_errors() {
             .mount(&server)
             .await;
         match credentials(&server, ManualClock::new(start())).token().await.unwrap_err() {
-            Error::Unauthenticated { reason } => {
+            Error::Unauthenticated { reason, .. } => {
                 assert!(reason.contains(needle), "{code}: {reason}");
                 assert!(reason.contains("trace-1"), "{reason}");
                 assert!(!reason.contains(SECRET));

@@ -116,7 +116,8 @@ async fn committed_but_lost_applies_then_times_out() {
         matches!(
             err,
             Error::Timeout {
-                operation: "create a service principal"
+                operation: "create a service principal",
+                ..
             }
         ),
         "{err:?}"
