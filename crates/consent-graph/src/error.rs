@@ -10,8 +10,6 @@ use serde::Deserialize;
 
 use consent::Operation;
 
-use crate::operation::GraphOperation;
-
 /// Longest raw body kept on an error (Graph error bodies are far shorter).
 const MAX_KEPT_BODY: usize = 4096;
 
@@ -50,6 +48,17 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
+    /// What was being done, for messages: `read the consent request policy`, or with a subject that
+    /// the operation does not already name, `create a delegated permission grant (delegated grant g1)`.
+    fn doing(&self) -> String {
+        let describe = self.op.describe();
+        if self.subject.is_empty() || describe.ends_with(&self.subject) {
+            describe.to_owned()
+        } else {
+            format!("{describe} ({})", self.subject)
+        }
+    }
+
     /// Maps the failure through the table. Every error keeps Graph's `request-id` (header first,
     /// then `innerError`), whatever its variant.
     pub(crate) fn into_error(self) -> Error {
@@ -67,23 +76,20 @@ impl Failure {
                 // InvalidInput has no context (it is mostly raised before any request), so the id
                 // goes into the reason.
                 let rid = request_id.as_deref().map(|r| format!(" (request-id {r})")).unwrap_or_default();
-                return Error::invalid(
-                    "request",
-                    format!("Graph refused to {} {}: {message}{rid}", self.op.describe(), self.subject),
-                );
+                return Error::invalid("request", format!("Graph refused to {}: {message}{rid}", self.doing()));
             }
             (401, _) => Error::unauthenticated(format!(
                 "Graph refused the token ({}): {message}; check the tenant and that the token is for Microsoft Graph",
                 code.as_deref().unwrap_or("401")
             )),
-            (403, _) => Error::permission_denied(self.op.describe(), self.op.needed()),
+            (403, _) => self.op.permission_denied(),
             (404, _) => Error::not_found(format!("{} ({message})", self.subject)),
             (409, _) => Error::conflict(format!("{}: {message}", self.subject), code),
             (429, _) => Error::throttled(self.retry_after),
             (status, _) => Error::Backend {
                 status,
                 code,
-                message: format!("{} {}: {message}", self.op.describe(), self.subject),
+                message: format!("{}: {message}", self.doing()),
                 body: Some(truncate(self.body)),
                 context: Default::default(),
             },

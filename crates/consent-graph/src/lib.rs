@@ -10,7 +10,7 @@
 //! - Tokens behind [`TokenProvider`]: [`ClientCredentials`] (application permissions),
 //!   [`AuthorizationCodeExchange`] (a user's or admin's sign-in with PKCE), [`StaticToken`].
 //!   Tokens and secrets are [`Secret`]s and print `[redacted]`.
-//! - [`GraphOperation`]: the least permission and role each [`Operation`] needs on Graph; a 403 names them.
+//! - [`GraphOperation`]: whether resending each [`Operation`] is safe (a 403 names core's [`Operation::needed`]).
 //!
 //! # Example
 //!

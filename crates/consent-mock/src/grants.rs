@@ -11,7 +11,7 @@ use consent::{
 use crate::journal::AuditActivity;
 use crate::principal::{
     Principal, Rule, ASSIGN_APP_ROLE, ASSIGN_GRAPH_APP_ROLE, CREATE_SERVICE_PRINCIPAL, READ_ASSIGNMENTS, READ_GRANTS,
-    READ_SERVICE_PRINCIPALS, WRITE_GRANTS,
+    READ_SERVICE_PRINCIPALS, UPDATE_GRANTS, WRITE_GRANTS,
 };
 use crate::state::TenantState;
 
@@ -149,7 +149,7 @@ impl TenantState {
 
     /// `PATCH /oauth2PermissionGrants/{id}` with `scope`, which replaces the old value (reference §4.3).
     pub(crate) fn update_grant(&mut self, principal: &Principal, grant_id: &str, scope: &ScopeSet) -> Result<()> {
-        self.require(principal, &WRITE_GRANTS)?;
+        self.require(principal, &UPDATE_GRANTS)?;
         let actor = self.actor_name(principal);
         let grant = self.replace_scope(grant_id, scope, &actor)?;
         self.settle_after_grant(&grant);

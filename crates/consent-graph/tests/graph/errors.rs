@@ -116,3 +116,23 @@ async fn a_success_with_an_unexpected_shape_is_a_clear_backend_error() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn messages_name_the_operation_once() {
+    let server = answering(500, "generalException", "Something broke").await;
+    let err = backend(&server).get_request_policy().await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("read the consent request policy: Something broke"), "{text}");
+    assert!(!text.contains("policy the consent request policy"), "{text}");
+}
+
+#[tokio::test]
+async fn a_refusal_is_worded_by_the_shared_operation_table() {
+    let server = answering(403, "Authorization_RequestDenied", "Insufficient privileges").await;
+    let err = backend(&server)
+        .put_request_policy(&consent::AdminConsentRequestPolicy::never_configured())
+        .await
+        .unwrap_err();
+    let expected = consent::Operation::PutRequestPolicy.permission_denied();
+    assert_eq!(err.to_string().split(" (request-id").next(), Some(expected.to_string().as_str()));
+}
