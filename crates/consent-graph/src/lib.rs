@@ -9,7 +9,7 @@
 //!   URL (`127.0.0.1`, `localhost`, `[::1]`) for the emulator and tests. Nothing else is accepted.
 //! - Tokens behind [`TokenProvider`]: [`ClientCredentials`] (application permissions),
 //!   [`AuthorizationCodeExchange`] (a user's or admin's sign-in with PKCE), [`StaticToken`].
-//!   Tokens and secrets are [`Secret`]s and print `[redacted]`.
+//!   Tokens and secrets are [`Secret`]s (core's one secret type): `Debug` prints `[redacted]`, no `Display`.
 //! - [`GraphOperation`]: whether resending each [`Operation`] is safe (a 403 names core's [`Operation::needed`]).
 //!
 //! # Example

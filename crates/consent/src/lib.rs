@@ -63,6 +63,7 @@ mod policy;
 mod port;
 mod request;
 mod scope;
+mod secret;
 pub mod snapshot;
 pub mod workflow;
 
@@ -94,6 +95,7 @@ pub use request::{
     RequestOutcome, ReviewDecision, ReviewResult, StageStatus, UserConsentRequest, UserIdentity, UserRequestStatus,
 };
 pub use scope::{Scope, ScopeSet, MAX_SCOPE_STRING_LEN};
+pub use secret::Secret;
 pub use workflow::{
     grant_tenant_wide, observe, Approved, Blocked, Completion, Consent, ConsentState, Coverage, Denied, Expired, GrantReport, Pending,
     Requester, RequestsDisabled, RequestsEnabled, UserConsentAllowed,

@@ -66,7 +66,7 @@ impl Transport {
         let builder = handler.build().await.map_err(|e| local_error(req, &e.to_string()))?;
         let (client, request) = builder.build_split();
         let mut request = request.map_err(|e| local_error(req, &e.to_string()))?;
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).map_err(|_| Error::Unauthenticated {
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.secret())).map_err(|_| Error::Unauthenticated {
             context: Default::default(),
             reason: "the access token contains characters not allowed in a header".to_owned(),
         })?;
