@@ -45,6 +45,8 @@ pub(crate) struct Failure {
     pub(crate) body: String,
     pub(crate) request_id: Option<String>,
     pub(crate) retry_after: Option<Duration>,
+    /// Attempts made when a retry loop (a `$batch`'s) gave up on this answer.
+    pub(crate) gave_up_after: Option<u32>,
 }
 
 impl Failure {
@@ -94,7 +96,11 @@ impl Failure {
                 context: Default::default(),
             },
         };
-        err.with_request_id(request_id)
+        let err = err.with_request_id(request_id);
+        match self.gave_up_after {
+            Some(n) => err.with_gave_up_after(n),
+            None => err,
+        }
     }
 }
 
@@ -129,6 +135,7 @@ mod tests {
             body: json!({"error": {"code": code, "message": message, "innerError": {"request-id": "rid-1"}}}).to_string(),
             request_id: None,
             retry_after: Some(Duration::from_secs(3)),
+            gave_up_after: None,
         }
     }
 
@@ -229,6 +236,7 @@ mod tests {
             body: "<html>bad gateway</html>".into(),
             request_id: Some("hdr-rid".into()),
             retry_after: None,
+            gave_up_after: None,
         };
         let e = with_attempts(f.into_error(), 4);
         assert!(e.to_string().contains("gave up after 4 attempts"), "{e}");

@@ -60,7 +60,7 @@ mod retry;
 pub mod token;
 mod transport;
 
-pub use backend::{GraphBackend, GraphBackendBuilder, BACKEND_NAME};
+pub use backend::{GraphBackend, GraphBackendBuilder, BACKEND_NAME, DEFAULT_MAX_RESPONSE_BODY};
 pub use consent::Operation;
 pub use endpoint::GraphEndpoint;
 pub use operation::GraphOperation;

@@ -19,15 +19,25 @@ enum Verdict {
 impl Transport {
     /// Sends `req` until it succeeds (2xx), fails for good, or the retry policy is spent.
     pub(crate) async fn execute(&self, req: &GraphRequest) -> Result<Answer> {
-        self.execute_at(req, req.url(&self.base)).await
+        self.execute_at(req, req.url(&self.base), self.deadline()).await
     }
 
-    /// Like [`execute`](Self::execute), to an explicit URL (a validated next link).
-    pub(crate) async fn execute_at(&self, req: &GraphRequest, url: url::Url) -> Result<Answer> {
+    /// When a call starting now must be done: [`RetryPolicy::deadline`](crate::RetryPolicy) from now.
+    /// A paged listing or a `$batch` with retried items takes one deadline for all its requests.
+    pub(crate) fn deadline(&self) -> Instant {
+        Instant::now() + self.retry.deadline
+    }
+
+    /// Like [`execute`](Self::execute), to an explicit URL (a validated next link), within `deadline`.
+    pub(crate) async fn execute_at(&self, req: &GraphRequest, url: url::Url, deadline: Instant) -> Result<Answer> {
         let policy = &self.retry;
-        let deadline = Instant::now() + policy.deadline;
         let mut attempt = 1;
         loop {
+            if Instant::now() >= deadline {
+                tracing::warn!(operation = req.op.describe(), "the deadline passed before the request was sent");
+                let late = Error::timeout(req.op.describe());
+                return Err(if attempt > 1 { late.with_gave_up_after(attempt - 1) } else { late });
+            }
             let outcome = self.send_once(req, url.clone()).await?;
             let (after, last) = match verdict(req, outcome) {
                 Verdict::Done(result) => return result,
@@ -87,6 +97,14 @@ fn verdict(req: &GraphRequest, outcome: Attempt) -> Verdict {
                 Verdict::Done(Err(err))
             }
         }
+        Attempt::TooLarge { status } => Verdict::Done(Err(Error::backend(
+            status,
+            None,
+            format!(
+                "{}: the response body is larger than the backend's cap; refusing to read it (raise it with GraphBackendBuilder::max_response_body if this is expected)",
+                req.op.describe()
+            ),
+        ))),
         Attempt::NotSent(cause) => Verdict::Retry {
             after: None,
             last: unreachable_error(req, cause),
@@ -108,6 +126,7 @@ fn verdict(req: &GraphRequest, outcome: Attempt) -> Verdict {
 
 pub(crate) fn failure(req: &GraphRequest, a: Answer) -> Failure {
     Failure {
+        gave_up_after: a.gave_up_after,
         op: req.op,
         subject: req.subject.clone(),
         status: a.status,

@@ -28,6 +28,8 @@ pub(crate) struct Answer {
     pub(crate) body: Vec<u8>,
     pub(crate) request_id: Option<String>,
     pub(crate) retry_after: Option<Duration>,
+    /// Set on a `$batch` item still failing when the batch's retries ran out.
+    pub(crate) gave_up_after: Option<u32>,
 }
 
 /// The result of one attempt.
@@ -41,6 +43,11 @@ pub(crate) enum Attempt {
     /// The request may have arrived but no answer did (timeout, reset): only idempotent requests
     /// may be resent.
     Lost(Cause),
+    /// The answer's body is larger than [`Transport::max_body`]: refused without reading it all.
+    TooLarge {
+        /// The HTTP status of the oversized answer.
+        status: u16,
+    },
 }
 
 /// The configured sender shared by every backend call.
@@ -51,6 +58,8 @@ pub(crate) struct Transport {
     pub(crate) tokens: Arc<dyn TokenProvider>,
     pub(crate) retry: RetryPolicy,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The largest response body read into memory; a bigger one is refused.
+    pub(crate) max_body: usize,
 }
 
 impl Transport {
@@ -87,16 +96,28 @@ impl Transport {
         let request_id = header("request-id");
         let now = std::time::SystemTime::from(self.clock.now());
         let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, now));
-        match resp.bytes().await {
-            Ok(body) => Attempt::Answered(Answer {
-                status,
-                body: body.to_vec(),
-                request_id,
-                retry_after,
-            }),
-            // The body was cut off: the request arrived, its answer did not.
-            Err(e) => Attempt::Lost(Cause::new(e)),
+        if resp.content_length().is_some_and(|n| n > self.max_body as u64) {
+            return Attempt::TooLarge { status };
         }
+        // Read chunk by chunk so a body without (or lying about) Content-Length stops at the cap.
+        let mut body = Vec::new();
+        let mut resp = resp;
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > self.max_body => return Attempt::TooLarge { status },
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                // The body was cut off: the request arrived, its answer did not.
+                Err(e) => return Attempt::Lost(Cause::new(e)),
+            }
+        }
+        Attempt::Answered(Answer {
+            status,
+            body,
+            request_id,
+            retry_after,
+            gave_up_after: None,
+        })
     }
 }
 
