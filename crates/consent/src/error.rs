@@ -256,6 +256,10 @@ impl StdError for Error {
 }
 
 impl Error {
+    /// Graph's code for a write that collided with another in-flight write to the same object
+    /// (`409`); nothing was applied, and the write may be sent again.
+    pub const CONCURRENCY_VIOLATION: &'static str = "Directory_ConcurrencyViolation";
+
     /// Builds [`Error::InvalidInput`].
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput {
@@ -332,7 +336,8 @@ impl Error {
         matches!(status, 0 | 429 | 503 | 504)
     }
 
-    /// True when calling again later may succeed: throttling, timeouts, and the statuses of
+    /// True when calling again later may succeed: throttling, timeouts, a
+    /// [`CONCURRENCY_VIOLATION`](Self::CONCURRENCY_VIOLATION) conflict, and the statuses of
     /// [`is_retryable_status`](Self::is_retryable_status) — unless the backend's own retries already
     /// gave up ([`Context::gave_up_after`]), because then a caller's retries only multiply the load.
     pub fn is_retryable(&self) -> bool {
@@ -342,6 +347,7 @@ impl Error {
         match self {
             Error::Throttled { .. } | Error::Timeout { .. } => true,
             Error::Backend { status, .. } => Self::is_retryable_status(*status),
+            Error::Conflict { code: Some(c), .. } => c == Self::CONCURRENCY_VIOLATION,
             _ => false,
         }
     }

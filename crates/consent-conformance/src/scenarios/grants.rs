@@ -174,6 +174,69 @@ pub async fn approve_converges_after_lost_grant_update(h: &dyn Harness) -> Outco
     expect_eq("grant scope as a set", sorted(&f.app.delegated_scopes()), sorted(&grant.scope))
 }
 
+/// Arrange: the next call of `op` meets `fault`.
+fn fault_next(f: &Fixture<'_>, op: Operation, fault: Fault) {
+    f.tenant
+        .set_faults(FaultPlan::none().with(FaultRule::always(Some(op), fault).times(1)));
+}
+
+/// An approval whose grant create is applied and then answered 503 reads back and succeeds; one grant with the app's scopes.
+pub async fn approve_converges_after_a_grant_create_landed_then_503(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    fault_next(&f, Operation::CreateDelegatedGrant, Fault::LandedThen503);
+    grant_tenant_wide(&*f.admin(), &f.app)
+        .await
+        .step("approve through a 503 after the write")?;
+    fault_fired(&f, Operation::CreateDelegatedGrant)?;
+    let grant = f.the_grant("after the 503").await?;
+    expect_eq("grant scope as a set", sorted(&f.app.delegated_scopes()), sorted(&grant.scope))
+}
+
+/// Widening a grant whose PATCH meets 409 Directory_ConcurrencyViolation reads back, widens again and succeeds with the union.
+pub async fn approve_converges_after_a_concurrency_violation(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    pre_grant(&f, "User.Read MailboxSettings.Read")?;
+    fault_next(&f, Operation::UpdateDelegatedGrant, Fault::ConcurrencyViolation);
+    grant_tenant_wide(&*f.admin(), &f.app)
+        .await
+        .step("approve through a concurrency violation")?;
+    fault_fired(&f, Operation::UpdateDelegatedGrant)?;
+    let grant = f.the_grant("after the concurrency violation").await?;
+    let union = scopes("User.Read MailboxSettings.Read")?
+        .union(&f.app.delegated_scopes())
+        .step("union")?;
+    expect_eq("grant scope as a set", sorted(&union), sorted(&grant.scope))
+}
+
+/// Two approvals racing while the directory lags (the service principal one creates is invisible to the next 2 reads) both succeed; one principal, one grant.
+pub async fn concurrent_approvals_converge_under_replica_lag(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    fault_next(&f, Operation::CreateServicePrincipal, Fault::ReplicaLag { reads: 2 });
+    let admins: Vec<Arc<dyn ConsentGraph>> = (0..2).map(|_| Arc::new(Interleaving::new(f.admin())) as _).collect();
+    let results = join_all(admins.iter().map(|g| grant_tenant_wide(&**g, &f.app))).await;
+    for (i, r) in results.iter().enumerate() {
+        if let Err(e) = r {
+            return Err(ScenarioError::fail(format!("approval {i} of 2 under replica lag: got {e:?}")));
+        }
+    }
+    fault_fired(&f, Operation::CreateServicePrincipal)?;
+    let grant = f.the_grant("after approving under replica lag").await?;
+    expect_eq("grant scope", f.app.delegated_scopes(), grant.scope)
+}
+
+/// A PATCH whose result the next 2 reads do not show yet is not written over blindly: approve reads until it sees it and succeeds with the union.
+pub async fn approve_converges_when_a_widened_grant_reads_stale(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    pre_grant(&f, "User.Read")?;
+    fault_next(&f, Operation::UpdateDelegatedGrant, Fault::ReplicaLag { reads: 2 });
+    grant_tenant_wide(&*f.admin(), &f.app)
+        .await
+        .step("approve while the widened grant reads stale")?;
+    fault_fired(&f, Operation::UpdateDelegatedGrant)?;
+    let grant = f.the_grant("after the lag").await?;
+    expect_eq("grant scope as a set", sorted(&f.app.delegated_scopes()), sorted(&grant.scope))
+}
+
 /// Creating a second AllPrincipals grant for the same client and resource is a Conflict with code Request_MultipleObjectsWithSameKeyValue.
 pub async fn duplicate_grant_is_conflict(h: &dyn Harness) -> Outcome {
     let f = Fixture::new(h, Preset::UserConsentDisabled);

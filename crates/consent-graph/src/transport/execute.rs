@@ -74,8 +74,9 @@ impl Transport {
     }
 }
 
-/// Decides what an attempt's outcome means, from the one table [`Error::is_retryable_status`]:
-/// 2xx is done; 429 and 503 are retried for every request (the service refused before acting); 504
+/// Decides what an attempt's outcome means, from the one table [`Error::is_retryable`]: 2xx is
+/// done; 429, 503 and a concurrency violation are retried for every request (the service refused
+/// before acting, or says so); 504
 /// and lost answers only for idempotent requests, since a create may have been applied (a create's
 /// lost answer becomes `Timeout`, which the workflow reads back); connection failures always
 /// (nothing was sent); every other status is final.
@@ -88,10 +89,11 @@ fn verdict(req: &GraphRequest, outcome: Attempt) -> Verdict {
             Verdict::Done(Err(Error::timeout(req.op.describe()).with_request_id(request_id)))
         }
         Attempt::Answered(a) => {
-            let retryable = Error::is_retryable_status(a.status);
             let after = a.retry_after;
             let err = failure(req, a).into_error();
-            if retryable {
+            // The one table: what `Error::is_retryable` calls retryable is what this loop resends
+            // (429, 503, 504 for idempotent requests, 409 Directory_ConcurrencyViolation).
+            if err.is_retryable() {
                 Verdict::Retry { after, last: err }
             } else {
                 Verdict::Done(Err(err))

@@ -97,10 +97,11 @@ async fn ensure_service_principal(
     loop {
         match g.create_service_principal(app_id).await {
             Ok(sp) => return Ok((sp, true)),
-            // Someone else created it, or our create landed but its answer was lost: read it back.
-            Err(e @ (Error::Conflict { .. } | Error::Timeout { .. })) => {
+            // Someone else created it, or ours may have landed (a lost answer, a 503 after the write):
+            // read it back.
+            Err(e) if may_have_landed(&e) => {
                 if let Some(sp) = read_back(g, || g.get_service_principal(app_id)).await? {
-                    return Ok((sp, matches!(e, Error::Timeout { .. })));
+                    return Ok((sp, !matches!(e, Error::Conflict { .. })));
                 }
                 if attempt >= CREATE_ATTEMPTS {
                     return Err(e);
@@ -110,6 +111,12 @@ async fn ensure_service_principal(
         }
         attempt += 1;
     }
+}
+
+/// True when a write that failed with `e` may have been applied, or was refused only for now: the
+/// workflow reads back before deciding (and may send it again), instead of failing.
+fn may_have_landed(e: &Error) -> bool {
+    matches!(e, Error::Conflict { .. }) || e.is_retryable()
 }
 
 /// Reads until `read` finds the object, at most [`READS_PER_ROUND`] times with a pause between: just
@@ -163,8 +170,8 @@ async fn ensure_grant(
     loop {
         match g.create_delegated_grant(&new).await {
             Ok(_) => return Ok(GrantChange::Created),
-            Err(e @ (Error::Conflict { .. } | Error::Timeout { .. })) => {
-                // Converge: the grant exists (a concurrent approver, or our own lost create). Merge into it.
+            Err(e) if may_have_landed(&e) => {
+                // Converge: the grant exists (a concurrent approver, or our own create that landed). Merge into it.
                 let found = read_back(g, || async {
                     let grants = g.list_delegated_grants(&client.id).await?;
                     Ok(all_principals(&grants, &client.id, &resource.id).cloned())
@@ -172,7 +179,7 @@ async fn ensure_grant(
                 .await?;
                 if let Some(existing) = found {
                     return widen(g, &existing, wanted, &client.id, &resource.id).await.map(|c| match c {
-                        GrantChange::Unchanged if matches!(e, Error::Timeout { .. }) => GrantChange::Created,
+                        GrantChange::Unchanged if !matches!(e, Error::Conflict { .. }) => GrantChange::Created,
                         other => other,
                     });
                 }
@@ -216,9 +223,10 @@ async fn widen(
     for round in 1..=WIDEN_ROUNDS {
         let union = seen.scope.union(wanted)?;
         match g.update_delegated_grant(&seen.id, &union).await {
-            // A lost answer: the PATCH may or may not have landed; the read-back below decides.
-            Ok(()) | Err(Error::Timeout { .. }) => {}
-            Err(e) => return Err(e),
+            // A lost answer, a 503 after the write, a concurrency violation, throttling: the PATCH
+            // may or may not have landed; the read-back below decides, and the next round retries.
+            Err(e) if !may_have_landed(&e) => return Err(e),
+            _ => {}
         }
         for _ in 0..READS_PER_ROUND {
             seen = read_grant(g, client, resource, &seen).await?;
@@ -291,8 +299,8 @@ async fn assign_role(g: &dyn ConsentGraph, new: &NewAppRoleAssignment) -> Result
     loop {
         match g.create_app_role_assignment(new).await {
             Ok(_) => return Ok(true),
-            Err(Error::Conflict { .. }) => return Ok(false),
-            Err(e @ Error::Timeout { .. }) => {
+            Err(Error::Conflict { code, .. }) if code.as_deref() != Some(Error::CONCURRENCY_VIOLATION) => return Ok(false),
+            Err(e) if may_have_landed(&e) => {
                 let held = read_back(g, || async {
                     let now = g.list_app_role_assignments(&new.principal_id).await?;
                     Ok(now
