@@ -281,3 +281,86 @@ pub(crate) fn sorted(s: &ScopeSet) -> Vec<String> {
     v.sort_by_key(|x| x.to_ascii_lowercase());
     v
 }
+
+/// A backend whose grant PATCHes never stick (another writer always wins): approve must not report
+/// approved, and its error must be retryable.
+#[cfg(test)]
+mod widening_that_never_sticks {
+    use std::sync::Arc;
+
+    use async_trait::async_trait;
+    use consent_mock::{MockTenant, Preset};
+
+    use consent::{
+        grant_tenant_wide, AdminConsentRequestPolicy, AppConsentRequest, AppId, AppRoleAssignment, AuthorizationPolicy, Capabilities,
+        ConsentGraph, ConsentRequestSubmission, ConsentReview, DelegatedGrant, Error, NewAppRoleAssignment, NewDelegatedGrant, ObjectId,
+        RequestFilter, Result, ScopeSet, ServicePrincipal, UserConsentRequest,
+    };
+
+    /// Forwards to the mock, but every `update_delegated_grant` is silently overwritten at once.
+    #[derive(Debug)]
+    struct Clobbered(Arc<dyn ConsentGraph>);
+
+    #[async_trait]
+    impl ConsentGraph for Clobbered {
+        fn capabilities(&self) -> Capabilities {
+            self.0.capabilities()
+        }
+        async fn get_request_policy(&self) -> Result<AdminConsentRequestPolicy> {
+            self.0.get_request_policy().await
+        }
+        async fn put_request_policy(&self, p: &AdminConsentRequestPolicy) -> Result<()> {
+            self.0.put_request_policy(p).await
+        }
+        async fn get_authorization_policy(&self) -> Result<AuthorizationPolicy> {
+            self.0.get_authorization_policy().await
+        }
+        async fn list_app_consent_requests(&self, f: &RequestFilter) -> Result<Vec<AppConsentRequest>> {
+            self.0.list_app_consent_requests(f).await
+        }
+        async fn list_user_consent_requests(&self, id: &str) -> Result<Vec<UserConsentRequest>> {
+            self.0.list_user_consent_requests(id).await
+        }
+        async fn get_service_principal(&self, a: &AppId) -> Result<Option<ServicePrincipal>> {
+            self.0.get_service_principal(a).await
+        }
+        async fn create_service_principal(&self, a: &AppId) -> Result<ServicePrincipal> {
+            self.0.create_service_principal(a).await
+        }
+        async fn list_delegated_grants(&self, c: &ObjectId) -> Result<Vec<DelegatedGrant>> {
+            self.0.list_delegated_grants(c).await
+        }
+        async fn create_delegated_grant(&self, g: &NewDelegatedGrant) -> Result<DelegatedGrant> {
+            self.0.create_delegated_grant(g).await
+        }
+        async fn update_delegated_grant(&self, _id: &str, _scope: &ScopeSet) -> Result<()> {
+            Ok(()) // "succeeds", but a concurrent writer's scope replaces ours before anyone reads
+        }
+        async fn list_app_role_assignments(&self, c: &ObjectId) -> Result<Vec<AppRoleAssignment>> {
+            self.0.list_app_role_assignments(c).await
+        }
+        async fn create_app_role_assignment(&self, a: &NewAppRoleAssignment) -> Result<AppRoleAssignment> {
+            self.0.create_app_role_assignment(a).await
+        }
+        async fn submit_consent_request(&self, s: &ConsentRequestSubmission) -> Result<AppConsentRequest> {
+            self.0.submit_consent_request(s).await
+        }
+        async fn review_consent_request(&self, r: &ConsentReview) -> Result<()> {
+            self.0.review_consent_request(r).await
+        }
+    }
+
+    #[tokio::test]
+    async fn approve_reports_a_retryable_conflict_instead_of_approved() {
+        let tenant = MockTenant::preset(Preset::UserConsentDisabled);
+        let app = consent_mock::demo::carerix_app();
+        tenant
+            .grant_admin_consent(consent_mock::demo::ADMIN_ID, &app.app_id, &ScopeSet::parse("User.Read").unwrap())
+            .unwrap();
+        let g = Clobbered(Arc::new(tenant.as_admin()));
+        let err = grant_tenant_wide(&g, &app).await.unwrap_err();
+        assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
+        assert!(err.is_retryable(), "{err}");
+        assert!(err.to_string().contains("still lacks"), "{err}");
+    }
+}

@@ -253,7 +253,8 @@ async fn widen(
             "the delegated grant of client {client} on resource {resource} still lacks {} after {WIDEN_ROUNDS} rounds of writing and reading back (other writers keep replacing its scope); nothing was reported approved, so run approve again",
             wanted.difference(&seen.scope)
         ),
-        None,
+        // Retryable: the writes collided with others, nothing is wrong with the request itself.
+        Some(Error::CONCURRENCY_VIOLATION.to_owned()),
     ))
 }
 
