@@ -205,9 +205,11 @@ const READS_PER_ROUND: u32 = 3;
 /// Merges `wanted` into the grant until a read shows every wanted scope there.
 ///
 /// PATCH replaces the scope and Graph offers no ETag on grants, so two approvers that read the same
-/// scope and each PATCH their own union lose one of them. The read-back catches that; widening again
-/// (after a jittered pause) converges. Success is only reported when a read shows the union, twice
-/// with a pause between, so a writer that read before our PATCH and lands after it is caught too.
+/// scope and each PATCH their own union lose one of them. The grant is read again right before the
+/// first PATCH; the read-back after it catches a lost union, and widening again (after a jittered
+/// pause) converges. Success is only reported when a read shows the union and [`CONFIRMATIONS`] more
+/// reads, each after a pause, still do, so a writer that read before our PATCH and lands after it is
+/// caught too (within that window: without a conditional write nothing can promise more).
 async fn widen(
     g: &dyn ConsentGraph,
     existing: &DelegatedGrant,
@@ -218,7 +220,12 @@ async fn widen(
     if wanted.is_subset(&existing.scope) {
         return Ok(GrantChange::Unchanged);
     }
-    let mut seen = existing.clone();
+    // `existing` may come from a snapshot read a while ago; a PATCH built on it would drop whatever
+    // another approver added since. Read again right before writing.
+    let mut seen = read_grant(g, client, resource, existing).await?;
+    if wanted.is_subset(&seen.scope) {
+        return Ok(GrantChange::Unchanged);
+    }
     let mut pauses = 0;
     for round in 1..=WIDEN_ROUNDS {
         let union = seen.scope.union(wanted)?;
@@ -231,13 +238,10 @@ async fn widen(
         for _ in 0..READS_PER_ROUND {
             seen = read_grant(g, client, resource, &seen).await?;
             if wanted.is_subset(&seen.scope) {
-                pauses += 1;
-                g.pause_before_retry(pauses).await;
-                seen = read_grant(g, client, resource, &seen).await?;
-                if wanted.is_subset(&seen.scope) {
-                    return Ok(GrantChange::Updated);
+                match confirm(g, client, resource, wanted, &mut seen, &mut pauses).await? {
+                    true => return Ok(GrantChange::Updated),
+                    false => break,
                 }
-                break;
             }
             pauses += 1;
             g.pause_before_retry(pauses).await;
@@ -256,6 +260,30 @@ async fn widen(
         // Retryable: the writes collided with others, nothing is wrong with the request itself.
         Some(Error::CONCURRENCY_VIOLATION.to_owned()),
     ))
+}
+
+/// Reads that must still show every wanted scope, each after a pause, before a widened grant counts
+/// as approved: a concurrent approver that read before our PATCH may land its own after it.
+const CONFIRMATIONS: u32 = 2;
+
+/// True when [`CONFIRMATIONS`] reads, each after a pause, still show every wanted scope.
+async fn confirm(
+    g: &dyn ConsentGraph,
+    client: &ObjectId,
+    resource: &ObjectId,
+    wanted: &ScopeSet,
+    seen: &mut DelegatedGrant,
+    pauses: &mut u32,
+) -> Result<bool> {
+    for _ in 0..CONFIRMATIONS {
+        *pauses += 1;
+        g.pause_before_retry(*pauses).await;
+        *seen = read_grant(g, client, resource, seen).await?;
+        if !wanted.is_subset(&seen.scope) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The current `AllPrincipals` grant of (client, resource). A read that does not show it (a lagging
