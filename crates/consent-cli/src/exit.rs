@@ -276,6 +276,7 @@ mod tests {
             (Error::not_found("x"), 1),
             (
                 Error::PermissionDenied {
+                    context: Default::default(),
                     operation: "put",
                     needed: "Cloud Application Administrator".into(),
                 },
@@ -283,17 +284,25 @@ mod tests {
             ),
             (
                 Error::Unauthenticated {
+                    context: Default::default(),
                     reason: "bad secret".into(),
                 },
                 4,
             ),
             (
                 Error::Throttled {
+                    context: Default::default(),
                     retry_after: Some(Duration::from_secs(3)),
                 },
                 5,
             ),
-            (Error::Timeout { operation: "get" }, 5),
+            (
+                Error::Timeout {
+                    context: Default::default(),
+                    operation: "get",
+                },
+                5,
+            ),
             (backend(503), 5),
             (backend(0), 5),
             (backend(400), 1),
@@ -314,13 +323,7 @@ mod tests {
     }
 
     fn backend(status: u16) -> Error {
-        Error::Backend {
-            status,
-            code: None,
-            message: "m".into(),
-            request_id: None,
-            body: None,
-        }
+        Error::backend(status, None, "m")
     }
 
     static NEEDS: Needs = Needs {
@@ -334,6 +337,7 @@ mod tests {
         let refused = CliError::from(Error::PermissionDenied {
             operation: "read the admin consent request policy",
             needed: "the Global Reader role".into(),
+            context: consent::Context::default(),
         })
         .needing(&NEEDS);
         let text = refused.to_string();

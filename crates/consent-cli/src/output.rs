@@ -342,6 +342,7 @@ mod tests {
     #[test]
     fn error_document_carries_kind_code_and_retry_after() {
         let e = CliError::from(consent::Error::Throttled {
+            context: Default::default(),
             retry_after: Some(Duration::from_secs(7)),
         });
         let v = serde_json::to_value(ErrorDocument::new(&e)).unwrap();

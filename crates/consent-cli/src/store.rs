@@ -61,6 +61,9 @@ impl MockStore {
             .map_err(|e| self.err("its lock file cannot be opened", "check the directory's permissions", e))?;
         FileExt::lock_exclusive(&file).map_err(|e| self.err("cannot be locked", "check the directory's permissions", e))?;
         tracing::debug!(path = %self.path.display(), "mock state locked");
+        // Every writer holds this lock while its temporary file exists, so any we find now was left
+        // by a writer that was killed before its rename.
+        remove_stale_temp_files(&dir, &self.path);
         Ok(StoreLock {
             path: self.path.clone(),
             _file: file,
@@ -115,9 +118,10 @@ impl StoreLock {
     pub fn save(&self, tenant: &MockTenant) -> CliResult<()> {
         let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let io_err = |e: io::Error| store_error(&self.path, "cannot be written", "check free space and permissions", Some(e));
+        let prefix = temp_prefix(&self.path);
         let mut tmp = tempfile::Builder::new()
-            .prefix(".mock-tenant.")
-            .suffix(".tmp")
+            .prefix(&prefix)
+            .suffix(TEMP_SUFFIX)
             .tempfile_in(dir)
             .map_err(io_err)?;
         tmp.write_all(tenant.to_json().as_bytes()).map_err(io_err)?;
@@ -139,6 +143,33 @@ fn sync_dir(dir: &Path) {
     }
     #[cfg(not(unix))]
     let _ = dir;
+}
+
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// `.<state file name>.` — temporary files are named per state file, so cleaning up after one state
+/// file never touches another's in-flight write in the same directory.
+fn temp_prefix(path: &Path) -> String {
+    format!(".{}.", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default())
+}
+
+/// Removes this state file's temporary files. Call only while holding its lock. Best effort: a file
+/// that cannot be removed is logged and left, it never stops the command.
+fn remove_stale_temp_files(dir: &Path, path: &Path) {
+    let prefix = temp_prefix(path);
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name.starts_with(&prefix) && name.ends_with(TEMP_SUFFIX) && name.len() > prefix.len() + TEMP_SUFFIX.len();
+        if !ours || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        match fs::remove_file(entry.path()) {
+            Ok(()) => tracing::info!(file = %entry.path().display(), "removed a temporary file left by an interrupted write"),
+            Err(e) => tracing::warn!(file = %entry.path().display(), error = %e, "cannot remove a stale temporary file"),
+        }
+    }
 }
 
 fn sidecar(path: &Path) -> PathBuf {
@@ -240,6 +271,29 @@ mod tests {
             let _ = s.lock(false).unwrap().load();
             proptest::prop_assert_eq!(fs::read_to_string(s.path()).unwrap(), text);
         }
+    }
+
+    #[test]
+    fn stale_temp_files_of_a_killed_writer_are_removed_under_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(&dir);
+        let ours = dir.path().join(".tenant.json.Ab12Cd.tmp");
+        let other_state = dir.path().join(".other.json.Ab12Cd.tmp");
+        let unrelated = dir.path().join(".tenant.json.notes");
+        for f in [&ours, &other_state, &unrelated] {
+            fs::write(f, "half a tenant").unwrap();
+        }
+        let lock = s.lock(true).unwrap();
+        assert!(!ours.exists(), "a leftover temporary file of this state file is removed");
+        assert!(other_state.exists(), "another state file's in-flight write is left alone");
+        assert!(unrelated.exists());
+        lock.save(&MockTenant::preset(Preset::WorkflowOn)).unwrap();
+        drop(lock);
+        let temps = fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".tenant.json."))
+            .count();
+        assert_eq!(temps, 1, "only the unrelated file is left with the state file's prefix");
     }
 
     #[test]

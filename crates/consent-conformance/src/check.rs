@@ -62,6 +62,19 @@ pub(crate) fn expect_permission_denied<T: Debug>(what: &str, result: consent::Re
     .map(drop)
 }
 
+/// Expects exactly the refusal [`Operation::permission_denied`](consent::Operation::permission_denied)
+/// words for `op`: every backend names the same operation and the same role and permission.
+pub(crate) fn expect_denied_as<T: Debug>(what: &str, result: consent::Result<T>, op: consent::Operation) -> Step<()> {
+    let expected = format!("PermissionDenied worded as {op:?}: {}", op.permission_denied());
+    expect_err(
+        what,
+        result,
+        &expected,
+        |e| matches!(e, Error::PermissionDenied { operation, needed, .. } if *operation == op.describe() && *needed == op.needed()),
+    )
+    .map(drop)
+}
+
 /// Expects `InvalidTransition` from the state named `state` (`denied`, `RequestsDisabled`, …;
 /// compared ignoring case and underscores, since backends and the workflow spell states differently).
 pub(crate) fn expect_invalid_transition<T: Debug>(what: &str, result: consent::Result<T>, state: &str) -> Step<Error> {
@@ -160,6 +173,7 @@ mod tests {
     fn matchers_accept_only_the_named_error() {
         let denied = || -> consent::Result<()> {
             Err(Error::PermissionDenied {
+                context: Default::default(),
                 operation: "x",
                 needed: "Privileged Role Administrator".into(),
             })
@@ -174,6 +188,7 @@ mod tests {
         assert!(expect_invalid_transition("b", stale.clone(), "RequestsEnabled").is_ok());
         assert!(expect_invalid_transition("b", stale, "pending").is_err());
         let dup: consent::Result<()> = Err(Error::Conflict {
+            context: Default::default(),
             what: "grant".into(),
             code: Some("Request_MultipleObjectsWithSameKeyValue".into()),
         });

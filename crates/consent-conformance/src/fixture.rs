@@ -75,19 +75,21 @@ impl<'h> Fixture<'h> {
         self.tenant.as_user(user).submit_consent_request(&submission).await
     }
 
+    /// An admin handle for reading the truth: replicas settled first, so a scenario checks what the
+    /// tenant holds, not what a lagging replica still shows.
+    fn truth(&self) -> consent_mock::MockGraph {
+        self.tenant.settle_replicas();
+        self.tenant.as_admin()
+    }
+
     /// Truth: the request policy the tenant holds.
     pub async fn policy_truth(&self) -> Step<AdminConsentRequestPolicy> {
-        self.tenant
-            .as_admin()
-            .get_request_policy()
-            .await
-            .step("truth: read the request policy")
+        self.truth().get_request_policy().await.step("truth: read the request policy")
     }
 
     /// Truth: the app's service principal.
     pub async fn client_truth(&self) -> Step<Option<ServicePrincipal>> {
-        self.tenant
-            .as_admin()
+        self.truth()
             .get_service_principal(&self.app.app_id)
             .await
             .step("truth: read the app's service principal")
@@ -99,8 +101,7 @@ impl<'h> Fixture<'h> {
             return Ok(Vec::new());
         };
         let grants = self
-            .tenant
-            .as_admin()
+            .truth()
             .list_delegated_grants(&sp.id)
             .await
             .step("truth: list the app's grants")?;
@@ -123,7 +124,7 @@ impl<'h> Fixture<'h> {
 
     /// Truth: the app's consent requests, each with its user requests.
     pub async fn requests_truth(&self) -> Step<Vec<(AppConsentRequest, Vec<UserConsentRequest>)>> {
-        let admin = self.tenant.as_admin();
+        let admin = self.truth();
         let filter = RequestFilter {
             app_id: Some(self.app.app_id),
             pending_only: false,

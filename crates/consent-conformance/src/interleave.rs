@@ -71,6 +71,12 @@ impl ConsentGraph for Interleaving {
         self.inner.now()
     }
 
+    async fn pause_before_retry(&self, round: u32) {
+        // Not counted as a call: it reaches no tenant. Yielding keeps the interleaving going.
+        YieldOnce(false).await;
+        self.inner.pause_before_retry(round).await
+    }
+
     async fn get_request_policy(&self) -> Result<AdminConsentRequestPolicy> {
         self.turn().await;
         self.inner.get_request_policy().await

@@ -19,6 +19,8 @@
 //!   request lifecycle, permission errors, user-consent decisions, grant idempotency, scope drift,
 //!   stale persisted state, completion.
 //! - [`Interleaving`]: a port decorator that makes concurrent calls interleave as over a network.
+//! - [`matrix`]: the fault matrix — every write of the approve recipe × every fault the service has
+//!   (`cargo run -p consent-emulator --example fault_matrix` prints it).
 //!
 //! # Running the suite
 //!
@@ -47,6 +49,7 @@ mod check;
 mod fixture;
 mod harness;
 mod interleave;
+pub mod matrix;
 mod report;
 pub mod scenarios;
 

@@ -9,10 +9,10 @@
 //!   URL (`127.0.0.1`, `localhost`, `[::1]`) for the emulator and tests. Nothing else is accepted.
 //! - Tokens behind [`TokenProvider`]: [`ClientCredentials`] (application permissions),
 //!   [`AuthorizationCodeExchange`] (a user's or admin's sign-in with PKCE), [`StaticToken`].
-//!   Tokens and secrets are [`Secret`]s and print `[redacted]`.
+//!   Tokens and secrets are [`Secret`]s (core's one secret type): `Debug` prints `[redacted]`, no `Display`.
 //! - [`GraphFleet`]: one backend per customer tenant from one management app's credentials, each
 //!   with its own cached token, for `consent`'s fleet functions.
-//! - [`GraphOperation`]: the least permission and role each [`Operation`] needs on Graph; a 403 names them.
+//! - [`GraphOperation`]: whether resending each [`Operation`] is safe (a 403 names core's [`Operation::needed`]).
 //! - [`check_link`] with a [`LinkChecker`]: after consent, one refresh and one calendar read tell
 //!   whether a user's linked account still works, as a [`consent::link::LinkHealth`].
 //!
@@ -67,7 +67,7 @@ mod retry;
 pub mod token;
 mod transport;
 
-pub use backend::{GraphBackend, GraphBackendBuilder, BACKEND_NAME};
+pub use backend::{GraphBackend, GraphBackendBuilder, BACKEND_NAME, DEFAULT_MAX_RESPONSE_BODY};
 pub use consent::Operation;
 pub use endpoint::GraphEndpoint;
 pub use fleet::GraphFleet;

@@ -131,7 +131,7 @@ impl LinkChecker {
             return Ok(report(health, None, None, 1));
         }
         let (access, rotated) = self.tokens(&answer, &account.refresh_token)?;
-        let read = self.http.get(self.calendar_url()).bearer_auth(access.expose_secret());
+        let read = self.http.get(self.calendar_url()).bearer_auth(access.secret());
         let answer = self.send(read).await?;
         let health = LinkHealth::from_graph_error(answer.status, &answer.body, answer.retry_after);
         tracing::info!(outcome = health.kind(), code = ?health.code, "link check done");
@@ -142,11 +142,11 @@ impl LinkChecker {
         let mut form = vec![
             ("grant_type", "refresh_token".to_owned()),
             ("client_id", self.client_id.to_string()),
-            ("refresh_token", account.refresh_token.expose_secret().to_owned()),
+            ("refresh_token", account.refresh_token.secret().to_owned()),
             ("scope", self.scopes.to_wire()),
         ];
         if let Some(secret) = &self.client_secret {
-            form.push(("client_secret", secret.expose_secret().to_owned()));
+            form.push(("client_secret", secret.secret().to_owned()));
         }
         self.http.post(self.token_url(&account.tenant)).form(&form)
     }
@@ -173,12 +173,12 @@ impl LinkChecker {
     /// The access token, and the refresh token when it rotated. The body is never quoted in an
     /// error: it holds tokens.
     fn tokens(&self, answer: &Answer, sent: &Secret) -> Result<(AccessToken, Option<Secret>)> {
-        let parsed: TokenAnswer = serde_json::from_str(&answer.body).map_err(|e| Error::Backend {
-            status: answer.status,
-            code: None,
-            message: format!("the token endpoint's success answer was not a token ({})", not_a_token(&e)),
-            request_id: None,
-            body: None,
+        let parsed: TokenAnswer = serde_json::from_str(&answer.body).map_err(|e| {
+            Error::backend(
+                answer.status,
+                None,
+                format!("the token endpoint's success answer was not a token ({})", not_a_token(&e)),
+            )
         })?;
         let expires_at = parsed
             .expires_in
@@ -186,7 +186,7 @@ impl LinkChecker {
             .map(|d| self.clock.now() + d);
         let rotated = parsed
             .refresh_token
-            .filter(|rt| !rt.is_empty() && rt != sent.expose_secret())
+            .filter(|rt| !rt.is_empty() && rt != sent.secret())
             .map(Secret::new);
         Ok((AccessToken::new(parsed.access_token, expires_at), rotated))
     }
@@ -234,18 +234,12 @@ fn report(health: LinkHealth, refresh_token: Option<Secret>, access_token: Optio
 /// A request that got no answer. reqwest's message names the URL, which holds no secret (the
 /// refresh token travels in the body, the access token in a header).
 fn transport(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        return Error::Timeout {
-            operation: "check a linked account",
-        };
-    }
-    Error::Backend {
-        status: 0,
-        code: None,
-        message: format!("could not reach Microsoft to check a linked account: {e}"),
-        request_id: None,
-        body: None,
-    }
+    let error = if e.is_timeout() {
+        Error::timeout("check a linked account")
+    } else {
+        Error::backend(0, None, format!("could not reach Microsoft to check a linked account: {e}"))
+    };
+    error.with_cause(consent::Cause::new(e))
 }
 
 /// Configures a [`LinkChecker`].
@@ -315,13 +309,7 @@ impl LinkCheckerBuilder {
             .timeout(self.timeout)
             .connect_timeout(self.timeout.min(Duration::from_secs(10)))
             .build()
-            .map_err(|e| Error::Backend {
-                status: 0,
-                code: None,
-                message: format!("could not build the HTTP client for the link check: {e}"),
-                request_id: None,
-                body: None,
-            })?;
+            .map_err(|e| Error::backend(0, None, format!("could not build the HTTP client for the link check: {e}")))?;
         Ok(LinkChecker {
             client_id: self.client_id,
             client_secret: self.client_secret,

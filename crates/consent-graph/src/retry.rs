@@ -19,6 +19,10 @@ pub struct RetryPolicy {
     pub deadline: Duration,
     /// The first backoff when the service gave no `Retry-After` (default 1 s); doubles per attempt.
     pub base_backoff: Duration,
+    /// The least pause before the workflow reads a write back to confirm it (default 250 ms).
+    /// Graph has no conditional write on grants: a concurrent approver that read before our PATCH
+    /// may still be sending its own, and the confirming read must come after it lands.
+    pub settle: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -28,6 +32,7 @@ impl Default for RetryPolicy {
             max_wait: Duration::from_secs(30),
             deadline: Duration::from_secs(120),
             base_backoff: Duration::from_secs(1),
+            settle: Duration::from_millis(250),
         }
     }
 }
@@ -52,6 +57,26 @@ impl RetryPolicy {
         let half = capped / 2;
         let jitter = rand::thread_rng().gen_range(0..=half.as_millis().min(u128::from(u64::MAX)) as u64);
         half + Duration::from_millis(jitter)
+    }
+}
+
+/// The longest pause between the workflow's read-back rounds.
+const MAX_PAUSE: Duration = Duration::from_secs(2);
+
+impl RetryPolicy {
+    /// The pause before the workflow's read-back round `round` (from 1): at least
+    /// [`settle`](Self::settle), plus "full jitter" over a window starting at a tenth of
+    /// `base_backoff` and doubling per round (capped at 2 s and `max_wait`). The floor lets a
+    /// concurrent writer's request land before we confirm; the jitter breaks up approvers that
+    /// raced in lockstep.
+    pub(crate) fn pause(&self, round: u32) -> Duration {
+        let unit = self.base_backoff / 10;
+        let window = unit
+            .saturating_mul(2u32.saturating_pow(round.saturating_sub(1).min(16)))
+            .min(MAX_PAUSE)
+            .min(self.max_wait);
+        let ms = window.as_millis().min(u128::from(u64::MAX)) as u64;
+        self.settle + Duration::from_millis(rand::thread_rng().gen_range(0..=ms))
     }
 }
 
@@ -94,6 +119,24 @@ mod tests {
             assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?} vs {full:?}");
         }
         assert_eq!(p.delay(3, Some(Duration::from_millis(1500))), Duration::from_millis(1500));
+    }
+
+    #[test]
+    fn read_back_pauses_are_jittered_growing_and_capped() {
+        let p = RetryPolicy::default();
+        for round in 1..=40 {
+            let window = (p.base_backoff / 10).saturating_mul(1 << (round - 1).min(16)).min(MAX_PAUSE);
+            let d = p.pause(round);
+            assert!(d >= p.settle && d <= p.settle + window, "round {round}: {d:?}");
+        }
+        let spread: std::collections::HashSet<Duration> = (0..50).map(|_| p.pause(4)).collect();
+        assert!(spread.len() > 5, "pauses are not jittered: {spread:?}");
+        let none = RetryPolicy {
+            base_backoff: Duration::ZERO,
+            settle: Duration::ZERO,
+            ..p
+        };
+        assert_eq!(none.pause(9), Duration::ZERO);
     }
 
     proptest::proptest! {

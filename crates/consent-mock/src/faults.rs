@@ -1,4 +1,5 @@
-//! Injected failures: throttling, server errors, timeouts, and writes whose response is lost.
+//! Injected failures: throttling, server errors, timeouts, writes whose response is lost or answered
+//! 503 after landing, concurrency violations, and replica lag.
 //!
 //! A [`FaultPlan`] is a list of [`FaultRule`]s checked in order before every port call. The first rule
 //! that matches the [`Operation`], still has `times` left and wins its draw fires. Draws come from an
@@ -30,25 +31,43 @@ pub enum Fault {
     Timeout,
     /// The write is applied but the answer is lost → [`Error::Timeout`]. The caller must read back.
     CommittedButLost,
+    /// The write is applied, then answered `503 serviceNotAvailable` → [`Error::Backend`]: the caller
+    /// cannot tell it landed and must read back.
+    LandedThen503,
+    /// `409 Directory_ConcurrencyViolation` → [`Error::Conflict`] with that code: another write to
+    /// the same object was in flight; nothing is applied and the write may be retried.
+    ConcurrencyViolation,
+    /// The write is applied and answered, but the next `reads` reads (any read operation, any
+    /// caller) are served from the tenant as it was before it: Entra replicates directory writes,
+    /// and a read just after a create can answer 404. Fires on writes only.
+    ReplicaLag {
+        /// How many reads miss the write.
+        reads: u32,
+    },
 }
 
 impl Fault {
     /// The error the caller sees.
     pub(crate) fn to_error(self, operation: Operation) -> Error {
         match self {
-            Fault::Throttle { retry_after } => Error::Throttled {
-                retry_after: Some(retry_after),
-            },
-            Fault::ServerError { status } => Error::Backend {
+            Fault::Throttle { retry_after } => Error::throttled(Some(retry_after)),
+            Fault::ServerError { status } => Error::backend(
                 status,
-                code: Some(server_error_code(status).to_owned()),
-                message: format!("injected fault: {operation} answered {status}"),
-                request_id: None,
-                body: None,
-            },
-            Fault::Timeout | Fault::CommittedButLost => Error::Timeout {
-                operation: operation.describe(),
-            },
+                Some(server_error_code(status).to_owned()),
+                format!("injected fault: {operation} answered {status}"),
+            ),
+            Fault::Timeout | Fault::CommittedButLost => Error::timeout(operation.describe()),
+            Fault::LandedThen503 => Error::backend(
+                503,
+                Some(server_error_code(503).to_owned()),
+                format!("injected fault: {operation} was applied, then answered 503"),
+            ),
+            Fault::ConcurrencyViolation => Error::conflict(
+                format!("injected fault: {operation} collided with a concurrent write to the same object; retry"),
+                Some(Error::CONCURRENCY_VIOLATION.to_owned()),
+            ),
+            // Not an error: the write succeeds; `MockTenant::run` serves the next reads stale.
+            Fault::ReplicaLag { .. } => Error::backend(500, None, "injected fault: replica lag is not an error"),
         }
     }
 }
@@ -93,7 +112,8 @@ impl FaultRule {
     }
 
     fn matches(&self, op: Operation) -> bool {
-        self.operation.is_none_or(|o| o == op) && self.times != Some(0) && self.probability > 0.0
+        let applies = op.is_write() || !matches!(self.fault, Fault::ReplicaLag { .. });
+        applies && self.operation.is_none_or(|o| o == op) && self.times != Some(0) && self.probability > 0.0
     }
 }
 
@@ -134,8 +154,10 @@ impl FaultPlan {
     /// Parses the emulator's compact form: comma-separated `FAULT[@OPERATION]:PROBABILITY[xTIMES]`.
     ///
     /// `FAULT` is `429` (optionally `429/SECONDS` for Retry-After; default 1 s), a 5xx status
-    /// (`500`–`599`), `timeout`, or `lost` (committed but the answer lost). Example:
-    /// `429:0.1,503:0.05,timeout:0.01,lost@create-delegated-grant:1x1`.
+    /// (`500`–`599`), `timeout`, `lost` (committed but the answer lost), `landed-503` (applied, then
+    /// answered 503), `409` or `concurrency` (`409 Directory_ConcurrencyViolation`), or `lag`
+    /// (`lag/K`: the next K reads miss the write; default 2). Example:
+    /// `429:0.1,503:0.05,timeout:0.01,lost@create-delegated-grant:1x1,lag/3@update-delegated-grant:1`.
     pub fn parse(spec: &str) -> Result<Self> {
         let rules = spec
             .split(',')
@@ -198,12 +220,20 @@ fn parse_fault(s: &str) -> std::result::Result<Fault, String> {
     match s.to_ascii_lowercase().as_str() {
         "timeout" => return Ok(Fault::Timeout),
         "lost" | "committed-but-lost" => return Ok(Fault::CommittedButLost),
+        "landed-503" => return Ok(Fault::LandedThen503),
+        "409" | "concurrency" => return Ok(Fault::ConcurrencyViolation),
         _ => {}
     }
     let (status, secs) = s.split_once('/').map_or((s, None), |(a, b)| (a, Some(b)));
+    if status.eq_ignore_ascii_case("lag") {
+        let reads = secs
+            .map_or(Ok(2), str::parse)
+            .map_err(|_| format!("{s:?}: lag/K needs a whole number of reads"))?;
+        return Ok(Fault::ReplicaLag { reads });
+    }
     let status: u16 = status
         .parse()
-        .map_err(|_| format!("unknown fault {s:?} (use 429, 5xx, timeout or lost)"))?;
+        .map_err(|_| format!("unknown fault {s:?} (use 429, 5xx, timeout, lost, landed-503, 409 or lag)"))?;
     match status {
         429 => {
             let secs: f64 = secs
@@ -213,7 +243,7 @@ fn parse_fault(s: &str) -> std::result::Result<Fault, String> {
             Ok(Fault::Throttle { retry_after })
         }
         500..=599 if secs.is_none() => Ok(Fault::ServerError { status }),
-        _ => Err(format!("unknown fault {s:?} (use 429, 5xx, timeout or lost)")),
+        _ => Err(format!("unknown fault {s:?} (use 429, 5xx, timeout, lost, landed-503, 409 or lag)")),
     }
 }
 
@@ -245,6 +275,45 @@ mod tests {
                 retry_after: Duration::from_millis(2500)
             }
         );
+    }
+
+    #[test]
+    fn parses_the_service_faults() {
+        let plan =
+            FaultPlan::parse("landed-503@create-service-principal:1x1,409:0.5,concurrency:1,lag:1,lag/5@update-delegated-grant:1").unwrap();
+        let faults: Vec<Fault> = plan.rules.iter().map(|r| r.fault).collect();
+        assert_eq!(
+            faults,
+            [
+                Fault::LandedThen503,
+                Fault::ConcurrencyViolation,
+                Fault::ConcurrencyViolation,
+                Fault::ReplicaLag { reads: 2 },
+                Fault::ReplicaLag { reads: 5 },
+            ]
+        );
+        let e = Fault::ConcurrencyViolation.to_error(Operation::UpdateDelegatedGrant);
+        assert!(matches!(&e, Error::Conflict { code: Some(c), .. } if c == "Directory_ConcurrencyViolation"));
+        assert!(e.is_retryable(), "a concurrency violation is worth retrying");
+        assert!(matches!(
+            Fault::LandedThen503.to_error(Operation::CreateDelegatedGrant),
+            Error::Backend { status: 503, .. }
+        ));
+        for bad in ["lag/x:1", "lag/-1:1", "landed-504:1"] {
+            assert!(FaultPlan::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn replica_lag_fires_on_writes_only() {
+        let mut plan = FaultPlan::parse("lag/3:1x1").unwrap();
+        let mut rng = plan.rng();
+        assert_eq!(plan.draw(Operation::ListDelegatedGrants, &mut rng), None);
+        assert_eq!(
+            plan.draw(Operation::CreateDelegatedGrant, &mut rng),
+            Some(Fault::ReplicaLag { reads: 3 })
+        );
+        assert!(plan.is_exhausted());
     }
 
     #[test]
@@ -302,6 +371,7 @@ mod tests {
         assert_eq!(
             Fault::CommittedButLost.to_error(Operation::CreateDelegatedGrant),
             Error::Timeout {
+                context: Default::default(),
                 operation: "create a delegated permission grant"
             }
         );

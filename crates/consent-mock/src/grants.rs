@@ -11,7 +11,7 @@ use consent::{
 use crate::journal::AuditActivity;
 use crate::principal::{
     Principal, Rule, ASSIGN_APP_ROLE, ASSIGN_GRAPH_APP_ROLE, CREATE_SERVICE_PRINCIPAL, READ_ASSIGNMENTS, READ_GRANTS,
-    READ_SERVICE_PRINCIPALS, WRITE_GRANTS,
+    READ_SERVICE_PRINCIPALS, UPDATE_GRANTS, WRITE_GRANTS,
 };
 use crate::state::TenantState;
 
@@ -39,6 +39,7 @@ impl TenantState {
     pub(crate) fn provision_sp(&mut self, app_id: &AppId, enabled: bool, actor: &str) -> Result<ServicePrincipal> {
         if self.sp_by_app(app_id).is_some() {
             return Err(Error::Conflict {
+                context: Default::default(),
                 what: format!("a service principal for app {app_id} already exists in this tenant; read it instead of creating it"),
                 code: Some(DUPLICATE_KEY.to_owned()),
             });
@@ -122,6 +123,7 @@ impl TenantState {
         self.check_offered(new.resource_id, &new.scope)?;
         if self.grants.iter().any(|g| same_key(g, new)) {
             return Err(Error::Conflict {
+                context: Default::default(),
                 what: "Permission entry already exists. Read the existing grant and PATCH its scope with the union instead".to_owned(),
                 code: Some(DUPLICATE_KEY.to_owned()),
             });
@@ -147,7 +149,7 @@ impl TenantState {
 
     /// `PATCH /oauth2PermissionGrants/{id}` with `scope`, which replaces the old value (Microsoft Learn: "oAuth2PermissionGrant resource type").
     pub(crate) fn update_grant(&mut self, principal: &Principal, grant_id: &str, scope: &ScopeSet) -> Result<()> {
-        self.require(principal, &WRITE_GRANTS)?;
+        self.require(principal, &UPDATE_GRANTS)?;
         let actor = self.actor_name(principal);
         let grant = self.replace_scope(grant_id, scope, &actor)?;
         self.settle_after_grant(&grant);
@@ -293,6 +295,7 @@ impl TenantState {
             .any(|a| a.principal_id == new.principal_id && a.resource_id == new.resource_id && a.app_role_id == new.app_role_id);
         if duplicate {
             return Err(Error::Conflict {
+                context: Default::default(),
                 what: "Permission being assigned already exists on the object".to_owned(),
                 code: Some(BAD_REQUEST.to_owned()),
             });

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use consent::{Error, ObjectId, Result};
+use consent::{Error, ObjectId, Operation, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::directory::MockUser;
@@ -58,8 +58,9 @@ impl fmt::Debug for Principal {
 /// One row of a permission table.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Rule {
-    /// The operation, as named in `PermissionDenied`.
-    pub operation: &'static str,
+    /// The port operation it guards: its refusal is [`Operation::permission_denied`], worded as the
+    /// Graph backend words a 403 for the same operation.
+    pub op: Operation,
     /// Roles that allow it for a delegated caller; the first is the least privileged.
     pub roles: &'static [DirectoryRole],
     /// True when any signed-in user may do it (default user permissions).
@@ -80,7 +81,7 @@ const READERS: &[DirectoryRole] = &[
 /// Microsoft Learn: "adminConsentRequestPolicy resource type": get the request policy. Privileged Role Administrator is added [I]: it may grant
 /// any consent (Microsoft Learn "Grant tenant-wide admin consent to an application"), and approving starts by reading the workflow's state.
 pub(crate) const GET_REQUEST_POLICY: Rule = Rule {
-    operation: "read the admin consent request policy",
+    op: Operation::GetRequestPolicy,
     roles: &[
         GlobalReader,
         CloudApplicationAdministrator,
@@ -95,7 +96,7 @@ pub(crate) const GET_REQUEST_POLICY: Rule = Rule {
 
 /// Microsoft Learn: "adminConsentRequestPolicy resource type": update the request policy (Global Administrator kept, per the older page).
 pub(crate) const PUT_REQUEST_POLICY: Rule = Rule {
-    operation: "update the admin consent request policy",
+    op: Operation::PutRequestPolicy,
     roles: &[CloudApplicationAdministrator, ApplicationAdministrator, GlobalAdministrator],
     any_user: false,
     permissions: &["Policy.ReadWrite.ConsentRequest", "Directory.ReadWrite.All"],
@@ -105,7 +106,7 @@ pub(crate) const PUT_REQUEST_POLICY: Rule = Rule {
 /// Microsoft Learn: "authorizationPolicy resource type": the authorization policy is readable with default user permissions; app-only
 /// callers need `Policy.Read.All`.
 pub(crate) const GET_AUTHORIZATION_POLICY: Rule = Rule {
-    operation: "read the authorization policy",
+    op: Operation::GetAuthorizationPolicy,
     roles: &[],
     any_user: true,
     permissions: &["Policy.Read.All", "Policy.ReadWrite.Authorization", "Directory.Read.All"],
@@ -115,7 +116,7 @@ pub(crate) const GET_AUTHORIZATION_POLICY: Rule = Rule {
 /// Microsoft Learn: "appConsentRequest resource type": consent requests. Users without a reader role are not refused: they see only the
 /// requests they review (see `requests::visible_to`), so only app-only callers can fail this rule.
 pub(crate) const READ_REQUESTS: Rule = Rule {
-    operation: "read consent requests",
+    op: Operation::ListAppConsentRequests,
     roles: READERS,
     any_user: true,
     permissions: &["ConsentRequest.Read.All", "ConsentRequest.ReadWrite.All"],
@@ -124,7 +125,7 @@ pub(crate) const READ_REQUESTS: Rule = Rule {
 
 /// Microsoft Learn: "servicePrincipal resource type": service principals are readable by every member.
 pub(crate) const READ_SERVICE_PRINCIPALS: Rule = Rule {
-    operation: "read service principals",
+    op: Operation::GetServicePrincipal,
     roles: &[],
     any_user: true,
     permissions: &["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"],
@@ -134,7 +135,7 @@ pub(crate) const READ_SERVICE_PRINCIPALS: Rule = Rule {
 /// Microsoft Learn: "servicePrincipal resource type": create a service principal. Privileged Role Administrator is included because it
 /// may grant any consent (Microsoft Learn "Grant tenant-wide admin consent to an application"), which provisions the client [I].
 pub(crate) const CREATE_SERVICE_PRINCIPAL: Rule = Rule {
-    operation: "create a service principal",
+    op: Operation::CreateServicePrincipal,
     roles: &[
         CloudApplicationAdministrator,
         ApplicationAdministrator,
@@ -148,7 +149,7 @@ pub(crate) const CREATE_SERVICE_PRINCIPAL: Rule = Rule {
 
 /// Microsoft Learn: "oAuth2PermissionGrant resource type": read delegated grants.
 pub(crate) const READ_GRANTS: Rule = Rule {
-    operation: "read delegated permission grants",
+    op: Operation::ListDelegatedGrants,
     roles: &[
         GlobalReader,
         CloudApplicationAdministrator,
@@ -167,7 +168,7 @@ pub(crate) const READ_GRANTS: Rule = Rule {
 
 /// Microsoft Learn: "oAuth2PermissionGrant resource type"; "Grant tenant-wide admin consent to an application": write delegated grants (tenant-wide consent).
 pub(crate) const WRITE_GRANTS: Rule = Rule {
-    operation: "grant delegated permissions tenant-wide",
+    op: Operation::CreateDelegatedGrant,
     roles: &[
         CloudApplicationAdministrator,
         ApplicationAdministrator,
@@ -181,7 +182,7 @@ pub(crate) const WRITE_GRANTS: Rule = Rule {
 
 /// Microsoft Learn: "appRoleAssignment resource type": read app-role assignments.
 pub(crate) const READ_ASSIGNMENTS: Rule = Rule {
-    operation: "read app role assignments",
+    op: Operation::ListAppRoleAssignments,
     roles: READ_GRANTS.roles,
     any_user: false,
     permissions: &["Application.Read.All", "AppRoleAssignment.ReadWrite.All", "Directory.Read.All"],
@@ -195,7 +196,7 @@ const APP_ROLE_WRITE_ALSO: &[&str] = &["Application.Read.All", "Application.Read
 /// Microsoft Learn: "appRoleAssignment resource type"; "Grant tenant-wide admin consent to an application": assign an app role of Microsoft Graph — Privileged Role Administrator is the
 /// least role; Cloud Application / Application Administrator may not.
 pub(crate) const ASSIGN_GRAPH_APP_ROLE: Rule = Rule {
-    operation: "assign a Microsoft Graph app role",
+    op: Operation::CreateAppRoleAssignment,
     roles: &[PrivilegedRoleAdministrator, GlobalAdministrator],
     any_user: false,
     permissions: APP_ROLE_WRITE_PERMISSIONS,
@@ -204,7 +205,7 @@ pub(crate) const ASSIGN_GRAPH_APP_ROLE: Rule = Rule {
 
 /// Microsoft Learn: "appRoleAssignment resource type"; "Grant tenant-wide admin consent to an application": assign an app role of any other API.
 pub(crate) const ASSIGN_APP_ROLE: Rule = Rule {
-    operation: "assign an app role",
+    op: Operation::CreateAppRoleAssignment,
     roles: &[
         CloudApplicationAdministrator,
         ApplicationAdministrator,
@@ -216,28 +217,15 @@ pub(crate) const ASSIGN_APP_ROLE: Rule = Rule {
     also_permissions: APP_ROLE_WRITE_ALSO,
 };
 
-impl Rule {
-    /// What `PermissionDenied.needed` says: the least role and the least permission.
-    pub(crate) fn needed(&self) -> String {
-        let role = self
-            .roles
-            .first()
-            .map_or("any signed-in user".to_owned(), |r| format!("the {} role", r.display_name()));
-        let mut perm = format!(
-            "the application permission {}",
-            self.permissions.first().copied().unwrap_or("(none)")
-        );
-        if let Some(also) = self.also_permissions.first() {
-            perm.push_str(&format!(" together with {also}"));
-        }
-        format!("{role} (delegated), or {perm} (app-only)")
-    }
+/// Reference §4.3: PATCH a delegated grant's scope; allowed like [`WRITE_GRANTS`], refused naming the update.
+pub(crate) const UPDATE_GRANTS: Rule = Rule {
+    op: Operation::UpdateDelegatedGrant,
+    ..WRITE_GRANTS
+};
 
+impl Rule {
     fn denied(&self) -> Error {
-        Error::PermissionDenied {
-            operation: self.operation,
-            needed: self.needed(),
-        }
+        self.op.permission_denied()
     }
 }
 
@@ -247,6 +235,7 @@ impl TenantState {
         match principal.user_id() {
             None => Ok(None),
             Some(id) => self.user(id).map(Some).ok_or_else(|| Error::Unauthenticated {
+                context: Default::default(),
                 reason: format!(
                     "user {id} does not exist in tenant {}; sign in with a user of this tenant",
                     self.tenant_id
@@ -286,12 +275,12 @@ mod tests {
 
     #[test]
     fn needed_names_least_role_and_permission() {
-        let n = PUT_REQUEST_POLICY.needed();
+        let n = PUT_REQUEST_POLICY.op.needed();
         assert!(
             n.contains("Cloud Application Administrator") && n.contains("Policy.ReadWrite.ConsentRequest"),
             "{n}"
         );
-        let n = ASSIGN_GRAPH_APP_ROLE.needed();
+        let n = ASSIGN_GRAPH_APP_ROLE.op.needed();
         assert!(
             n.contains("Privileged Role Administrator") && n.contains("Application.Read.All"),
             "{n}"

@@ -180,6 +180,7 @@ impl TenantState {
     pub(crate) fn submit(&mut self, principal: &Principal, s: &ConsentRequestSubmission) -> Result<AppConsentRequest> {
         let Some(user) = self.acting_user(principal)?.cloned() else {
             return Err(Error::PermissionDenied {
+                context: Default::default(),
                 operation: "submit a consent request",
                 needed: "a signed-in user (delegated token); app-only tokens cannot file consent requests".to_owned(),
             });
@@ -225,7 +226,7 @@ impl TenantState {
                 "AlreadyGranted",
                 "every scope is already granted; the user can sign in".to_owned(),
             )),
-            UserConsentDecision::AppBlocked => Err(Error::Conflict {
+            UserConsentDecision::AppBlocked => Err(Error::Conflict { context: Default::default(),
                 what: format!("{} is blocked in this tenant (AADSTS7000112); an admin must re-enable its service principal", self.app_name(app_id)),
                 code: None,
             }),
@@ -317,6 +318,7 @@ impl TenantState {
     pub(crate) fn review(&mut self, principal: &Principal, review: &ConsentReview) -> Result<()> {
         let Some(user) = self.acting_user(principal)?.cloned() else {
             return Err(Error::PermissionDenied {
+                context: Default::default(),
                 operation: "review a consent request",
                 needed: "a signed-in user designated as reviewer before the request was created".to_owned(),
             });
@@ -360,6 +362,7 @@ impl TenantState {
         let app = &self.requests[idx];
         if !app.user_requests.iter().any(|r| r.reviewers.contains(&user)) {
             return Err(Error::PermissionDenied {
+                context: Default::default(),
                 operation: "review a consent request",
                 needed: "to be a designated reviewer when the request was created (reviewers added later cannot act on it)".to_owned(),
             });
@@ -374,6 +377,7 @@ impl TenantState {
         }
         if !app.user_requests.iter().any(|r| r.is_open() && r.reviewers.contains(&user)) {
             return Err(Error::PermissionDenied {
+                context: Default::default(),
                 operation: "review a consent request",
                 needed: "to be a designated reviewer of an open request (reviewers added after it was created cannot act on it)".to_owned(),
             });

@@ -23,6 +23,9 @@ struct Inner {
     state: TenantState,
     /// Fault draws; reseeded from the plan's seed whenever a plan is set or loaded.
     rng: StdRng,
+    /// A lagging replica ([`Fault::ReplicaLag`](crate::Fault::ReplicaLag)): the tenant before the
+    /// write, and how many more reads it serves. Not persisted.
+    lag: Option<(Box<TenantState>, u32)>,
 }
 
 /// An in-memory Microsoft Entra tenant. `Clone` shares the state; [`fork`](Self::fork) copies it.
@@ -43,7 +46,7 @@ impl MockTenant {
     fn from_state(state: TenantState, clock: ManualClock) -> Self {
         let rng = state.faults.rng();
         Self {
-            inner: Arc::new(Mutex::new(Inner { state, rng })),
+            inner: Arc::new(Mutex::new(Inner { state, rng, lag: None })),
             clock,
         }
     }
@@ -61,8 +64,9 @@ impl MockTenant {
         f(&mut g.state)
     }
 
-    /// Runs a port operation with fault injection: throttle, 5xx and timeout fail before applying;
-    /// committed-but-lost applies, then reports a timeout.
+    /// Runs a port operation with fault injection: throttle, 5xx, timeout and concurrency violation
+    /// fail before applying; committed-but-lost and landed-then-503 apply, then fail; replica lag
+    /// applies a write, then serves the next reads from the tenant as it was before.
     pub(crate) fn run<R>(&self, op: Operation, f: impl FnOnce(&mut TenantState) -> Result<R>) -> Result<R> {
         self.run_reads(|r| r.op(op, f))
     }
@@ -74,8 +78,13 @@ impl MockTenant {
         let mut g = self.lock();
         g.state.now = self.clock.now();
         g.state.tick();
-        let Inner { state, rng } = &mut *g;
-        f(&mut Reads { state, rng })
+        let Inner { state, rng, lag } = &mut *g;
+        f(&mut Reads { state, rng, lag })
+    }
+
+    /// Ends any replica lag at once, as time passing would: the next reads see every write.
+    pub fn settle_replicas(&self) {
+        self.lock().lag = None;
     }
 
     /// The tenant id.
@@ -144,6 +153,7 @@ impl MockTenant {
         self.with(|s| {
             if s.users.iter().any(|u| u.upn.eq_ignore_ascii_case(upn)) {
                 return Err(Error::Conflict {
+                    context: Default::default(),
                     what: format!("a user with UPN {upn} already exists"),
                     code: Some(crate::DUPLICATE_KEY.to_owned()),
                 });
@@ -458,22 +468,48 @@ fn insert_group(s: &mut TenantState, id: ObjectId, display_name: &str, members: 
 pub(crate) struct Reads<'a> {
     state: &'a mut TenantState,
     rng: &'a mut StdRng,
+    lag: &'a mut Option<(Box<TenantState>, u32)>,
 }
 
 impl Reads<'_> {
-    /// One port operation with fault injection, as [`MockTenant::run`] does it.
+    /// One port operation with fault injection, as [`MockTenant::run`] does it: throttle, 5xx,
+    /// timeout and concurrency violation fail before applying; committed-but-lost and
+    /// landed-then-503 apply, then fail; replica lag applies a write, then serves the next reads
+    /// from the tenant as it was before.
     pub(crate) fn op<R>(&mut self, op: Operation, f: impl FnOnce(&mut TenantState) -> Result<R>) -> Result<R> {
-        match self.state.faults.draw(op, self.rng) {
-            Some(crate::Fault::CommittedButLost) => {
-                let applied = f(self.state);
-                tracing::debug!(%op, applied = applied.is_ok(), "mock fault: committed but lost");
-                Err(crate::Fault::CommittedButLost.to_error(op))
+        let (state, lag) = (&mut *self.state, &mut *self.lag);
+        match state.faults.draw(op, self.rng) {
+            Some(fault @ (crate::Fault::CommittedButLost | crate::Fault::LandedThen503)) => {
+                let applied = f(state);
+                tracing::debug!(%op, ?fault, applied = applied.is_ok(), "mock fault: applied, then failed");
+                Err(fault.to_error(op))
+            }
+            Some(crate::Fault::ReplicaLag { reads }) => {
+                let before = Box::new(state.clone());
+                let result = f(state);
+                if result.is_ok() && reads > 0 {
+                    tracing::debug!(%op, reads, "mock fault: the next reads miss this write");
+                    *lag = Some((before, reads));
+                }
+                result
             }
             Some(fault) => {
                 tracing::debug!(%op, ?fault, "mock fault injected");
                 Err(fault.to_error(op))
             }
-            None => f(self.state),
+            None if !op.is_write() => match lag {
+                Some((stale, left)) => {
+                    stale.now = state.now;
+                    let result = f(stale);
+                    *left -= 1;
+                    if *left == 0 {
+                        *lag = None;
+                    }
+                    result
+                }
+                None => f(state),
+            },
+            None => f(state),
         }
     }
 }

@@ -81,6 +81,7 @@ mod policy;
 mod port;
 mod request;
 mod scope;
+mod secret;
 pub mod snapshot;
 pub mod workflow;
 
@@ -93,7 +94,7 @@ pub use directory::{
     AppRole, AppRoleAssignment, DelegatedGrant, GrantConsentType, NewAppRoleAssignment, NewDelegatedGrant, PermissionConsentType,
     PermissionScope, ServicePrincipal, VerifiedPublisher,
 };
-pub use error::{Error, Result};
+pub use error::{Cause, Context, Error, Result};
 pub use guidance::{Audience, Guidance, Link, Step};
 pub use ids::{AppId, ObjectId, TenantId};
 pub use justification::{Justification, MAX_JUSTIFICATION_CHARS};
@@ -112,6 +113,7 @@ pub use request::{
     RequestOutcome, ReviewDecision, ReviewResult, StageStatus, UserConsentRequest, UserIdentity, UserRequestStatus,
 };
 pub use scope::{Scope, ScopeSet, MAX_SCOPE_STRING_LEN};
+pub use secret::Secret;
 pub use workflow::{
     approve_many, observe_many, watch, FleetOptions, FleetTenant, Journal, Sleeper, TenantGraphs, WatchEvent, WatchOptions,
 };

@@ -107,6 +107,61 @@ impl Operation {
         }
     }
 
+    /// The least-privileged Microsoft Graph application permission for this operation (reference
+    /// `graph-consent-api.md`), the one a refusal names for an app-only caller.
+    pub const fn least_permission(self) -> &'static str {
+        match self {
+            Operation::GetRequestPolicy | Operation::GetAuthorizationPolicy => "Policy.Read.All",
+            Operation::PutRequestPolicy => "Policy.ReadWrite.ConsentRequest",
+            Operation::ListAppConsentRequests | Operation::ListUserConsentRequests => "ConsentRequest.Read.All",
+            Operation::GetServicePrincipal | Operation::ListAppRoleAssignments => "Application.Read.All",
+            // OwnedBy only covers apps the caller owns; a third-party multi-tenant app needs All.
+            Operation::CreateServicePrincipal => "Application.ReadWrite.All",
+            Operation::ListDelegatedGrants => "Directory.Read.All",
+            Operation::CreateDelegatedGrant | Operation::UpdateDelegatedGrant => "DelegatedPermissionGrant.ReadWrite.All",
+            Operation::CreateAppRoleAssignment => "AppRoleAssignment.ReadWrite.All together with Application.Read.All",
+            // Graph has no API for these; the Graph backend reports them `Unsupported` before any call.
+            Operation::SubmitConsentRequest | Operation::ReviewConsentRequest => "none (no Graph API exists)",
+            Operation::Snapshot => "the permission of each batched read",
+        }
+    }
+
+    /// The least-privileged Entra role for a signed-in (delegated) caller.
+    pub const fn least_role(self) -> &'static str {
+        match self {
+            Operation::GetRequestPolicy
+            | Operation::GetAuthorizationPolicy
+            | Operation::ListAppConsentRequests
+            | Operation::ListUserConsentRequests
+            | Operation::GetServicePrincipal
+            | Operation::ListDelegatedGrants
+            | Operation::ListAppRoleAssignments
+            | Operation::Snapshot => "Global Reader",
+            Operation::PutRequestPolicy
+            | Operation::CreateServicePrincipal
+            | Operation::CreateDelegatedGrant
+            | Operation::UpdateDelegatedGrant => "Cloud Application Administrator",
+            Operation::CreateAppRoleAssignment => {
+                "Privileged Role Administrator (the least role that can assign Microsoft Graph app roles)"
+            }
+            Operation::SubmitConsentRequest | Operation::ReviewConsentRequest => "none (use the Entra admin center)",
+        }
+    }
+
+    /// What [`Error::PermissionDenied`]'s `needed` says for this operation, on every backend.
+    pub fn needed(self) -> String {
+        format!(
+            "the {} role (signed-in admin), or the application permission {} (app-only, admin-consented)",
+            self.least_role(),
+            self.least_permission()
+        )
+    }
+
+    /// The refusal of this operation, worded the same by every backend.
+    pub fn permission_denied(self) -> Error {
+        Error::permission_denied(self.describe(), self.needed())
+    }
+
     /// True for operations that change the tenant.
     pub const fn is_write(self) -> bool {
         matches!(

@@ -81,6 +81,17 @@ pub trait ConsentGraph: Send + Sync + Debug {
         crate::clock::Clock::now(&crate::clock::SystemClock)
     }
 
+    /// Waits before the workflow's next read-back-and-write round (`round` counts from 1).
+    ///
+    /// # Behavior
+    /// - Called only when a write did not stick (a concurrent writer replaced it, or a replica had
+    ///   not caught up), so concurrent approvers spread out instead of racing in lockstep again.
+    /// - The default returns at once: an in-memory tenant has no network to wait for. A network
+    ///   backend sleeps a short, jittered, growing time.
+    async fn pause_before_retry(&self, round: u32) {
+        let _ = round;
+    }
+
     /// Reads `/policies/adminConsentRequestPolicy`.
     ///
     /// # Behavior

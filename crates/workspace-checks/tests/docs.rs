@@ -146,3 +146,15 @@ fn every_link_health_signal_has_a_row_with_its_outcome_who_acts_and_source() {
         );
     }
 }
+
+/// `docs/reliability.md` holds the fault matrix the conformance suite produces on the mock.
+#[tokio::test]
+async fn docs_reliability_md_holds_the_table_the_suite_produces() {
+    let table = consent_conformance::matrix::run_matrix(&consent_conformance::MockHarness)
+        .await
+        .to_markdown();
+    assert!(
+        read("docs/reliability.md").contains(&table),
+        "docs/reliability.md is out of date; paste the output of `cargo run -p consent-emulator --example fault_matrix`:\n{table}"
+    );
+}

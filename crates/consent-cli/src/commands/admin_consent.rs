@@ -54,8 +54,8 @@ pub struct ClassifyArgs {
     /// The callback: the full URL the admin's browser landed on, or its query string.
     #[arg(long, value_name = "CALLBACK_URL")]
     pub url: String,
-    /// The state printed by `admin-consent url`.
-    #[arg(long, value_name = "S")]
+    /// The state printed by `admin-consent url`. It may start with `-` (states are random base64url).
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
     pub state: String,
     /// The app's name, for the guidance text.
     #[arg(long, value_name = "NAME", default_value = "the app")]

@@ -87,8 +87,8 @@ pub struct ClassifyArgs {
     /// The callback: the full URL the browser landed on, or its query string.
     #[arg(long, value_name = "CALLBACK_URL")]
     pub url: String,
-    /// The state the link was built with; the callback's must match (compared in constant time). Without it (and without --pending) the state is not checked.
-    #[arg(long, value_name = "S", conflicts_with = "pending")]
+    /// The state the link was built with; the callback's must match (compared in constant time). Without it (and without --pending) the state is not checked. It may start with `-` (states are random base64url).
+    #[arg(long, value_name = "S", conflicts_with = "pending", allow_hyphen_values = true)]
     pub state: Option<String>,
     /// The pending link saved by `link url --save-pending` (or its --json document): full check, including its age.
     #[arg(long, value_name = "PATH")]
@@ -150,23 +150,40 @@ fn url(a: UrlArgs, g: &GlobalArgs) -> CliResult<UrlReport> {
     })
 }
 
-/// Writes the pending link with owner-only permissions (it contains the PKCE verifier).
+/// Writes the pending link readable by the owner only (it contains the PKCE verifier).
+///
+/// The file is created new (mode 0600 on Unix) next to `path`, fsynced, then renamed over `path`: an
+/// existing file's looser mode is never kept, and a symbolic link at `path` is refused rather than
+/// written through (a rename replaces a link, never follows it, so a link swapped in later is safe too).
 fn save_pending(path: &Path, pending: &PendingLink) -> CliResult<()> {
-    let err = |e: io::Error| {
+    let fail = |problem: &str, hint: &str, e: Option<io::Error>| {
         CliError::Store(StoreError {
             path: path.to_path_buf(),
-            problem: "cannot be written".to_owned(),
-            hint: "check the directory and permissions".to_owned(),
-            source: Some(e),
+            problem: problem.to_owned(),
+            hint: hint.to_owned(),
+            source: e,
         })
     };
+    let err = |e: io::Error| fail("cannot be written", "check the directory and permissions", Some(e));
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(fail(
+            "is a symbolic link; the pending link holds a secret and is never written through a link",
+            "pass the path of a regular file (or of one that does not exist yet)",
+            None,
+        ));
+    }
     let json = serde_json::to_string_pretty(pending).map_err(|e| err(e.into()))?;
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(path).map_err(err)?;
-    io::Write::write_all(&mut f, json.as_bytes()).map_err(err)
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    // tempfile creates the file with O_EXCL and mode 0600 on Unix.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".pending-link.")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    io::Write::write_all(&mut tmp, json.as_bytes()).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
 }
 
 fn load_pending(path: &Path) -> CliResult<PendingLink> {

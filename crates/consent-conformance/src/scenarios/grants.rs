@@ -9,7 +9,7 @@ use consent_mock::{demo, Fault, FaultPlan, FaultRule, Operation, Preset};
 use futures::future::join_all;
 
 use crate::check::{ensure, expect_conflict, expect_eq, expect_state, Step, StepExt};
-use crate::fixture::{scopes, Fixture};
+use crate::fixture::{scopes, with_extra_scopes, Fixture};
 use crate::interleave::Interleaving;
 use crate::{Harness, Outcome, ScenarioError};
 
@@ -94,6 +94,47 @@ pub async fn concurrent_approvals_make_one_grant(h: &dyn Harness) -> Outcome {
     Ok(())
 }
 
+/// One extra delegated Graph scope per racing approver in the concurrency scenarios.
+pub(crate) const EXTRA_SCOPES: [&str; 8] = [
+    "openid",
+    "profile",
+    "email",
+    "Calendars.ReadBasic",
+    "Calendars.Read",
+    "Calendars.Read.Shared",
+    "Calendars.ReadWrite.Shared",
+    "MailboxSettings.Read",
+];
+
+/// Eight approvals racing, each wanting a different extra scope on an existing grant, all succeed and leave one grant holding the union of all eight.
+pub async fn concurrent_approvals_keep_every_scope(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    pre_grant(&f, "User.Read")?;
+    let apps = EXTRA_SCOPES
+        .iter()
+        .map(|extra| with_extra_scopes(&f.app, extra))
+        .collect::<Step<Vec<_>>>()?;
+    let admins: Vec<Arc<dyn ConsentGraph>> = apps.iter().map(|_| Arc::new(Interleaving::new(f.admin())) as _).collect();
+    let results = join_all(admins.iter().zip(&apps).map(|(g, app)| grant_tenant_wide(&**g, app))).await;
+    for (i, r) in results.iter().enumerate() {
+        if let Err(e) = r {
+            return Err(ScenarioError::fail(format!(
+                "approval {i} of 8 (adding {}): expected success, got {e:?}",
+                EXTRA_SCOPES[i]
+            )));
+        }
+    }
+    let grant = f.the_grant("after 8 concurrent approvals with different scopes").await?;
+    let mut union = scopes("User.Read")?.union(&f.app.delegated_scopes()).step("union")?;
+    for extra in EXTRA_SCOPES {
+        union = union.union(&scopes(extra)?).step("union")?;
+    }
+    let missing = union.difference(&grant.scope);
+    ensure(missing.is_empty(), || {
+        format!("scopes lost by concurrent approvals that all reported success: {missing}")
+    })
+}
+
 /// An approval whose grant create is applied but answered with a timeout reads back and succeeds; one grant.
 pub async fn approve_converges_after_lost_grant_create(h: &dyn Harness) -> Outcome {
     let f = Fixture::new(h, Preset::UserConsentDisabled);
@@ -130,6 +171,69 @@ pub async fn approve_converges_after_lost_grant_update(h: &dyn Harness) -> Outco
         .step("approve through a lost response")?;
     fault_fired(&f, Operation::UpdateDelegatedGrant)?;
     let grant = f.the_grant("after the lost response").await?;
+    expect_eq("grant scope as a set", sorted(&f.app.delegated_scopes()), sorted(&grant.scope))
+}
+
+/// Arrange: the next call of `op` meets `fault`.
+fn fault_next(f: &Fixture<'_>, op: Operation, fault: Fault) {
+    f.tenant
+        .set_faults(FaultPlan::none().with(FaultRule::always(Some(op), fault).times(1)));
+}
+
+/// An approval whose grant create is applied and then answered 503 reads back and succeeds; one grant with the app's scopes.
+pub async fn approve_converges_after_a_grant_create_landed_then_503(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    fault_next(&f, Operation::CreateDelegatedGrant, Fault::LandedThen503);
+    grant_tenant_wide(&*f.admin(), &f.app)
+        .await
+        .step("approve through a 503 after the write")?;
+    fault_fired(&f, Operation::CreateDelegatedGrant)?;
+    let grant = f.the_grant("after the 503").await?;
+    expect_eq("grant scope as a set", sorted(&f.app.delegated_scopes()), sorted(&grant.scope))
+}
+
+/// Widening a grant whose PATCH meets 409 Directory_ConcurrencyViolation reads back, widens again and succeeds with the union.
+pub async fn approve_converges_after_a_concurrency_violation(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    pre_grant(&f, "User.Read MailboxSettings.Read")?;
+    fault_next(&f, Operation::UpdateDelegatedGrant, Fault::ConcurrencyViolation);
+    grant_tenant_wide(&*f.admin(), &f.app)
+        .await
+        .step("approve through a concurrency violation")?;
+    fault_fired(&f, Operation::UpdateDelegatedGrant)?;
+    let grant = f.the_grant("after the concurrency violation").await?;
+    let union = scopes("User.Read MailboxSettings.Read")?
+        .union(&f.app.delegated_scopes())
+        .step("union")?;
+    expect_eq("grant scope as a set", sorted(&union), sorted(&grant.scope))
+}
+
+/// Two approvals racing while the directory lags (the service principal one creates is invisible to the next 2 reads) both succeed; one principal, one grant.
+pub async fn concurrent_approvals_converge_under_replica_lag(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    fault_next(&f, Operation::CreateServicePrincipal, Fault::ReplicaLag { reads: 2 });
+    let admins: Vec<Arc<dyn ConsentGraph>> = (0..2).map(|_| Arc::new(Interleaving::new(f.admin())) as _).collect();
+    let results = join_all(admins.iter().map(|g| grant_tenant_wide(&**g, &f.app))).await;
+    for (i, r) in results.iter().enumerate() {
+        if let Err(e) = r {
+            return Err(ScenarioError::fail(format!("approval {i} of 2 under replica lag: got {e:?}")));
+        }
+    }
+    fault_fired(&f, Operation::CreateServicePrincipal)?;
+    let grant = f.the_grant("after approving under replica lag").await?;
+    expect_eq("grant scope", f.app.delegated_scopes(), grant.scope)
+}
+
+/// A PATCH whose result the next 2 reads do not show yet is not written over blindly: approve reads until it sees it and succeeds with the union.
+pub async fn approve_converges_when_a_widened_grant_reads_stale(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    pre_grant(&f, "User.Read")?;
+    fault_next(&f, Operation::UpdateDelegatedGrant, Fault::ReplicaLag { reads: 2 });
+    grant_tenant_wide(&*f.admin(), &f.app)
+        .await
+        .step("approve while the widened grant reads stale")?;
+    fault_fired(&f, Operation::UpdateDelegatedGrant)?;
+    let grant = f.the_grant("after the lag").await?;
     expect_eq("grant scope as a set", sorted(&f.app.delegated_scopes()), sorted(&grant.scope))
 }
 
@@ -176,4 +280,87 @@ pub(crate) fn sorted(s: &ScopeSet) -> Vec<String> {
     let mut v: Vec<String> = s.iter().map(|x| x.as_str().to_owned()).collect();
     v.sort_by_key(|x| x.to_ascii_lowercase());
     v
+}
+
+/// A backend whose grant PATCHes never stick (another writer always wins): approve must not report
+/// approved, and its error must be retryable.
+#[cfg(test)]
+mod widening_that_never_sticks {
+    use std::sync::Arc;
+
+    use async_trait::async_trait;
+    use consent_mock::{MockTenant, Preset};
+
+    use consent::{
+        grant_tenant_wide, AdminConsentRequestPolicy, AppConsentRequest, AppId, AppRoleAssignment, AuthorizationPolicy, Capabilities,
+        ConsentGraph, ConsentRequestSubmission, ConsentReview, DelegatedGrant, Error, NewAppRoleAssignment, NewDelegatedGrant, ObjectId,
+        RequestFilter, Result, ScopeSet, ServicePrincipal, UserConsentRequest,
+    };
+
+    /// Forwards to the mock, but every `update_delegated_grant` is silently overwritten at once.
+    #[derive(Debug)]
+    struct Clobbered(Arc<dyn ConsentGraph>);
+
+    #[async_trait]
+    impl ConsentGraph for Clobbered {
+        fn capabilities(&self) -> Capabilities {
+            self.0.capabilities()
+        }
+        async fn get_request_policy(&self) -> Result<AdminConsentRequestPolicy> {
+            self.0.get_request_policy().await
+        }
+        async fn put_request_policy(&self, p: &AdminConsentRequestPolicy) -> Result<()> {
+            self.0.put_request_policy(p).await
+        }
+        async fn get_authorization_policy(&self) -> Result<AuthorizationPolicy> {
+            self.0.get_authorization_policy().await
+        }
+        async fn list_app_consent_requests(&self, f: &RequestFilter) -> Result<Vec<AppConsentRequest>> {
+            self.0.list_app_consent_requests(f).await
+        }
+        async fn list_user_consent_requests(&self, id: &str) -> Result<Vec<UserConsentRequest>> {
+            self.0.list_user_consent_requests(id).await
+        }
+        async fn get_service_principal(&self, a: &AppId) -> Result<Option<ServicePrincipal>> {
+            self.0.get_service_principal(a).await
+        }
+        async fn create_service_principal(&self, a: &AppId) -> Result<ServicePrincipal> {
+            self.0.create_service_principal(a).await
+        }
+        async fn list_delegated_grants(&self, c: &ObjectId) -> Result<Vec<DelegatedGrant>> {
+            self.0.list_delegated_grants(c).await
+        }
+        async fn create_delegated_grant(&self, g: &NewDelegatedGrant) -> Result<DelegatedGrant> {
+            self.0.create_delegated_grant(g).await
+        }
+        async fn update_delegated_grant(&self, _id: &str, _scope: &ScopeSet) -> Result<()> {
+            Ok(()) // "succeeds", but a concurrent writer's scope replaces ours before anyone reads
+        }
+        async fn list_app_role_assignments(&self, c: &ObjectId) -> Result<Vec<AppRoleAssignment>> {
+            self.0.list_app_role_assignments(c).await
+        }
+        async fn create_app_role_assignment(&self, a: &NewAppRoleAssignment) -> Result<AppRoleAssignment> {
+            self.0.create_app_role_assignment(a).await
+        }
+        async fn submit_consent_request(&self, s: &ConsentRequestSubmission) -> Result<AppConsentRequest> {
+            self.0.submit_consent_request(s).await
+        }
+        async fn review_consent_request(&self, r: &ConsentReview) -> Result<()> {
+            self.0.review_consent_request(r).await
+        }
+    }
+
+    #[tokio::test]
+    async fn approve_reports_a_retryable_conflict_instead_of_approved() {
+        let tenant = MockTenant::preset(Preset::UserConsentDisabled);
+        let app = consent_mock::demo::carerix_app();
+        tenant
+            .grant_admin_consent(consent_mock::demo::ADMIN_ID, &app.app_id, &ScopeSet::parse("User.Read").unwrap())
+            .unwrap();
+        let g = Clobbered(Arc::new(tenant.as_admin()));
+        let err = grant_tenant_wide(&g, &app).await.unwrap_err();
+        assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
+        assert!(err.is_retryable(), "{err}");
+        assert!(err.to_string().contains("still lacks"), "{err}");
+    }
 }

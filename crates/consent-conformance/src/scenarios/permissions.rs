@@ -2,9 +2,9 @@
 //! allow it (Microsoft Learn: "adminConsentRequestPolicy resource type"; "appConsentRequest resource type"; "servicePrincipal resource type"; "Grant tenant-wide admin consent to an application").
 
 use consent::{grant_tenant_wide, AdminConsentRequestPolicy, AppId, AppRegistration, ConsentGraph, PolicyChange, Reviewer, Scope};
-use consent_mock::{demo, Preset};
+use consent_mock::{demo, Operation, Preset};
 
-use crate::check::{expect_eq, expect_permission_denied, expect_state, Step, StepExt};
+use crate::check::{expect_denied_as, expect_eq, expect_permission_denied, expect_state, Step, StepExt};
 use crate::fixture::Fixture;
 use crate::harness::Actor;
 use crate::{Harness, Outcome};
@@ -18,11 +18,9 @@ pub async fn member_cannot_put_policy(h: &dyn Harness) -> Outcome {
     let f = Fixture::new(h, Preset::UserConsentDisabled);
     let eva = f.user(demo::EVA_ID);
     let wanted = enable_with_group(&AdminConsentRequestPolicy::never_configured());
-    expect_permission_denied(
-        "member PUTs the policy",
-        eva.put_request_policy(&wanted).await,
-        "Cloud Application Administrator",
-    )?;
+    let refused = eva.put_request_policy(&wanted).await;
+    expect_denied_as("member PUTs the policy", refused.clone(), Operation::PutRequestPolicy)?;
+    expect_permission_denied("member PUTs the policy", refused, "Cloud Application Administrator")?;
     expect_eq(
         "policy after the refused PUT",
         AdminConsentRequestPolicy::never_configured(),
@@ -43,11 +41,10 @@ pub async fn cloud_app_admin_cannot_assign_graph_app_roles(h: &dyn Harness) -> O
     f.app = directory_sync_app()?;
     f.tenant.publish_app(&f.app, true);
     let caa = f.user(demo::CLOUD_ADMIN_ID);
-    expect_permission_denied(
-        "Cloud Application Administrator grants User.Read.All (application)",
-        grant_tenant_wide(&*caa, &f.app).await,
-        "Privileged Role Administrator",
-    )?;
+    let refused = grant_tenant_wide(&*caa, &f.app).await;
+    let what = "Cloud Application Administrator grants User.Read.All (application)";
+    expect_denied_as(what, refused.clone(), Operation::CreateAppRoleAssignment)?;
+    expect_permission_denied(what, refused, "Privileged Role Administrator")?;
     // A Global Administrator, not a Privileged Role Administrator: the recipe reads the request
     // policy first, which Microsoft Learn: "adminConsentRequestPolicy resource type" does not let a Privileged Role Administrator read.
     let report = grant_tenant_wide(&*f.admin(), &f.app)

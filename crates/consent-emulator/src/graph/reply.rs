@@ -233,7 +233,7 @@ impl From<Error> for GraphError {
                 format!("Insufficient privileges to complete the operation. ({message})"),
             ),
             Error::Unauthenticated { .. } => Self::unauthenticated(message),
-            Error::Throttled { retry_after } => Self::throttled(retry_after.unwrap_or(Duration::from_secs(1))),
+            Error::Throttled { retry_after, .. } => Self::throttled(retry_after.unwrap_or(Duration::from_secs(1))),
             Error::Unsupported { .. } => Self::new(StatusCode::NOT_IMPLEMENTED, codes::NOT_SUPPORTED, message),
             Error::Timeout { .. } => Self::new(StatusCode::GATEWAY_TIMEOUT, codes::TIMEOUT, message),
             Error::Backend { status, code, message, .. } => backend(status, code, message),
@@ -277,6 +277,7 @@ mod tests {
             (Error::not_found("grant x"), 404, codes::NOT_FOUND),
             (
                 Error::Conflict {
+                    context: Default::default(),
                     what: "grant".into(),
                     code: Some(codes::DUPLICATE.into()),
                 },
@@ -285,6 +286,7 @@ mod tests {
             ),
             (
                 Error::Conflict {
+                    context: Default::default(),
                     what: "assignment".into(),
                     code: Some(codes::BAD_REQUEST.into()),
                 },
@@ -293,21 +295,43 @@ mod tests {
             ),
             (
                 Error::PermissionDenied {
+                    context: Default::default(),
                     operation: "x",
                     needed: "y".into(),
                 },
                 403,
                 codes::DENIED,
             ),
-            (Error::Unauthenticated { reason: "r".into() }, 401, codes::INVALID_TOKEN),
-            (Error::Throttled { retry_after: None }, 429, codes::THROTTLED),
-            (Error::Timeout { operation: "x" }, 504, codes::TIMEOUT),
+            (
+                Error::Unauthenticated {
+                    context: Default::default(),
+                    reason: "r".into(),
+                },
+                401,
+                codes::INVALID_TOKEN,
+            ),
+            (
+                Error::Throttled {
+                    context: Default::default(),
+                    retry_after: None,
+                },
+                429,
+                codes::THROTTLED,
+            ),
+            (
+                Error::Timeout {
+                    context: Default::default(),
+                    operation: "x",
+                },
+                504,
+                codes::TIMEOUT,
+            ),
             (
                 Error::Backend {
                     status: 503,
                     code: Some("serviceNotAvailable".into()),
                     message: "m".into(),
-                    request_id: None,
+                    context: Default::default(),
                     body: None,
                 },
                 503,
@@ -322,6 +346,7 @@ mod tests {
     #[test]
     fn throttling_carries_retry_after_rounded_up() {
         let g = GraphError::from(Error::Throttled {
+            context: Default::default(),
             retry_after: Some(Duration::from_millis(1500)),
         });
         let trace = Trace {
@@ -343,7 +368,7 @@ mod tests {
             status: 200,
             code: None,
             message: "m".into(),
-            request_id: None,
+            context: Default::default(),
             body: None,
         });
         assert_eq!(g.status, StatusCode::INTERNAL_SERVER_ERROR);

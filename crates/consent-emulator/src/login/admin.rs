@@ -195,7 +195,7 @@ fn accept(shared: &Shared, flow_id: &str, r: &AdminConsentRequest, admin: Object
                 &[FLAG],
             ))
         }
-        Err(Error::NotFound { what }) => found(&error_redirect(
+        Err(Error::NotFound { what, .. }) => found(&error_redirect(
             shared,
             &r.redirect_uri,
             state,

@@ -110,7 +110,7 @@ fn validate(shared: &Shared, tenant: usize, p: &HashMap<String, String>) -> Resu
     })
 }
 
-/// PKCE is required, with S256 (RFC 7636 Microsoft Learn "servicePrincipal resource type": 43 base64url characters).
+/// PKCE is required, with S256 (RFC 7636 §4.1: 43 base64url characters).
 fn pkce_challenge(p: &HashMap<String, String>) -> Result<String, (u32, &'static str)> {
     let challenge = p
         .get("code_challenge")

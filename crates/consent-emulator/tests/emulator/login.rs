@@ -202,7 +202,7 @@ async fn user_consent_code_exchange_with_pkce_single_use() {
 
 /// docs/emulator.md, "Tokens": a missing `code_verifier` is `invalid_request` (900144, the parameter
 /// is required), a wrong one `invalid_grant` (501481). A refresh token presented by another client is
-/// refused (700005) and stays valid for its own client (RFC 6749 Microsoft Learn "Microsoft identity platform and OAuth 2.0 authorization code flow": bound to the client it was
+/// refused (700005) and stays valid for its own client (RFC 6749 §6: bound to the client it was
 /// issued to).
 #[tokio::test]
 async fn missing_verifier_and_a_refresh_token_of_another_client() {

@@ -8,7 +8,6 @@
 //! any other two.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use consent::{AppConsentRequest, AppId, Error, RequestFilter, Result, ServicePrincipal, TenantSnapshot};
 use serde::de::DeserializeOwned;
@@ -114,24 +113,36 @@ impl GraphBackend {
     }
 
     /// Sends `items` as one `$batch` and returns one answer per item, in order. Items answered with
-    /// 429/503/504 (Graph throttles each item separately) are resent in a smaller batch within the
-    /// retry policy; all are reads, so resending is safe.
+    /// a retryable status (Graph throttles each item separately) are resent in a smaller batch, all
+    /// within one deadline; all are reads, so resending is safe. The wait before a resend is the
+    /// longest of the items' own waits, so one item's `Retry-After: 0` does not cancel another's
+    /// backoff.
     async fn batch_round(&self, items: &[GraphRequest]) -> Result<Vec<Answer>> {
         let policy = &self.transport.retry;
+        let deadline = self.transport.deadline();
         let mut results: Vec<Option<Answer>> = vec![None; items.len()];
         let mut pending: Vec<usize> = (0..items.len()).collect();
         let mut attempt = 1;
         while !pending.is_empty() {
             let refs: Vec<&GraphRequest> = pending.iter().map(|&i| &items[i]).collect();
             let batch = request::batch(&refs)?;
-            let answer = self.transport.execute(&batch).await?;
+            let answer = self.transport.execute_at(&batch, batch.url(&self.transport.base), deadline).await?;
             let response: BatchResponse = parse_body(&batch, &answer.body)?;
-            let (retry, wait) = self.collect(&pending, response, &mut results)?;
-            if retry.is_empty() || attempt >= policy.max_attempts {
+            let retry = self.collect(&pending, response, &mut results)?;
+            if retry.is_empty() {
                 break;
             }
-            let wait = policy.delay(attempt, wait);
+            let wait = retry
+                .iter()
+                .map(|&i| policy.delay(attempt, results[i].as_ref().and_then(|a| a.retry_after)))
+                .max()
+                .unwrap_or_default();
             if wait > policy.max_wait {
+                // An item named a wait longer than we block for: its error carries `retry_after`.
+                break;
+            }
+            if attempt >= policy.max_attempts || tokio::time::Instant::now() + wait > deadline {
+                give_up(&retry, &mut results, attempt);
                 break;
             }
             tracing::debug!(
@@ -146,17 +157,10 @@ impl GraphBackend {
         results.into_iter().collect::<Option<Vec<_>>>().ok_or_else(|| missing("batch"))
     }
 
-    /// Files each item's answer under its request's index; returns the indexes worth retrying and the
-    /// longest `Retry-After` among them.
-    fn collect(
-        &self,
-        pending: &[usize],
-        response: BatchResponse,
-        results: &mut [Option<Answer>],
-    ) -> Result<(Vec<usize>, Option<Duration>)> {
+    /// Files each item's answer under its request's index; returns the indexes worth retrying.
+    fn collect(&self, pending: &[usize], response: BatchResponse, results: &mut [Option<Answer>]) -> Result<Vec<usize>> {
         let now = std::time::SystemTime::from(self.transport.clock.now());
         let mut retry = Vec::new();
-        let mut wait: Option<Duration> = None;
         for it in response.responses {
             let index = it
                 .id
@@ -171,9 +175,9 @@ impl GraphBackend {
                     .map(|(_, v)| v.clone())
             };
             let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, now));
-            if matches!(it.status, 429 | 503 | 504) {
+            // Status 0 never comes inside a batch answer; the rest is the one retry table.
+            if it.status != 0 && Error::is_retryable_status(it.status) {
                 retry.push(index);
-                wait = wait.max(retry_after);
             }
             let body = if it.body.is_null() {
                 Vec::new()
@@ -185,9 +189,19 @@ impl GraphBackend {
                 body,
                 request_id: header("request-id"),
                 retry_after,
+                gave_up_after: None,
             });
         }
-        Ok((retry, wait))
+        Ok(retry)
+    }
+}
+
+/// Marks the items still failing after the last round: their errors say the backend gave up.
+fn give_up(retry: &[usize], results: &mut [Option<Answer>], attempts: u32) {
+    for &i in retry {
+        if let Some(a) = results[i].as_mut() {
+            a.gave_up_after = Some(attempts);
+        }
     }
 }
 
@@ -213,7 +227,7 @@ fn missing(round: &str) -> Error {
         status: 200,
         code: None,
         message: format!("the $batch answer of {round} did not answer every request it was sent"),
-        request_id: None,
+        context: Default::default(),
         body: None,
     }
 }

@@ -20,7 +20,7 @@ impl GraphBackend {
         Fut: Future<Output = Result<Option<T>>>,
     {
         match self.get_json(req).await {
-            Err(Error::Timeout { operation }) => {
+            Err(Error::Timeout { operation, .. }) => {
                 tracing::info!(operation, "response lost; reading back before resending");
                 if let Some(found) = read_back().await? {
                     return Ok(found);

@@ -63,7 +63,11 @@ pub struct GraphBackendBuilder {
     connect_timeout: Duration,
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
+    max_body: usize,
 }
+
+/// The default cap on one response body: Graph pages are far smaller (at most 999 objects).
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
 
 impl Default for GraphBackendBuilder {
     fn default() -> Self {
@@ -75,6 +79,7 @@ impl Default for GraphBackendBuilder {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
+            max_body: DEFAULT_MAX_RESPONSE_BODY,
         }
     }
 }
@@ -122,6 +127,13 @@ impl GraphBackendBuilder {
         self
     }
 
+    /// The largest response body read into memory (default [`DEFAULT_MAX_RESPONSE_BODY`], 16 MiB). A
+    /// larger answer is refused with a `Backend` error instead of being buffered.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
     /// Validates the configuration and builds the backend. Sends nothing.
     pub fn build(self) -> Result<GraphBackend> {
         let tenant = self
@@ -162,6 +174,7 @@ impl GraphBackendBuilder {
                 tokens,
                 retry: self.retry,
                 clock: self.clock,
+                max_body: self.max_body,
             },
         })
     }

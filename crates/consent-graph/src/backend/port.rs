@@ -25,6 +25,12 @@ impl ConsentGraph for GraphBackend {
         self.transport.clock.now()
     }
 
+    /// Sleeps a short jittered time that grows with `round` ([`RetryPolicy`](crate::RetryPolicy)'s
+    /// backoff, scaled down: the pause only spreads concurrent approvers apart).
+    async fn pause_before_retry(&self, round: u32) {
+        tokio::time::sleep(self.transport.retry.pause(round)).await;
+    }
+
     async fn get_request_policy(&self) -> Result<AdminConsentRequestPolicy> {
         self.get_json(&request::get_request_policy()).await
     }

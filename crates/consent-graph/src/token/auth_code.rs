@@ -109,6 +109,7 @@ impl AuthorizationCodeExchange {
             ExchangeState::Refresh(rt) => self.refresh(rt).await,
             ExchangeState::Spent => {
                 return Err(Error::Unauthenticated {
+                    context: Default::default(),
                     reason: "the delegated token expired and no refresh token was issued: sign in again \
                              (ask for offline_access to stay signed in)"
                         .to_owned(),
@@ -134,8 +135,8 @@ impl AuthorizationCodeExchange {
     async fn redeem(&self, code: &Secret, verifier: &Secret) -> Result<oauth2::basic::BasicTokenResponse> {
         tracing::debug!("redeeming an authorization code");
         self.client
-            .exchange_code(AuthorizationCode::new(code.expose_secret().to_owned()))
-            .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose_secret().to_owned()))
+            .exchange_code(AuthorizationCode::new(code.secret().to_owned()))
+            .set_pkce_verifier(PkceCodeVerifier::new(verifier.secret().to_owned()))
             .request_async(&self.http)
             .await
             .map_err(map_failure)
@@ -143,7 +144,7 @@ impl AuthorizationCodeExchange {
 
     async fn refresh(&self, rt: &Secret) -> Result<oauth2::basic::BasicTokenResponse> {
         tracing::debug!("refreshing a delegated token");
-        let rt = RefreshToken::new(rt.expose_secret().to_owned());
+        let rt = RefreshToken::new(rt.secret().to_owned());
         self.client
             .exchange_refresh_token(&rt)
             .add_scopes(self.scopes.iter().map(|s| Scope::new(s.as_str().to_owned())))
@@ -223,7 +224,7 @@ impl AuthorizationCodeExchangeBuilder {
             .set_redirect_uri(RedirectUrl::from_url(g.redirect_uri))
             .set_token_uri(TokenUrl::from_url(url));
         if let Some(secret) = self.client_secret {
-            client = client.set_client_secret(ClientSecret::new(secret.expose_secret().to_owned()));
+            client = client.set_client_secret(ClientSecret::new(secret.secret().to_owned()));
         }
         let (http, cache) = self.settings.into_parts()?;
         Ok(AuthorizationCodeExchange {

@@ -118,7 +118,7 @@ impl ClientCredentialsBuilder {
         let scope = self.scope.unwrap_or_else(|| self.settings.cloud.default_scope().to_owned());
         let (http, cache) = self.settings.into_parts()?;
         let client = UnsetClient::new(ClientId::new(self.client_id.to_string()))
-            .set_client_secret(ClientSecret::new(self.secret.expose_secret().to_owned()))
+            .set_client_secret(ClientSecret::new(self.secret.secret().to_owned()))
             .set_auth_type(AuthType::RequestBody)
             .set_token_uri(TokenUrl::from_url(url));
         Ok(ClientCredentials {

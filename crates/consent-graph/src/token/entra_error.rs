@@ -82,6 +82,7 @@ impl EntraTokenError {
             )
         };
         Error::Unauthenticated {
+            context: Default::default(),
             reason: format!("{reason}{trace}"),
         }
     }
@@ -114,7 +115,7 @@ mod tests {
             (&[12_345][..], "[12345]"),
         ] {
             match err(codes).into_error() {
-                Error::Unauthenticated { reason } => {
+                Error::Unauthenticated { reason, .. } => {
                     assert!(reason.contains(needle), "{codes:?}: {reason}");
                     assert!(reason.contains("trace id t-1"), "{reason}");
                 }

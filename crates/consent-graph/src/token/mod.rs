@@ -2,7 +2,7 @@
 //!
 //! The oauth2 crate owns token acquisition (it can point at the emulator; graph-rs-sdk's own OAuth
 //! hard-wires Microsoft's hosts). Providers cache tokens until shortly before expiry and let
-//! concurrent callers share one refresh. Secrets and tokens are [`Secret`]s: they print `[redacted]`.
+//! concurrent callers share one refresh. Secrets and tokens are [`Secret`]s: `Debug` prints `[redacted]` and there is no `Display`.
 
 mod auth_code;
 mod cache;

@@ -72,7 +72,7 @@ pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client> {
             status: 0,
             code: None,
             message: format!("could not build the HTTP client for token requests: {e}"),
-            request_id: None,
+            context: Default::default(),
             body: None,
         })
 }
@@ -90,16 +90,17 @@ type TokenFailure = RequestTokenError<HttpClientError<reqwest::Error>, EntraToke
 pub(crate) fn map_failure(err: TokenFailure) -> Error {
     match err {
         RequestTokenError::ServerResponse(e) => e.into_error(),
-        RequestTokenError::Request(HttpClientError::Reqwest(e)) if e.is_timeout() => Error::Timeout {
-            operation: "request a token",
-        },
-        RequestTokenError::Request(e) => Error::Backend {
-            status: 0,
-            code: None,
-            message: format!("could not reach the token endpoint: {}", describe(&e)),
-            request_id: None,
-            body: None,
-        },
+        RequestTokenError::Request(e) => {
+            let timed_out = matches!(&e, HttpClientError::Reqwest(r) if r.is_timeout());
+            // reqwest's messages name the token URL: it holds the tenant, never a secret.
+            let cause = consent::Cause::new(e);
+            if timed_out {
+                Error::timeout("request a token").with_cause(cause)
+            } else {
+                Error::backend(0, None, format!("could not reach the token endpoint: {}", cause.chain_text())).with_cause(cause)
+            }
+        }
+        // The parse error is not kept as a cause: a success body that failed to parse may hold a token.
         RequestTokenError::Parse(e, _) => Error::Backend {
             status: 0,
             code: None,
@@ -107,25 +108,16 @@ pub(crate) fn map_failure(err: TokenFailure) -> Error {
                 "the token endpoint's response was not understood ({}); check the authority URL",
                 e.path()
             ),
-            request_id: None,
+            context: Default::default(),
             body: None,
         },
         RequestTokenError::Other(msg) => Error::Backend {
             status: 0,
             code: None,
             message: format!("the token endpoint answered unexpectedly: {msg}"),
-            request_id: None,
+            context: Default::default(),
             body: None,
         },
-    }
-}
-
-fn describe(e: &HttpClientError<reqwest::Error>) -> String {
-    match e {
-        HttpClientError::Reqwest(r) if r.is_connect() => "connection failed".to_owned(),
-        // The URL in reqwest's message is the token URL: it holds the tenant, never a secret.
-        HttpClientError::Reqwest(r) => r.to_string(),
-        other => other.to_string(),
     }
 }
 

@@ -1,55 +1,12 @@
-//! Secret strings (client secrets, tokens, codes, PKCE verifiers) that never print.
+//! Access tokens with their expiry; every secret string is a [`consent::Secret`].
 
 use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-/// A string that must not appear in logs: `Debug` and `Display` print `[redacted]`.
-///
-/// Read it only where it goes on the wire, with [`expose_secret`](Self::expose_secret).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The secret itself, for the one place that sends it.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-
-    /// True when the secret is the empty string.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl From<String> for Secret {
-    fn from(s: String) -> Self {
-        Self(s)
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(s: &str) -> Self {
-        Self(s.to_owned())
-    }
-}
+/// The workspace's one secret type (re-exported from [`consent::Secret`]): `Debug` prints
+/// `[redacted]`, there is no `Display`, and `.secret()` reads it where it goes on the wire.
+pub use consent::Secret;
 
 /// A bearer token for Microsoft Graph with its expiry, if known.
 #[derive(Clone, PartialEq, Eq)]
@@ -68,8 +25,8 @@ impl AccessToken {
     }
 
     /// The bearer value, for the `Authorization` header only.
-    pub fn expose_secret(&self) -> &str {
-        self.secret.expose_secret()
+    pub fn secret(&self) -> &str {
+        self.secret.secret()
     }
 
     /// When the token stops working, if known.
@@ -99,11 +56,10 @@ mod tests {
     #[test]
     fn secrets_never_print() {
         let s = Secret::new("hunter2-very-secret");
-        assert_eq!(format!("{s}"), "[redacted]");
         assert_eq!(format!("{s:?}"), "[redacted]");
         let t = AccessToken::new("eyJ0eXAi.secret", None);
         assert!(!format!("{t:?}").contains("eyJ0eXAi"));
-        assert_eq!(t.expose_secret(), "eyJ0eXAi.secret");
+        assert_eq!(t.secret(), "eyJ0eXAi.secret");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::operation::GraphOperation;
 use std::time::Duration;
 
-use consent::{Error, Result};
+use consent::{Cause, Error, Result};
 use tokio::time::Instant;
 
 use super::{Answer, Attempt, Transport};
@@ -19,15 +19,25 @@ enum Verdict {
 impl Transport {
     /// Sends `req` until it succeeds (2xx), fails for good, or the retry policy is spent.
     pub(crate) async fn execute(&self, req: &GraphRequest) -> Result<Answer> {
-        self.execute_at(req, req.url(&self.base)).await
+        self.execute_at(req, req.url(&self.base), self.deadline()).await
     }
 
-    /// Like [`execute`](Self::execute), to an explicit URL (a validated next link).
-    pub(crate) async fn execute_at(&self, req: &GraphRequest, url: url::Url) -> Result<Answer> {
+    /// When a call starting now must be done: [`RetryPolicy::deadline`](crate::RetryPolicy) from now.
+    /// A paged listing or a `$batch` with retried items takes one deadline for all its requests.
+    pub(crate) fn deadline(&self) -> Instant {
+        Instant::now() + self.retry.deadline
+    }
+
+    /// Like [`execute`](Self::execute), to an explicit URL (a validated next link), within `deadline`.
+    pub(crate) async fn execute_at(&self, req: &GraphRequest, url: url::Url, deadline: Instant) -> Result<Answer> {
         let policy = &self.retry;
-        let deadline = Instant::now() + policy.deadline;
         let mut attempt = 1;
         loop {
+            if Instant::now() >= deadline {
+                tracing::warn!(operation = req.op.describe(), "the deadline passed before the request was sent");
+                let late = Error::timeout(req.op.describe());
+                return Err(if attempt > 1 { late.with_gave_up_after(attempt - 1) } else { late });
+            }
             let outcome = self.send_once(req, url.clone()).await?;
             let (after, last) = match verdict(req, outcome) {
                 Verdict::Done(result) => return result,
@@ -38,13 +48,18 @@ impl Transport {
                 return Err(with_attempts(last, attempt));
             }
             let wait = policy.delay(attempt, after);
-            if wait > policy.max_wait || Instant::now() + wait > deadline {
+            if wait > policy.max_wait {
+                // The service named a wait longer than we block for: hand it to the caller, who may
+                // honour it. Not "gave up": the error stays retryable, after `retry_after`.
                 tracing::warn!(
                     operation = req.op.describe(),
-                    attempts = attempt,
                     wait_ms = wait.as_millis() as u64,
-                    "wait exceeds the retry budget"
+                    "wait exceeds the single-wait cap"
                 );
+                return Err(last);
+            }
+            if Instant::now() + wait > deadline {
+                tracing::warn!(operation = req.op.describe(), attempts = attempt, "the retry deadline is spent");
                 return Err(with_attempts(last, attempt));
             }
             tracing::debug!(
@@ -59,37 +74,46 @@ impl Transport {
     }
 }
 
-/// Decides what an attempt's outcome means: 2xx is done; 429 and 503 are retried for every request
-/// (the service refused before acting); 504 and lost responses only for idempotent ones, since a
-/// create may have been applied; connection failures always (nothing was sent).
+/// Decides what an attempt's outcome means, from the one table [`Error::is_retryable`]: 2xx is
+/// done; 429, 503 and a concurrency violation are retried for every request (the service refused
+/// before acting, or says so); 504
+/// and lost answers only for idempotent requests, since a create may have been applied (a create's
+/// lost answer becomes `Timeout`, which the workflow reads back); connection failures always
+/// (nothing was sent); every other status is final.
 fn verdict(req: &GraphRequest, outcome: Attempt) -> Verdict {
     let idempotent = req.op.is_idempotent();
     match outcome {
         Attempt::Answered(a) if (200..300).contains(&a.status) => Verdict::Done(Ok(a)),
+        Attempt::Answered(a) if a.status == 504 && !idempotent => {
+            let request_id = a.request_id.clone();
+            Verdict::Done(Err(Error::timeout(req.op.describe()).with_request_id(request_id)))
+        }
         Attempt::Answered(a) => {
-            let retryable = matches!(a.status, 429 | 503) || (a.status == 504 && idempotent);
-            let lost_write = a.status == 504 && !idempotent;
             let after = a.retry_after;
             let err = failure(req, a).into_error();
-            if lost_write {
-                Verdict::Done(Err(Error::Timeout {
-                    operation: req.op.describe(),
-                }))
-            } else if retryable {
+            // The one table: what `Error::is_retryable` calls retryable is what this loop resends
+            // (429, 503, 504 for idempotent requests, 409 Directory_ConcurrencyViolation).
+            if err.is_retryable() {
                 Verdict::Retry { after, last: err }
             } else {
                 Verdict::Done(Err(err))
             }
         }
-        Attempt::NotSent(why) => Verdict::Retry {
+        Attempt::TooLarge { status } => Verdict::Done(Err(Error::backend(
+            status,
+            None,
+            format!(
+                "{}: the response body is larger than the backend's cap; refusing to read it (raise it with GraphBackendBuilder::max_response_body if this is expected)",
+                req.op.describe()
+            ),
+        ))),
+        Attempt::NotSent(cause) => Verdict::Retry {
             after: None,
-            last: unreachable_error(req, &why),
+            last: unreachable_error(req, cause),
         },
-        Attempt::Lost(why) => {
-            tracing::debug!(operation = req.op.describe(), reason = %why, "no response");
-            let timeout = Error::Timeout {
-                operation: req.op.describe(),
-            };
+        Attempt::Lost(cause) => {
+            tracing::debug!(operation = req.op.describe(), reason = %cause.chain_text(), "no response");
+            let timeout = Error::timeout(req.op.describe()).with_cause(cause);
             if idempotent {
                 Verdict::Retry {
                     after: None,
@@ -104,6 +128,7 @@ fn verdict(req: &GraphRequest, outcome: Attempt) -> Verdict {
 
 pub(crate) fn failure(req: &GraphRequest, a: Answer) -> Failure {
     Failure {
+        gave_up_after: a.gave_up_after,
         op: req.op,
         subject: req.subject.clone(),
         status: a.status,
@@ -113,12 +138,17 @@ pub(crate) fn failure(req: &GraphRequest, a: Answer) -> Failure {
     }
 }
 
-fn unreachable_error(req: &GraphRequest, why: &str) -> Error {
-    Error::Backend {
-        status: 0,
-        code: None,
-        message: format!("could not connect to Microsoft Graph to {}: {why}", req.op.describe()),
-        request_id: None,
-        body: None,
-    }
+/// The request never reached Graph. The message names the transport's own cause (refused, DNS,
+/// TLS, proxy), which reqwest keeps only in its error's sources; the error itself is the `source`.
+fn unreachable_error(req: &GraphRequest, cause: Cause) -> Error {
+    Error::backend(
+        0,
+        None,
+        format!(
+            "could not connect to Microsoft Graph to {}: {}",
+            req.op.describe(),
+            cause.chain_text()
+        ),
+    )
+    .with_cause(cause)
 }

@@ -8,7 +8,7 @@ mod paging;
 use std::sync::Arc;
 use std::time::Duration;
 
-use consent::{Clock, Error, Result};
+use consent::{Cause, Clock, Error, Result};
 use graph_rs_sdk::header::{HeaderValue, AUTHORIZATION};
 use graph_rs_sdk::http::{BodyRead, Method};
 use graph_rs_sdk::GraphClient;
@@ -28,6 +28,8 @@ pub(crate) struct Answer {
     pub(crate) body: Vec<u8>,
     pub(crate) request_id: Option<String>,
     pub(crate) retry_after: Option<Duration>,
+    /// Set on a `$batch` item still failing when the batch's retries ran out.
+    pub(crate) gave_up_after: Option<u32>,
 }
 
 /// The result of one attempt.
@@ -35,11 +37,17 @@ pub(crate) struct Answer {
 pub(crate) enum Attempt {
     /// Graph answered.
     Answered(Answer),
-    /// The connection could not be made: the request was never sent, so resending is always safe.
-    NotSent(String),
+    /// The connection could not be made (refused, DNS, TLS, proxy): the request was never sent, so
+    /// resending is always safe. The transport error is kept as the eventual error's `source`.
+    NotSent(Cause),
     /// The request may have arrived but no answer did (timeout, reset): only idempotent requests
     /// may be resent.
-    Lost(String),
+    Lost(Cause),
+    /// The answer's body is larger than [`Transport::max_body`]: refused without reading it all.
+    TooLarge {
+        /// The HTTP status of the oversized answer.
+        status: u16,
+    },
 }
 
 /// The configured sender shared by every backend call.
@@ -50,6 +58,8 @@ pub(crate) struct Transport {
     pub(crate) tokens: Arc<dyn TokenProvider>,
     pub(crate) retry: RetryPolicy,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The largest response body read into memory; a bigger one is refused.
+    pub(crate) max_body: usize,
 }
 
 impl Transport {
@@ -65,7 +75,8 @@ impl Transport {
         let builder = handler.build().await.map_err(|e| local_error(req, &e.to_string()))?;
         let (client, request) = builder.build_split();
         let mut request = request.map_err(|e| local_error(req, &e.to_string()))?;
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).map_err(|_| Error::Unauthenticated {
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.secret())).map_err(|_| Error::Unauthenticated {
+            context: Default::default(),
             reason: "the access token contains characters not allowed in a header".to_owned(),
         })?;
         bearer.set_sensitive(true);
@@ -74,8 +85,8 @@ impl Transport {
         tracing::debug!(method = req.method.as_str(), url = %request.url(), "graph request");
         match client.execute(request).await {
             Ok(resp) => Ok(self.read_answer(resp).await),
-            Err(e) if e.is_connect() => Ok(Attempt::NotSent(e.to_string())),
-            Err(e) => Ok(Attempt::Lost(e.to_string())),
+            Err(e) if e.is_connect() => Ok(Attempt::NotSent(Cause::new(e))),
+            Err(e) => Ok(Attempt::Lost(Cause::new(e))),
         }
     }
 
@@ -85,15 +96,28 @@ impl Transport {
         let request_id = header("request-id");
         let now = std::time::SystemTime::from(self.clock.now());
         let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, now));
-        match resp.bytes().await {
-            Ok(body) => Attempt::Answered(Answer {
-                status,
-                body: body.to_vec(),
-                request_id,
-                retry_after,
-            }),
-            Err(e) => Attempt::Lost(format!("the response body was cut off: {e}")),
+        if resp.content_length().is_some_and(|n| n > self.max_body as u64) {
+            return Attempt::TooLarge { status };
         }
+        // Read chunk by chunk so a body without (or lying about) Content-Length stops at the cap.
+        let mut body = Vec::new();
+        let mut resp = resp;
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > self.max_body => return Attempt::TooLarge { status },
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                // The body was cut off: the request arrived, its answer did not.
+                Err(e) => return Attempt::Lost(Cause::new(e)),
+            }
+        }
+        Attempt::Answered(Answer {
+            status,
+            body,
+            request_id,
+            retry_after,
+            gave_up_after: None,
+        })
     }
 }
 
@@ -111,7 +135,7 @@ fn local_error(req: &GraphRequest, detail: &str) -> Error {
         status: 0,
         code: None,
         message: format!("could not prepare the request to {}: {detail}", req.op.describe()),
-        request_id: None,
+        context: Default::default(),
         body: None,
     }
 }

@@ -24,14 +24,26 @@ pub(crate) struct Page<T> {
 
 impl Transport {
     /// Every item of the collection `req` names, across pages.
+    /// One deadline ([`RetryPolicy::deadline`](crate::RetryPolicy)) covers every page and retry.
     pub(crate) async fn list<T: DeserializeOwned>(&self, req: &GraphRequest) -> Result<Vec<T>> {
-        let first = self.execute(req).await?;
+        let deadline = self.deadline();
+        let first = self.execute_at(req, req.url(&self.base), deadline).await?;
         let page: Page<T> = parse(req, &first.body)?;
-        self.follow(req, page).await
+        self.follow_until(req, page, deadline).await
     }
 
-    /// Continues from an already fetched first page (e.g. one that came back inside a `$batch`).
+    /// Continues from an already fetched first page (e.g. one that came back inside a `$batch`),
+    /// with a fresh deadline for the remaining pages.
     pub(crate) async fn follow<T: DeserializeOwned>(&self, req: &GraphRequest, first: Page<T>) -> Result<Vec<T>> {
+        self.follow_until(req, first, self.deadline()).await
+    }
+
+    async fn follow_until<T: DeserializeOwned>(
+        &self,
+        req: &GraphRequest,
+        first: Page<T>,
+        deadline: tokio::time::Instant,
+    ) -> Result<Vec<T>> {
         let mut items = first.value;
         let mut next = first.next_link;
         let mut pages = 1;
@@ -40,7 +52,7 @@ impl Transport {
                 return Err(bad_answer(req, format!("more than {MAX_PAGES} pages; refusing to continue")));
             }
             let url = self.check_next_link(req, &link)?;
-            let answer = self.execute_at(req, url).await?;
+            let answer = self.execute_at(req, url, deadline).await?;
             let page: Page<T> = parse(req, &answer.body)?;
             items.extend(page.value);
             next = page.next_link;
@@ -86,7 +98,7 @@ fn bad_answer(req: &GraphRequest, message: String) -> Error {
         status: 200,
         code: None,
         message: format!("{}: {message}", req.op.describe()),
-        request_id: None,
+        context: Default::default(),
         body: None,
     }
 }

@@ -137,7 +137,8 @@ async fn committed_but_lost_applies_then_times_out() {
         matches!(
             err,
             Error::Timeout {
-                operation: "create a service principal"
+                operation: "create a service principal",
+                ..
             }
         ),
         "{err:?}"

@@ -28,7 +28,7 @@ async fn create_service_principal_refuses_unpublished_and_existing_apps() {
     let admin = t.as_admin();
     let stranger = AppId::parse("deadbeef-0000-4000-8000-000000000000").unwrap();
     match admin.create_service_principal(&stranger).await {
-        Err(Error::NotFound { what }) => assert!(what.contains("not a published app"), "{what}"),
+        Err(Error::NotFound { what, .. }) => assert!(what.contains("not a published app"), "{what}"),
         other => panic!("{other:?}"),
     }
     let sp = admin.create_service_principal(&carerix()).await.unwrap();

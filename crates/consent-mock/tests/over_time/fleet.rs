@@ -35,6 +35,7 @@ fn graphs(ids: &[FleetTenant], tenants: &[MockTenant]) -> impl TenantGraphs {
         async move {
             found.ok_or(Error::Unauthenticated {
                 reason: format!("AADSTS700016: the management app is not in tenant {id}"),
+                context: Default::default(),
             })
         }
     }
@@ -55,7 +56,7 @@ fn throttle(t: &MockTenant, secs: u64, times: u32) {
 async fn a_throttled_tenant_waits_alone_and_a_failing_one_is_reported() {
     let (mut ids, tenants) = fleet(5);
     throttle(&tenants[0], 60, 1);
-    tenants[1].set_faults(FaultPlan::none().with(FaultRule::always(None, Fault::ServerError { status: 500 })));
+    tenants[1].set_faults(FaultPlan::none().with(FaultRule::always(None, Fault::ServerError { status: 503 })));
     let unknown = FleetTenant::new(TenantId::parse("contoso-gone.onmicrosoft.com").unwrap());
     ids.push(unknown.clone());
     let graphs = graphs(&ids, &tenants);
@@ -78,9 +79,9 @@ async fn a_throttled_tenant_waits_alone_and_a_failing_one_is_reported() {
         assert_eq!((r.result.as_ref().unwrap().name(), r.attempts), ("requests_disabled", 1));
         assert!(*at < Duration::from_secs(60), "{t:?} waited for the throttled tenant: {at:?}");
     }
-    // 500s are retried (1 + 4 attempts, backing off 1+2+4+8 s), then reported; the run goes on.
+    // 503s are retried (1 + 4 attempts, backing off 1+2+4+8 s), then reported; the run goes on.
     let (failing, at) = by_id(&ids[1]);
-    assert!(matches!(failing.result, Err(Error::Backend { status: 500, .. })), "{failing:?}");
+    assert!(matches!(failing.result, Err(Error::Backend { status: 503, .. })), "{failing:?}");
     assert_eq!((failing.attempts, *at), (5, Duration::from_secs(15)));
     let (gone, _) = by_id(&unknown);
     assert!(matches!(gone.result, Err(Error::Unauthenticated { .. })));

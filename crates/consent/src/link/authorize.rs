@@ -50,25 +50,22 @@ impl Prompt {
     }
 }
 
-/// The PKCE `code_verifier`: a secret the token exchange must present.
-///
-/// It is serialized (a [`PendingLink`] must be persisted between the redirect and the callback), but
-/// `Debug` and `Display` print `[redacted]`, so it never reaches logs by accident.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct PkceVerifier(String);
+crate::secret_type! {
+    /// The PKCE `code_verifier`: a secret the token exchange must present.
+    ///
+    /// It is serialized (a [`PendingLink`] must be persisted between the redirect and the callback),
+    /// but `Debug` prints `[redacted]` and there is no `Display`, so it never reaches logs by accident.
+    #[derive(Serialize, Deserialize)]
+    #[serde(try_from = "String", into = "String")]
+    pub struct PkceVerifier;
+}
 
 impl PkceVerifier {
     fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
         Self(random_token(rng))
     }
 
-    /// The verifier, to send as `code_verifier` in the token request. Do not log it.
-    pub fn secret(&self) -> &str {
-        &self.0
-    }
-
-    /// The S256 `code_challenge`: base64url(SHA-256(verifier)), without padding (RFC 7636 Microsoft Learn "servicePrincipal resource type").
+    /// The S256 `code_challenge`: base64url(SHA-256(verifier)), without padding (RFC 7636 §4.2).
     pub fn challenge(&self) -> String {
         URL_SAFE_NO_PAD.encode(Sha256::digest(self.0.as_bytes()))
     }
@@ -88,22 +85,6 @@ impl TryFrom<String> for PkceVerifier {
         Ok(Self(s))
     }
 }
-impl From<PkceVerifier> for String {
-    fn from(v: PkceVerifier) -> String {
-        v.0
-    }
-}
-impl fmt::Debug for PkceVerifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PkceVerifier([redacted])")
-    }
-}
-impl fmt::Display for PkceVerifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
 pub(super) fn random_token<R: RngCore + CryptoRng>(rng: &mut R) -> String {
     let mut bytes = [0u8; RANDOM_BYTES];
     rng.fill_bytes(&mut bytes);
@@ -445,7 +426,7 @@ mod tests {
         let debug = format!("{pending:?}");
         assert!(!debug.contains(pending.verifier.secret()), "{debug}");
         assert!(debug.contains("[redacted]"), "{debug}");
-        assert_eq!(pending.verifier.to_string(), "[redacted]");
+        assert_eq!(format!("{:?}", pending.verifier), "[redacted]");
     }
 
     #[test]

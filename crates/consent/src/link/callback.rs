@@ -11,8 +11,6 @@
 //!    error callback is classified whatever its age: it grants nothing, and "approval required" is
 //!    more useful to the user than "expired" after they spent time on Microsoft's prompt.
 
-use std::fmt;
-
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -105,9 +103,10 @@ pub(super) fn check_state(expected: &str, q: &CallbackQuery) -> std::result::Res
     }
 }
 
-/// An authorization code. A short-lived credential: `Debug` and `Display` print `[redacted]`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AuthorizationCode(String);
+crate::secret_type! {
+    /// An authorization code. A short-lived credential: `Debug` prints `[redacted]`, no `Display`.
+    pub struct AuthorizationCode;
+}
 
 impl AuthorizationCode {
     fn parse(s: &str) -> Result<Self> {
@@ -119,21 +118,6 @@ impl AuthorizationCode {
             ));
         }
         Ok(Self(s.to_owned()))
-    }
-
-    /// The code, to send in the token request. Do not log it.
-    pub fn secret(&self) -> &str {
-        &self.0
-    }
-}
-impl fmt::Debug for AuthorizationCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AuthorizationCode([redacted])")
-    }
-}
-impl fmt::Display for AuthorizationCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
     }
 }
 

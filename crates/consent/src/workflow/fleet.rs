@@ -261,12 +261,7 @@ where
                     None => job.await,
                     Some(deadline) => match future::select(job, deadline).await {
                         Either::Left((done, _)) => done,
-                        Either::Right(((), _)) => (
-                            Err(Error::Timeout {
-                                operation: "finish this tenant before the fleet run's deadline",
-                            }),
-                            0,
-                        ),
+                        Either::Right(((), _)) => (Err(Error::timeout("finish this tenant before the fleet run's deadline")), 0),
                     },
                 };
                 TenantResult { tenant, result, attempts }

@@ -81,6 +81,10 @@ pub(crate) async fn grant_from_snapshot(admin: &dyn ConsentGraph, app: &AppRegis
     Ok(report)
 }
 
+/// Creates that may be retried when a read-back shows the first did not land (a timeout before the
+/// service acted). A conflict or a visible object ends the loop earlier.
+const CREATE_ATTEMPTS: u32 = 2;
+
 async fn ensure_service_principal(
     g: &dyn ConsentGraph,
     app_id: &AppId,
@@ -89,15 +93,48 @@ async fn ensure_service_principal(
     if let Some(sp) = known {
         return Ok((sp, false));
     }
-    match g.create_service_principal(app_id).await {
-        Ok(sp) => Ok((sp, true)),
-        // Someone else created it, or our create landed but its answer was lost: read it back.
-        Err(e @ (Error::Conflict { .. } | Error::Timeout { .. })) => match g.get_service_principal(app_id).await? {
-            Some(sp) => Ok((sp, matches!(e, Error::Timeout { .. }))),
-            None => Err(e),
-        },
-        Err(e) => Err(e),
+    let mut attempt = 1;
+    loop {
+        match g.create_service_principal(app_id).await {
+            Ok(sp) => return Ok((sp, true)),
+            // Someone else created it, or ours may have landed (a lost answer, a 503 after the write):
+            // read it back.
+            Err(e) if may_have_landed(&e) => {
+                if let Some(sp) = read_back(g, || g.get_service_principal(app_id)).await? {
+                    return Ok((sp, !matches!(e, Error::Conflict { .. })));
+                }
+                if attempt >= CREATE_ATTEMPTS {
+                    return Err(e);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        attempt += 1;
     }
+}
+
+/// True when a write that failed with `e` may have been applied, or was refused only for now: the
+/// workflow reads back before deciding (and may send it again), instead of failing.
+fn may_have_landed(e: &Error) -> bool {
+    matches!(e, Error::Conflict { .. }) || e.is_retryable()
+}
+
+/// Reads until `read` finds the object, at most [`READS_PER_ROUND`] times with a pause between: just
+/// after a write, a lagging replica may not show it yet (a create can read as 404 for a moment).
+async fn read_back<'a, T, F, Fut>(g: &dyn ConsentGraph, read: F) -> Result<Option<T>>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>>> + 'a,
+{
+    for round in 1..=READS_PER_ROUND {
+        if let Some(found) = read().await? {
+            return Ok(Some(found));
+        }
+        if round < READS_PER_ROUND {
+            g.pause_before_retry(round).await;
+        }
+    }
+    Ok(None)
 }
 
 enum GrantChange {
@@ -129,23 +166,50 @@ async fn ensure_grant(
         resource_id: resource.id,
         scope: wanted.clone(),
     };
-    match g.create_delegated_grant(&new).await {
-        Ok(_) => Ok(GrantChange::Created),
-        Err(e @ (Error::Conflict { .. } | Error::Timeout { .. })) => {
-            // Converge: the grant exists (a concurrent approver, or our own lost create). Merge into it.
-            let grants = g.list_delegated_grants(&client.id).await?;
-            match all_principals(&grants, &client.id, &resource.id) {
-                Some(existing) => widen(g, existing, wanted, &client.id, &resource.id).await.map(|c| match c {
-                    GrantChange::Unchanged if matches!(e, Error::Timeout { .. }) => GrantChange::Created,
-                    other => other,
-                }),
-                None => Err(e),
+    let mut attempt = 1;
+    loop {
+        match g.create_delegated_grant(&new).await {
+            Ok(_) => return Ok(GrantChange::Created),
+            Err(e) if may_have_landed(&e) => {
+                // Converge: the grant exists (a concurrent approver, or our own create that landed). Merge into it.
+                let found = read_back(g, || async {
+                    let grants = g.list_delegated_grants(&client.id).await?;
+                    Ok(all_principals(&grants, &client.id, &resource.id).cloned())
+                })
+                .await?;
+                if let Some(existing) = found {
+                    return widen(g, &existing, wanted, &client.id, &resource.id).await.map(|c| match c {
+                        GrantChange::Unchanged if !matches!(e, Error::Conflict { .. }) => GrantChange::Created,
+                        other => other,
+                    });
+                }
+                if attempt >= CREATE_ATTEMPTS {
+                    return Err(e);
+                }
             }
+            Err(e) => return Err(e),
         }
-        Err(e) => Err(e),
+        attempt += 1;
     }
 }
 
+/// Rounds of "PATCH the union, read back" before [`widen`] gives up with `Conflict`. Each round either
+/// sticks or met a concurrent writer (or a replica that had not caught up); eight approvers racing in
+/// lockstep need up to eight rounds.
+const WIDEN_ROUNDS: u32 = 12;
+
+/// Reads after one PATCH before writing again: a lagging replica may serve the old scope for a few
+/// reads, and writing again at once would only restart its lag.
+const READS_PER_ROUND: u32 = 3;
+
+/// Merges `wanted` into the grant until a read shows every wanted scope there.
+///
+/// PATCH replaces the scope and Graph offers no ETag on grants, so two approvers that read the same
+/// scope and each PATCH their own union lose one of them. The grant is read again right before the
+/// first PATCH; the read-back after it catches a lost union, and widening again (after a jittered
+/// pause) converges. Success is only reported when a read shows the union and [`CONFIRMATIONS`] more
+/// reads, each after a pause, still do, so a writer that read before our PATCH and lands after it is
+/// caught too (within that window: without a conditional write nothing can promise more).
 async fn widen(
     g: &dyn ConsentGraph,
     existing: &DelegatedGrant,
@@ -156,19 +220,77 @@ async fn widen(
     if wanted.is_subset(&existing.scope) {
         return Ok(GrantChange::Unchanged);
     }
-    let union = existing.scope.union(wanted)?;
-    match g.update_delegated_grant(&existing.id, &union).await {
-        Ok(()) => Ok(GrantChange::Updated),
-        Err(e @ Error::Timeout { .. }) => {
-            // PATCH is idempotent, but check rather than assume it landed.
-            let grants = g.list_delegated_grants(client).await?;
-            match all_principals(&grants, client, resource) {
-                Some(now) if wanted.is_subset(&now.scope) => Ok(GrantChange::Updated),
-                _ => Err(e),
-            }
-        }
-        Err(e) => Err(e),
+    // `existing` may come from a snapshot read a while ago; a PATCH built on it would drop whatever
+    // another approver added since. Read again right before writing.
+    let mut seen = read_grant(g, client, resource, existing).await?;
+    if wanted.is_subset(&seen.scope) {
+        return Ok(GrantChange::Unchanged);
     }
+    let mut pauses = 0;
+    for round in 1..=WIDEN_ROUNDS {
+        let union = seen.scope.union(wanted)?;
+        match g.update_delegated_grant(&seen.id, &union).await {
+            // A lost answer, a 503 after the write, a concurrency violation, throttling: the PATCH
+            // may or may not have landed; the read-back below decides, and the next round retries.
+            Err(e) if !may_have_landed(&e) => return Err(e),
+            _ => {}
+        }
+        for _ in 0..READS_PER_ROUND {
+            seen = read_grant(g, client, resource, &seen).await?;
+            if wanted.is_subset(&seen.scope) {
+                match confirm(g, client, resource, wanted, &mut seen, &mut pauses).await? {
+                    true => return Ok(GrantChange::Updated),
+                    false => break,
+                }
+            }
+            pauses += 1;
+            g.pause_before_retry(pauses).await;
+        }
+        tracing::debug!(
+            round,
+            missing = %wanted.difference(&seen.scope),
+            "the grant's scope did not keep the union (a concurrent writer or a lagging replica); widening again"
+        );
+    }
+    Err(Error::conflict(
+        format!(
+            "the delegated grant of client {client} on resource {resource} still lacks {} after {WIDEN_ROUNDS} rounds of writing and reading back (other writers keep replacing its scope); nothing was reported approved, so run approve again",
+            wanted.difference(&seen.scope)
+        ),
+        // Retryable: the writes collided with others, nothing is wrong with the request itself.
+        Some(Error::CONCURRENCY_VIOLATION.to_owned()),
+    ))
+}
+
+/// Reads that must still show every wanted scope, each after a pause, before a widened grant counts
+/// as approved: a concurrent approver that read before our PATCH may land its own after it.
+const CONFIRMATIONS: u32 = 2;
+
+/// True when [`CONFIRMATIONS`] reads, each after a pause, still show every wanted scope.
+async fn confirm(
+    g: &dyn ConsentGraph,
+    client: &ObjectId,
+    resource: &ObjectId,
+    wanted: &ScopeSet,
+    seen: &mut DelegatedGrant,
+    pauses: &mut u32,
+) -> Result<bool> {
+    for _ in 0..CONFIRMATIONS {
+        *pauses += 1;
+        g.pause_before_retry(*pauses).await;
+        *seen = read_grant(g, client, resource, seen).await?;
+        if !wanted.is_subset(&seen.scope) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The current `AllPrincipals` grant of (client, resource). A read that does not show it (a lagging
+/// replica just after the create) keeps the last grant seen, so the caller writes to it again.
+async fn read_grant(g: &dyn ConsentGraph, client: &ObjectId, resource: &ObjectId, last: &DelegatedGrant) -> Result<DelegatedGrant> {
+    let grants = g.list_delegated_grants(client).await?;
+    Ok(all_principals(&grants, client, resource).cloned().unwrap_or_else(|| last.clone()))
 }
 
 async fn ensure_app_roles(
@@ -193,20 +315,40 @@ async fn ensure_app_roles(
             resource_id: resource.id,
             app_role_id: role.id,
         };
-        match g.create_app_role_assignment(&new).await {
-            Ok(_) => assigned.push(value.clone()),
-            Err(Error::Conflict { .. }) => {}
-            Err(e @ Error::Timeout { .. }) => {
-                let now = g.list_app_role_assignments(&client.id).await?;
-                if !now.iter().any(|a| a.resource_id == resource.id && a.app_role_id == role.id) {
-                    return Err(e);
-                }
-                assigned.push(value.clone());
-            }
-            Err(e) => return Err(e),
+        if assign_role(g, &new).await? {
+            assigned.push(value.clone());
         }
     }
     Ok(assigned)
+}
+
+/// Assigns one app role; true when this run assigned it (false when it was already held).
+async fn assign_role(g: &dyn ConsentGraph, new: &NewAppRoleAssignment) -> Result<bool> {
+    let mut attempt = 1;
+    loop {
+        match g.create_app_role_assignment(new).await {
+            Ok(_) => return Ok(true),
+            Err(Error::Conflict { code, .. }) if code.as_deref() != Some(Error::CONCURRENCY_VIOLATION) => return Ok(false),
+            Err(e) if may_have_landed(&e) => {
+                let held = read_back(g, || async {
+                    let now = g.list_app_role_assignments(&new.principal_id).await?;
+                    Ok(now
+                        .iter()
+                        .any(|a| a.resource_id == new.resource_id && a.app_role_id == new.app_role_id)
+                        .then_some(()))
+                })
+                .await?;
+                if held.is_some() {
+                    return Ok(true);
+                }
+                if attempt >= CREATE_ATTEMPTS {
+                    return Err(e);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        attempt += 1;
+    }
 }
 
 /// Scopes granted tenant-wide to the app on each of its resources, for verification.

@@ -1,9 +1,7 @@
 //! The command line as people meet it: usage errors under `--json`, shell completions, the man
 //! page, help headings, words instead of field names, "Changed:" and permission messages.
 
-mod common;
-
-use common::{bare, Mock, APP};
+use crate::common::{bare, Mock, APP};
 use serde_json::Value;
 
 fn stdout(out: &std::process::Output) -> String {

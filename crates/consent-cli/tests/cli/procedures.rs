@@ -1,9 +1,7 @@
 //! The three procedures, end to end through the binary on the mock, plus the other lifecycles a
 //! request can take (denied, blocked, expired).
 
-mod common;
-
-use common::{strings, Mock, APP, REVIEWERS_GROUP};
+use crate::common::{strings, Mock, APP, REVIEWERS_GROUP};
 use predicates::prelude::*;
 
 #[test]

@@ -1,14 +1,11 @@
 //! `watch` on the mock (a reviewer approves from another process mid-watch; the deadline) and
 //! `fleet status|approve` through Microsoft Graph against `consentctl emulator` (a tenant that
 //! fails, the dry run, the journal's resume).
-#![allow(clippy::unwrap_used)] // test helpers: a panic is the right failure
-
-mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 
-use common::{bare, Mock, APP};
+use crate::common::{bare, Mock, APP};
 use serde_json::Value;
 
 const SCOPES: &str = "Calendars.ReadWrite User.Read offline_access";
@@ -171,7 +168,7 @@ fn fleet_status_dry_run_and_approve_through_graph_with_a_failing_tenant() {
     assert_eq!(s["command"], "fleet status");
     assert_eq!(s["tenants"][0]["state"], "requests_disabled");
     assert_eq!(s["tenants"][0]["name"], "Contoso");
-    assert_eq!(common::strings(&s["tenants"][0]["missing_scopes"]).len(), 3);
+    assert_eq!(crate::common::strings(&s["tenants"][0]["missing_scopes"]).len(), 3);
     assert!(s["tenants"][0]["error"].is_null());
     assert_eq!(s["tenants"][1]["state"], "error");
     assert!(s["tenants"][1]["error"].as_str().unwrap().contains("AADSTS90002"), "{s}");

@@ -1,8 +1,7 @@
 //! Consent request policy and authorization policy.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
-use common::*;
+use crate::common::*;
 use consent::{ConsentGraph, Reviewer, UserConsentSetting};
 use serde_json::json;
 use wiremock::matchers::{bearer_token, method, path};

@@ -1,10 +1,9 @@
 //! Service principals: get by appId (404 → None), create, and convergence after a lost response.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use consent::{ConsentGraph, Error};
 use serde_json::json;
 use wiremock::matchers::{bearer_token, body_json, method, path, query_param};

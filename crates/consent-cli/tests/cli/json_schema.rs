@@ -1,9 +1,7 @@
 //! Every command's `--json` document: exactly one JSON value on stdout, a `command` field naming
 //! the command, and the documented keys (crates/consent-cli/README.md) with their types.
 
-mod common;
-
-use common::{bare_json, Mock, APP, REVIEWERS_GROUP, TENANT};
+use crate::common::{bare_json, Mock, APP, REVIEWERS_GROUP, TENANT};
 use serde_json::Value;
 
 /// Asserts `v` has every key in `keys` with the JSON type named after it (`s`tring, `b`ool,

@@ -1,8 +1,7 @@
 //! App-role assignments: list on the client, assign on the resource, duplicates, permission errors.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
-use common::*;
+use crate::common::*;
 use consent::{ConsentGraph, Error, NewAppRoleAssignment};
 use serde_json::json;
 use wiremock::matchers::{bearer_token, body_json, method, path};
@@ -80,7 +79,7 @@ async fn forbidden_names_privileged_role_administrator() {
         .mount(&server)
         .await;
     match backend(&server).create_app_role_assignment(&new_assignment()).await.unwrap_err() {
-        Error::PermissionDenied { operation, needed } => {
+        Error::PermissionDenied { operation, needed, .. } => {
             assert_eq!(operation, "assign an app role");
             assert!(needed.contains("AppRoleAssignment.ReadWrite.All"), "{needed}");
             assert!(needed.contains("Privileged Role Administrator"), "{needed}");

@@ -1,8 +1,7 @@
 //! Delegated permission grants: list by client, create, patch scope, converge after a lost create.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
-use common::*;
+use crate::common::*;
 use consent::{ConsentGraph, Error, GrantConsentType, NewDelegatedGrant, ScopeSet};
 use serde_json::json;
 use wiremock::matchers::{bearer_token, body_json, method, path, query_param};
@@ -105,7 +104,7 @@ async fn duplicate_grant_is_a_conflict_with_the_graph_code() {
         .mount(&server)
         .await;
     match backend(&server).create_delegated_grant(&new_grant()).await.unwrap_err() {
-        Error::Conflict { code, what } => {
+        Error::Conflict { code, what, .. } => {
             assert_eq!(code.as_deref(), Some("Request_MultipleObjectsWithSameKeyValue"));
             assert!(what.contains(CLIENT_SP), "{what}");
         }

@@ -1,9 +1,7 @@
 //! `link diagnose`: a linked account's token-endpoint or Graph error, as text, @FILE or stdin, gives
 //! the outcome, who acts, the code, the guidance and the exit code (0 healthy, 3 act, 5 transient).
 
-mod common;
-
-use common::{bare, bare_json};
+use crate::common::{bare, bare_json};
 use serde_json::{json, Value};
 
 fn token_error(error: &str, code: u32) -> String {

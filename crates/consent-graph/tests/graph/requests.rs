@@ -1,8 +1,7 @@
 //! App and user consent requests.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
-use common::*;
+use crate::common::*;
 use consent::{ConsentGraph, RequestFilter, RequestOutcome};
 use wiremock::matchers::{bearer_token, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -78,7 +77,7 @@ async fn unknown_app_request_is_not_found_and_empty_id_is_refused_locally() {
     let b = backend(&server);
     let err = b.list_user_consent_requests("nope").await.unwrap_err();
     assert!(
-        matches!(err, consent::Error::NotFound { ref what } if what.contains("app consent request nope")),
+        matches!(err, consent::Error::NotFound { ref what, .. } if what.contains("app consent request nope")),
         "{err}"
     );
     let err = b.list_user_consent_requests("").await.unwrap_err();

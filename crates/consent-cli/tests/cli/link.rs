@@ -1,8 +1,6 @@
 //! `link url|classify` and `admin-consent url|classify` on the callback shapes Microsoft sends.
 
-mod common;
-
-use common::{bare, bare_json, strings, APP, TENANT};
+use crate::common::{bare, bare_json, strings, APP, TENANT};
 use predicates::prelude::*;
 
 const REDIRECT: &str = "https://crm.example.com/auth/microsoft/callback";
@@ -70,6 +68,56 @@ fn state_is_checked_when_given() {
     assert_eq!(v["outcome"], "admin_approval_required");
 }
 
+/// A state that starts with `-` (1 in 64 random base64url states) is a value, not a flag.
+const HYPHEN_STATE: &str = "-Xq9_r2Lw0aT";
+
+#[test]
+fn a_state_starting_with_a_hyphen_is_a_value_not_a_flag() {
+    let v = bare_json(
+        &[
+            "link",
+            "classify",
+            "--url",
+            &format!("error=access_denied&error_codes=90095&state={HYPHEN_STATE}"),
+            "--state",
+            HYPHEN_STATE,
+        ],
+        3,
+    );
+    assert_eq!(v["outcome"], "admin_approval_required");
+    assert_eq!(v["state_checked"], true);
+    let q = format!("admin_consent=True&tenant={TENANT}&state={HYPHEN_STATE}");
+    let g = bare_json(
+        &[
+            "--tenant",
+            TENANT,
+            "admin-consent",
+            "classify",
+            "--url",
+            &q,
+            "--state",
+            HYPHEN_STATE,
+        ],
+        0,
+    );
+    assert_eq!(g["outcome"], "granted");
+    // `--state=VALUE` keeps working, and a mismatching hyphen state is still a mismatch.
+    let state_eq = format!("--state={HYPHEN_STATE}");
+    let m = bare_json(
+        &[
+            "--tenant",
+            TENANT,
+            "admin-consent",
+            "classify",
+            "--url",
+            &q.replace("-Xq", "-Yq"),
+            &state_eq,
+        ],
+        3,
+    );
+    assert_eq!(m["outcome"], "state_mismatch");
+}
+
 #[test]
 fn a_code_is_authorized_but_never_printed() {
     let code = "AwABAAAAvPM1KaPlrEqdFSBzjqfTGBCmLdgfSTLEMPGYuNHSUYBrqqb_ZT_p2FgzhRvx";
@@ -101,6 +149,46 @@ fn malformed_callbacks_are_errors_not_outcomes() {
         let v = bare_json(&["link", "classify", "--url", &q, "--state", STATE], 1);
         assert_eq!(v["error"]["kind"], "invalid_input", "{q}");
     }
+}
+
+/// `link url --save-pending PATH` with the standard arguments.
+fn save_pending_to(path: &std::path::Path) -> assert_cmd::assert::Assert {
+    bare()
+        .args(["--tenant", TENANT, "link", "url", "--client-id", APP, "--redirect-uri", REDIRECT])
+        .args(["--scopes", "User.Read", "--json", "--save-pending"])
+        .arg(path)
+        .assert()
+}
+
+#[cfg(unix)]
+#[test]
+fn save_pending_makes_an_existing_world_readable_file_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let pending = dir.path().join("pending.json");
+    std::fs::write(&pending, "old").unwrap();
+    std::fs::set_permissions(&pending, std::fs::Permissions::from_mode(0o644)).unwrap();
+    save_pending_to(&pending).success();
+    let mode = std::fs::metadata(&pending).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the verifier must be owner-only, got {mode:o}");
+    assert!(std::fs::read_to_string(&pending).unwrap().contains("verifier"));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 1, "no temporary file left behind: {left:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn save_pending_never_writes_through_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("victim.txt");
+    std::fs::write(&target, "keep me").unwrap();
+    let link = dir.path().join("pending.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = save_pending_to(&link).code(1).get_output().clone();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("symbolic link"), "{said}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
 }
 
 #[test]

@@ -1,13 +1,11 @@
 //! `check_link` against a wiremock token endpoint and Graph: at most two round trips, every outcome
 //! from the side that produces it, the rotated refresh token, and secrets kept out of Debug.
-#![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::*;
 use chrono::{TimeZone, Utc};
-use common::*;
 use consent::link::{Authority, HealthOutcome, WhoActs};
 use consent::{ManualClock, ScopeSet, TenantId};
 use consent_graph::{check_link, LinkCheckReport, LinkChecker, LinkedAccount, Secret};
@@ -101,7 +99,7 @@ async fn read_answers(response: ResponseTemplate) -> LinkCheckReport {
     assert_eq!(report.round_trips, 2);
     assert_eq!(received(&server).await.len(), 2, "exactly two round trips");
     assert_eq!(
-        report.refresh_token.as_ref().map(Secret::expose_secret),
+        report.refresh_token.as_ref().map(Secret::secret),
         Some(NEW_RT),
         "the rotated token is returned even when the read fails"
     );
@@ -120,8 +118,8 @@ async fn healthy_sends_the_documented_refresh_and_one_cheap_read() {
     mount_calendar(&server, ResponseTemplate::new(200).set_body_json(json!({"id": "AAMkAD"})), 1).await;
     let report = check_link(&checker(&server), &account()).await.unwrap();
     assert_eq!(report.health.outcome, HealthOutcome::Healthy);
-    assert_eq!(report.refresh_token.as_ref().unwrap().expose_secret(), NEW_RT);
-    assert_eq!(report.access_token.as_ref().unwrap().expose_secret(), ACCESS);
+    assert_eq!(report.refresh_token.as_ref().unwrap().secret(), NEW_RT);
+    assert_eq!(report.access_token.as_ref().unwrap().secret(), ACCESS);
     assert_eq!(
         report.access_token.as_ref().unwrap().expires_at(),
         Some(Utc.with_ymd_and_hms(2026, 3, 2, 9, 59, 59).unwrap())

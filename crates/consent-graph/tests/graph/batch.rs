@@ -1,8 +1,7 @@
 //! `snapshot` over `$batch`: round trips counted by what wiremock received.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
-use common::*;
+use crate::common::*;
 use consent::{AppId, ConsentGraph};
 use serde_json::{json, Value};
 use wiremock::matchers::{bearer_token, method, path};
@@ -216,4 +215,80 @@ async fn approve_when_already_approved_only_reads() {
     let report = consent::grant_tenant_wide(&backend(&server), &calendar_app()).await.unwrap();
     assert!(report.is_noop(), "{report:?}");
     assert_eq!(received(&server).await.len(), 2, "two read batches, no write");
+}
+
+/// Answers every batch item per `fresh_tenant`, except that in the first batch the authorization
+/// policy is throttled with `Retry-After: 0` and the request policy answers 503 (`always_503`: in
+/// every batch).
+fn mixed_failures(always_503: bool) -> impl Fn(&Request) -> ResponseTemplate {
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    move |req: &Request| {
+        let first = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+        let body: Value = serde_json::from_slice(&req.body).unwrap();
+        let items = body["requests"].as_array().unwrap();
+        let responses: Vec<Value> = items
+            .iter()
+            .map(|item| {
+                let url = item["url"].as_str().unwrap();
+                if first && url.starts_with("/policies/authorizationPolicy") {
+                    json!({"id": item["id"], "status": 429, "headers": {"Retry-After": "0"}, "body": graph_error("TooManyRequests", "slow down")})
+                } else if (first || always_503) && url.starts_with("/policies/adminConsentRequestPolicy") {
+                    json!({"id": item["id"], "status": 503, "body": graph_error("serviceNotAvailable", "busy")})
+                } else {
+                    let (status, body) = fresh_tenant(url);
+                    json!({"id": item["id"], "status": status, "body": body})
+                }
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({"responses": responses}))
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_zero_item_does_not_cancel_another_items_backoff() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/$batch"))
+        .respond_with(mixed_failures(false))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let retry = consent_graph::RetryPolicy {
+        base_backoff: std::time::Duration::from_millis(400),
+        ..fast_retry()
+    };
+    let started = std::time::Instant::now();
+    backend_with(&server, retry).snapshot(&app(), &[]).await.unwrap();
+    // The 503 item backs off at least half of 400 ms; the 429 item's Retry-After: 0 must not win.
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(200),
+        "resent after {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn one_deadline_covers_every_retry_of_a_batch() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/$batch"))
+        .respond_with(mixed_failures(true))
+        .mount(&server)
+        .await;
+    let retry = consent_graph::RetryPolicy {
+        max_attempts: 20,
+        base_backoff: std::time::Duration::from_millis(100),
+        deadline: std::time::Duration::from_millis(500),
+        ..fast_retry()
+    };
+    let started = std::time::Instant::now();
+    let err = backend_with(&server, retry).snapshot(&app(), &[]).await.unwrap_err();
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(1500),
+        "the batch's retries ran for {:?}, past the 500 ms deadline",
+        started.elapsed()
+    );
+    assert!(matches!(err, consent::Error::Backend { status: 503, .. }), "{err:?}");
+    assert!(err.to_string().contains("gave up after"), "{err}");
+    assert!(!err.is_retryable(), "{err}");
 }

@@ -1,12 +1,10 @@
 //! The Graph backend end to end: `consentctl emulator` serves a mock tenant over HTTP, and the other
 //! commands reach it through `consent-graph` with client credentials, exactly as against Microsoft.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use common::{bare, REVIEWERS_GROUP};
+use crate::common::{bare, REVIEWERS_GROUP};
 use serde_json::Value;
 
 const SCOPES: &str = "Calendars.ReadWrite User.Read offline_access";

@@ -1,8 +1,7 @@
 //! The error table, end to end: status + Graph code → consent::Error, per operation.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
-use common::*;
+use crate::common::*;
 use consent::{ConsentGraph, Error};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -35,7 +34,7 @@ async fn unauthorized_is_unauthenticated() {
     let server = answering(401, "InvalidAuthenticationToken", "Access token has expired").await;
     let err = backend(&server).get_request_policy().await.unwrap_err();
     assert!(
-        matches!(err, Error::Unauthenticated { ref reason } if reason.contains("InvalidAuthenticationToken")),
+        matches!(err, Error::Unauthenticated { ref reason, .. } if reason.contains("InvalidAuthenticationToken")),
         "{err}"
     );
 }
@@ -77,7 +76,7 @@ async fn forbidden_names_the_permission_and_role_of_that_operation() {
 async fn not_found_and_conflict() {
     let server = answering(404, "Request_ResourceNotFound", "Resource does not exist").await;
     let err = backend(&server).list_app_role_assignments(&oid(CLIENT_SP)).await.unwrap_err();
-    assert!(matches!(err, Error::NotFound { ref what } if what.contains(CLIENT_SP)), "{err}");
+    assert!(matches!(err, Error::NotFound { ref what, .. } if what.contains(CLIENT_SP)), "{err}");
 }
 
 #[tokio::test]
@@ -87,13 +86,13 @@ async fn server_errors_keep_code_request_id_and_raw_body() {
         Error::Backend {
             status,
             code,
-            request_id,
+            context,
             body,
             message,
         } => {
             assert_eq!(status, 500);
             assert_eq!(code.as_deref(), Some("generalException"));
-            assert_eq!(request_id.as_deref(), Some("rid-123"));
+            assert_eq!(context.request_id(), Some("rid-123"));
             assert!(body.unwrap().contains("Something broke"));
             assert!(message.contains("Something broke"));
         }
@@ -116,4 +115,24 @@ async fn a_success_with_an_unexpected_shape_is_a_clear_backend_error() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn messages_name_the_operation_once() {
+    let server = answering(500, "generalException", "Something broke").await;
+    let err = backend(&server).get_request_policy().await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("read the consent request policy: Something broke"), "{text}");
+    assert!(!text.contains("policy the consent request policy"), "{text}");
+}
+
+#[tokio::test]
+async fn a_refusal_is_worded_by_the_shared_operation_table() {
+    let server = answering(403, "Authorization_RequestDenied", "Insufficient privileges").await;
+    let err = backend(&server)
+        .put_request_policy(&consent::AdminConsentRequestPolicy::never_configured())
+        .await
+        .unwrap_err();
+    let expected = consent::Operation::PutRequestPolicy.permission_denied();
+    assert_eq!(err.to_string().split(" (request-id").next(), Some(expected.to_string().as_str()));
 }

@@ -1,9 +1,7 @@
 //! The Graph backend's command-line contract that needs no network: credentials from the
 //! environment only, the library's `Unsupported` hint for submit/deny, and the secret never echoed.
 
-mod common;
-
-use common::{bare, APP, TENANT};
+use crate::common::{bare, APP, TENANT};
 use predicates::prelude::*;
 
 const SECRET: &str = "s3cr3t-Value~that-must-not-leak";

@@ -1,13 +1,12 @@
 //! Token providers against a wiremock token endpoint: request shape, caching, single flight,
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
 //! AADSTS mapping, refresh, and secrets kept out of Debug, Display and logs.
-mod common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use crate::common::*;
 use chrono::{TimeZone, Utc};
-use common::*;
 use consent::{AppId, ConsentGraph, Error, ManualClock, ScopeSet, TenantId};
 use consent_graph::{AuthorizationCodeExchange, AuthorizationCodeGrant, ClientCredentials, GraphBackend, Secret, TokenProvider};
 use serde_json::json;
@@ -47,7 +46,7 @@ async fn client_credentials_sends_the_documented_form() {
     let server = MockServer::start().await;
     mount_token(&server, 1).await;
     let token = credentials(&server, ManualClock::new(start())).token().await.unwrap();
-    assert_eq!(token.expose_secret(), ISSUED);
+    assert_eq!(token.secret(), ISSUED);
     assert_eq!(token.expires_at(), Some(start() + chrono::Duration::seconds(3599)));
     let req = &received(&server).await[0];
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&req.body).into_owned().collect();
@@ -104,7 +103,7 @@ async fn one_token_request_for_many_concurrent_callers() {
         tokio::spawn(async move { p.token().await })
     });
     for result in futures::future::join_all(calls).await {
-        assert_eq!(result.unwrap().unwrap().expose_secret(), ISSUED);
+        assert_eq!(result.unwrap().unwrap().secret(), ISSUED);
     }
 }
 
@@ -140,7 +139,7 @@ async fn aadsts_codes_become_actionable_errors() {
             .mount(&server)
             .await;
         match credentials(&server, ManualClock::new(start())).token().await.unwrap_err() {
-            Error::Unauthenticated { reason } => {
+            Error::Unauthenticated { reason, .. } => {
                 assert!(reason.contains(needle), "{code}: {reason}");
                 assert!(reason.contains("trace-1"), "{reason}");
                 assert!(!reason.contains(SECRET));
@@ -187,7 +186,7 @@ async fn authorization_code_exchange_then_refresh() {
         .clock(Arc::new(clock.clone()))
         .build()
         .unwrap();
-    assert_eq!(provider.token().await.unwrap().expose_secret(), "delegated-1");
+    assert_eq!(provider.token().await.unwrap().secret(), "delegated-1");
     let first = &received(&server).await[0];
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&first.body).into_owned().collect();
     for (k, v) in [
@@ -198,7 +197,7 @@ async fn authorization_code_exchange_then_refresh() {
         assert!(form.contains(&(k.to_owned(), v.to_owned())), "{k} missing in {form:?}");
     }
     clock.advance(chrono::Duration::minutes(6));
-    assert_eq!(provider.token().await.unwrap().expose_secret(), "delegated-2");
+    assert_eq!(provider.token().await.unwrap().secret(), "delegated-2");
 }
 
 /// A `MakeWriter` that appends every log line to a shared buffer.
@@ -249,7 +248,7 @@ async fn the_secret_and_token_never_reach_debug_display_or_logs() {
         format!("{err}"),
         format!("{err:?}"),
         format!("{token:?}"),
-        format!("{}", Secret::new(SECRET)),
+        format!("{:?}", Secret::new(SECRET)),
     ];
     printed.push(String::from_utf8(logs.0.lock().unwrap().clone()).unwrap());
     assert!(printed.last().unwrap().contains("graph request"), "logging was captured");
@@ -294,7 +293,7 @@ async fn a_link_callback_is_redeemed_with_its_verifier_at_its_authority() {
         .clock(Arc::new(clock))
         .build()
         .unwrap();
-    assert_eq!(provider.token().await.unwrap().expose_secret(), "delegated");
+    assert_eq!(provider.token().await.unwrap().secret(), "delegated");
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&received(&server).await[0].body).into_owned().collect();
     assert!(
         form.contains(&("code_verifier".to_owned(), exchange.verifier.secret().to_owned())),

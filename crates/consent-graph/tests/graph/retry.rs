@@ -1,12 +1,11 @@
 //! The retry loop: 429/503/504, Retry-After forms, attempt cap, single-wait cap, connection errors.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use chrono::{TimeZone, Utc};
-use common::*;
 use consent::{ConsentGraph, Error, ManualClock, TenantId};
 use consent_graph::{GraphBackend, GraphEndpoint, RetryPolicy, StaticToken};
 use wiremock::matchers::{method, path};
@@ -49,11 +48,14 @@ async fn retry_after_zero_forever_stops_at_the_attempt_cap() {
         .mount(&server)
         .await;
     let err = backend(&server).get_authorization_policy().await.unwrap_err();
-    assert_eq!(
-        err,
-        Error::Throttled {
-            retry_after: Some(Duration::ZERO)
-        }
+    assert!(
+        matches!(err, Error::Throttled { retry_after: Some(d), .. } if d.is_zero()),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("gave up after 4 attempts"), "{err}");
+    assert!(
+        !err.is_retryable(),
+        "the backend's retries are spent; a caller's own would multiply the load"
     );
     assert_eq!(received(&server).await.len(), 4, "default cap is 4 attempts");
 }
@@ -99,19 +101,15 @@ async fn service_unavailable_until_exhaustion_says_how_many_attempts() {
         .await;
     let err = backend(&server).get_request_policy().await.unwrap_err();
     match &err {
-        Error::Backend {
-            status,
-            request_id,
-            message,
-            ..
-        } => {
+        Error::Backend { status, context, .. } => {
             assert_eq!(*status, 503);
-            assert_eq!(request_id.as_deref(), Some("hdr-1"));
-            assert!(message.contains("gave up after 4 attempts"), "{message}");
+            assert_eq!(context.request_id(), Some("hdr-1"));
+            assert_eq!(context.gave_up_after(), Some(4));
         }
         other => panic!("{other:?}"),
     }
-    assert!(err.is_retryable());
+    assert!(err.to_string().contains("gave up after 4 attempts"), "{err}");
+    assert!(!err.is_retryable(), "after the last attempt the error says so and is not retryable");
     assert_eq!(received(&server).await.len(), 4);
 }
 
@@ -140,11 +138,10 @@ async fn a_retry_after_beyond_the_single_wait_cap_returns_throttled_at_once() {
         .await;
     let started = Instant::now();
     let err = backend(&server).get_request_policy().await.unwrap_err();
-    assert_eq!(
-        err,
-        Error::Throttled {
-            retry_after: Some(Duration::from_secs(120))
-        }
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
+    assert!(
+        err.is_retryable(),
+        "the service said when to come back; nothing was given up on: {err}"
     );
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(received(&server).await.len(), 1);
@@ -190,11 +187,30 @@ async fn connection_refused_is_retried_then_reported() {
         .retry(fast_retry())
         .build()
         .unwrap();
-    match b.get_request_policy().await.unwrap_err() {
-        Error::Backend { status: 0, message, .. } => {
-            assert!(message.contains("could not connect"), "{message}");
-            assert!(message.contains("gave up after 4 attempts"), "{message}");
-        }
-        other => panic!("{other:?}"),
+    let err = b.get_request_policy().await.unwrap_err();
+    assert!(matches!(err, Error::Backend { status: 0, .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("could not connect"), "{text}");
+    assert!(text.contains("gave up after 4 attempts"), "{text}");
+    // The cause reqwest keeps only in its sources is in the text, and `source()` is reqwest's error.
+    assert!(text.contains("Connection refused"), "{text}");
+    let source = std::error::Error::source(&err).expect("the transport error is the source");
+    assert!(
+        source.downcast_ref::<reqwest::Error>().is_some_and(|e| e.is_connect()),
+        "{source:?}"
+    );
+}
+
+#[tokio::test]
+async fn other_server_errors_are_final_and_not_retryable() {
+    for status in [500, 502] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(graph_error("generalException", "broken")))
+            .mount(&server)
+            .await;
+        let err = backend(&server).get_request_policy().await.unwrap_err();
+        assert_eq!(received(&server).await.len(), 1, "{status} is not retried");
+        assert!(!err.is_retryable(), "is_retryable agrees with the loop for {status}: {err}");
     }
 }

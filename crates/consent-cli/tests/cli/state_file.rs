@@ -1,11 +1,9 @@
 //! Data safety of the mock state file: concurrent writers lose nothing, bad files are refused and
 //! left untouched, reads do not rewrite, `init` does not clobber.
 
-mod common;
-
 use std::process::{Command, Stdio};
 
-use common::{Mock, APP};
+use crate::common::{Mock, APP};
 use predicates::prelude::*;
 
 #[test]
@@ -129,7 +127,7 @@ fn mock_show_and_add_user_describe_the_directory() {
     assert_eq!(added["user"]["roles"][0], "global-reader");
     let show = m.json(&["mock", "show"], 0);
     assert_eq!(show["command"], "mock show");
-    assert_eq!(show["tenant_id"], common::TENANT);
+    assert_eq!(show["tenant_id"], crate::common::TENANT);
     assert_eq!(show["requests_enabled"], true);
     let upns: Vec<&str> = show["users"]
         .as_array()

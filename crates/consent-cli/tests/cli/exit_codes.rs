@@ -1,8 +1,6 @@
 //! Every exit code of the documented table, produced by a real situation.
 
-mod common;
-
-use common::{bare, Mock, APP, REVIEWERS_GROUP};
+use crate::common::{bare, Mock, APP, REVIEWERS_GROUP};
 use predicates::prelude::*;
 
 #[test]

@@ -1,8 +1,7 @@
 //! `@odata.nextLink` paging: followed with retries, refused off-origin.
 #![allow(clippy::unwrap_used)] // fixtures are constants; a panic is the right failure in tests
-mod common;
 
-use common::*;
+use crate::common::*;
 use consent::{ConsentGraph, Error};
 use wiremock::matchers::{bearer_token, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -96,4 +95,59 @@ async fn refuses_a_next_link_to_another_host_or_port() {
         }
         assert_eq!(received(&server).await.len(), 1, "nothing was sent to {foreign}");
     }
+}
+
+#[tokio::test]
+async fn one_deadline_covers_a_whole_paged_listing() {
+    let server = MockServer::start().await;
+    let base = format!("{}/v1.0/oauth2PermissionGrants", server.uri());
+    // Every page takes 200 ms and names a next page: each page alone is within the 500 ms deadline.
+    Mock::given(method("GET"))
+        .and(path("/v1.0/oauth2PermissionGrants"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(page(vec![grant_json("g", "User.Read")], Some(format!("{base}?$skiptoken=more"))))
+                .set_delay(std::time::Duration::from_millis(200)),
+        )
+        .mount(&server)
+        .await;
+    let retry = consent_graph::RetryPolicy {
+        deadline: std::time::Duration::from_millis(500),
+        ..fast_retry()
+    };
+    let err = backend_with(&server, retry)
+        .list_delegated_grants(&oid(CLIENT_SP))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(
+        received(&server).await.len() <= 4,
+        "{} pages fetched",
+        received(&server).await.len()
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_is_refused_not_buffered() {
+    let server = MockServer::start().await;
+    let big: Vec<serde_json::Value> = (0..200).map(|i| grant_json(&format!("g{i}"), "User.Read")).collect();
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(big, None)))
+        .mount(&server)
+        .await;
+    let capped = consent_graph::GraphBackend::builder()
+        .tenant(consent::TenantId::parse(TENANT).unwrap())
+        .token_provider(std::sync::Arc::new(consent_graph::StaticToken::new(TOKEN)))
+        .endpoint(endpoint(&server))
+        .retry(fast_retry())
+        .max_response_body(4096)
+        .build()
+        .unwrap();
+    let err = capped.list_delegated_grants(&oid(CLIENT_SP)).await.unwrap_err();
+    assert!(err.to_string().contains("larger than the backend's cap"), "{err}");
+    assert!(!err.is_retryable());
+    assert_eq!(received(&server).await.len(), 1, "not retried");
+    // The same answer under the default cap (16 MiB) is read.
+    assert_eq!(backend(&server).list_delegated_grants(&oid(CLIENT_SP)).await.unwrap().len(), 200);
+    assert_eq!(consent_graph::DEFAULT_MAX_RESPONSE_BODY, 16 * 1024 * 1024);
 }
