@@ -53,6 +53,7 @@
 //! See `docs/emulator.md` for every route, the redirect choices of the login pages, and limits.
 #![deny(missing_docs)]
 
+mod accounts;
 mod auth;
 mod cli;
 mod config;
@@ -64,10 +65,12 @@ mod server;
 mod tenants;
 mod traffic;
 
+pub use accounts::{AppCredentialChange, AppCredentials};
 pub use cli::{serve, ServeOptions};
 pub use config::{
     EmulatorConfig, Latency, RateLimit, ADMIN_APP_PERMISSIONS, DEFAULT_BODY_LIMIT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
 };
+pub use consent_mock::{AccountChange, AccountStatus};
 pub use control::OutboxMail;
 pub use server::{Emulator, RunningEmulator};
 pub use traffic::EmulatorStats;
