@@ -194,17 +194,18 @@ async fn patch_user(
         Ok(t) => t,
         Err(r) => return r,
     };
-    let change =
-        match serde_json::from_slice::<AccountChange>(&body) {
-            Ok(c) => c,
-            Err(e) => return refuse(
+    let change = match serde_json::from_slice::<AccountChange>(&body) {
+        Ok(c) => c,
+        Err(e) => {
+            return refuse(
                 StatusCode::BAD_REQUEST,
                 "badRequest",
                 format!(
                     "The body must be an object with any of mailbox, enabled, conditional_access_block, password_changed (booleans): {e}."
                 ),
-            ),
-        };
+            )
+        }
+    };
     match shared.set_account(target, &upn, &change) {
         Ok(status) => Json(status).into_response(),
         Err(e) => from_error(&e),
