@@ -503,3 +503,47 @@ async fn the_control_api_refuses_unknown_users_apps_and_fields() {
     seeded.emu.reset(None).unwrap();
     assert!(!seeded.tenant.account_status(demo::EVA_ID).mailbox);
 }
+
+/// `AuthorizationCodeExchange::refresh_token` hands the product the refresh token to store, and
+/// `check_link` on it is healthy (what the example web app's "Linked account" panel does).
+#[tokio::test]
+async fn the_code_exchanges_refresh_token_feeds_check_link() {
+    use consent_graph::{AuthorizationCodeExchange, TokenProvider};
+    let env = env_with_secret(None).await;
+    let authority = Authority::parse(env.emu.login_url().as_str().trim_end_matches('/')).unwrap();
+    let (url, pending) = LinkRequest::new(demo::CARERIX_APP_ID, REDIRECT, scopes())
+        .unwrap()
+        .tenant(LinkTenant::parse(&env.emu.tenant_id().to_string()).unwrap())
+        .authority(authority)
+        .build(&env.tenant.clock())
+        .unwrap();
+    let page = env.http.get(url.as_str()).send().await.unwrap().text().await.unwrap();
+    let flow = field(&page, "flow");
+    let form = [
+        ("flow", flow.as_str()),
+        ("action", "signin"),
+        ("upn", demo::EVA_UPN),
+        ("password", demo::PASSWORD),
+    ];
+    let r = env.http.post(env.login(url.path())).form(&form).send().await.unwrap();
+    let accept = [("flow", flow.as_str()), ("action", "accept")];
+    let r = if r.status() == StatusCode::OK {
+        env.http.post(env.login(url.path())).form(&accept).send().await.unwrap()
+    } else {
+        r
+    };
+    let callback = Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    let LinkOutcome::Authorized(exchange) = pending.finish(callback.query().unwrap(), &env.tenant.clock()).unwrap() else {
+        panic!("expected a code")
+    };
+    let provider = AuthorizationCodeExchange::for_link(&exchange)
+        .unwrap()
+        .clock(Arc::new(env.tenant.clock()))
+        .build()
+        .unwrap();
+    assert!(provider.refresh_token().await.is_none(), "nothing redeemed yet");
+    provider.token().await.unwrap();
+    let rt = provider.refresh_token().await.expect("offline_access was granted");
+    let report = check(&env, &rt, None).await;
+    assert_eq!(report.health.outcome, HealthOutcome::Healthy, "{:?}", report.health);
+}
