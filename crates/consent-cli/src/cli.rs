@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{admin_consent, link, mock, policy, requests, shell, workflow};
+use crate::commands::{admin_consent, fleet, link, mock, policy, requests, shell, watch, workflow};
 use crate::exit::EXIT_CODES_HELP;
 
 /// The help heading of the options every command accepts.
@@ -94,6 +94,11 @@ pub enum Command {
     Status(workflow::StatusArgs),
     /// Next steps for the user or the admin, as text or Markdown.
     Guide(workflow::GuideArgs),
+    /// Follow the app's consent state until a reviewer decides: one line (or JSON object) per change; exit 0 when approved, 3 when denied, blocked, expired or timed out.
+    Watch(watch::WatchArgs),
+    /// One app across many tenants with one management app: status of each, or approve in each.
+    #[command(subcommand)]
+    Fleet(fleet::FleetCommand),
     /// The user's sign-in link: build the authorize URL, classify the callback.
     #[command(subcommand)]
     Link(link::LinkCommand),

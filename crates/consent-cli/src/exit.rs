@@ -8,7 +8,7 @@
 //! | 0 | success (`status`: approved, or users may consent themselves) |
 //! | 1 | error: anything not listed below (invalid input found at run time, not found, conflict, invalid transition, unsupported on this backend, state-file problems) |
 //! | 2 | usage: unknown command or flag, missing argument, or an argument value that does not parse |
-//! | 3 | action needed: `status` not approved, `link classify` not authorized, `admin-consent classify` not granted |
+//! | 3 | action needed: `status` not approved, `watch` ended without approval, `fleet` some tenant needs action, `link classify` not authorized, `admin-consent classify` not granted |
 //! | 4 | access denied: the acting principal lacks the role or permission, or could not authenticate |
 //! | 5 | unavailable: throttled, timed out, or the backend failed (5xx / no connection) after retries |
 
@@ -22,9 +22,10 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success (status: approved, or users may consent themselves)
   1  error (invalid input found at run time, not found, conflict, invalid transition,
-     unsupported on this backend, mock state file problems)
+     unsupported on this backend, mock state file problems; fleet: some tenant failed)
   2  usage (unknown command or flag, missing argument, argument value that does not parse)
-  3  action needed (status not approved; link classify not authorized;
+  3  action needed (status not approved; watch ended without approval;
+     fleet: some tenant needs action; link classify not authorized;
      admin-consent classify not granted)
   4  access denied (missing role or permission, or not authenticated)
   5  unavailable (throttled, timed out, or backend failure after retries)";

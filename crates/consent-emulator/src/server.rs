@@ -147,7 +147,7 @@ impl Emulator {
     /// `InvalidInput` when `tenants` is empty or two of them share a tenant id.
     pub fn with_tenants(tenants: Vec<MockTenant>, config: EmulatorConfig) -> consent::Result<Self> {
         // Validate now, so that `bind` cannot fail on it later.
-        Tenants::new(tenants.iter().map(MockTenant::fork).collect(), 0)?;
+        Tenants::check(&tenants, config.tenants)?;
         Ok(Self { tenants, config })
     }
 

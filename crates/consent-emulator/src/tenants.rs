@@ -49,20 +49,17 @@ impl std::fmt::Debug for Tenants {
 }
 
 impl Tenants {
-    /// `count` tenants (at least as many as given): the `given` ones, then copies of the first.
-    ///
-    /// # Errors
-    /// `InvalidInput` when nothing is given or two given tenants share an id.
-    pub(crate) fn new(given: Vec<MockTenant>, count: usize) -> consent::Result<Self> {
+    /// The ids [`new`](Self::new) would serve, with their index; `new`'s errors without building.
+    pub(crate) fn check(given: &[MockTenant], count: usize) -> consent::Result<(Vec<TenantId>, HashMap<Uuid, usize>)> {
         if count > MAX_TENANTS {
             return Err(Error::invalid(
                 "tenants",
                 format!("{count} is more than the {MAX_TENANTS} one emulator serves"),
             ));
         }
-        let first = given
-            .first()
-            .ok_or_else(|| Error::invalid("tenants", "give the emulator at least one tenant"))?;
+        if given.is_empty() {
+            return Err(Error::invalid("tenants", "give the emulator at least one tenant"));
+        }
         let mut ids: Vec<TenantId> = given.iter().map(MockTenant::tenant_id).collect();
         let seed = ids[0].as_uuid().unwrap_or_default();
         let mut next = ids.len();
@@ -80,6 +77,16 @@ impl Tenants {
                 ));
             }
         }
+        Ok((ids, by_uuid))
+    }
+
+    /// `count` tenants (at least as many as given): the `given` ones, then copies of the first.
+    ///
+    /// # Errors
+    /// `InvalidInput` when nothing is given or two given tenants share an id.
+    pub(crate) fn new(given: Vec<MockTenant>, count: usize) -> consent::Result<Self> {
+        let (ids, by_uuid) = Self::check(&given, count)?;
+        let first = &given[0];
         let source = RwLock::new(first.fork());
         let extra = RwLock::new(vec![None; ids.len() - given.len()]);
         let given = given

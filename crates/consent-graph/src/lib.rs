@@ -10,6 +10,8 @@
 //! - Tokens behind [`TokenProvider`]: [`ClientCredentials`] (application permissions),
 //!   [`AuthorizationCodeExchange`] (a user's or admin's sign-in with PKCE), [`StaticToken`].
 //!   Tokens and secrets are [`Secret`]s and print `[redacted]`.
+//! - [`GraphFleet`]: one backend per customer tenant from one management app's credentials, each
+//!   with its own cached token, for `consent`'s fleet functions.
 //! - [`GraphOperation`]: the least permission and role each [`Operation`] needs on Graph; a 403 names them.
 //! - [`check_link`] with a [`LinkChecker`]: after consent, one refresh and one calendar read tell
 //!   whether a user's linked account still works, as a [`consent::link::LinkHealth`].
@@ -57,6 +59,7 @@
 mod backend;
 mod endpoint;
 mod error;
+mod fleet;
 mod link_check;
 mod operation;
 mod request;
@@ -67,6 +70,7 @@ mod transport;
 pub use backend::{GraphBackend, GraphBackendBuilder, BACKEND_NAME};
 pub use consent::Operation;
 pub use endpoint::GraphEndpoint;
+pub use fleet::GraphFleet;
 pub use link_check::{check_link, LinkCheckReport, LinkChecker, LinkCheckerBuilder, LinkedAccount};
 pub use operation::GraphOperation;
 pub use retry::RetryPolicy;

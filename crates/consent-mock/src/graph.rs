@@ -144,10 +144,48 @@ impl ConsentGraph for MockGraph {
             .run(Operation::ReviewConsentRequest, |st| st.review(&self.principal, review))
     }
 
-    /// The default call-by-call read, behind one fault check of its own so a plan can fail the
-    /// whole snapshot the way a failed `$batch` fails on Graph.
+    /// The reads of [`consent::snapshot::read_sequentially`], in the same order and each with its own
+    /// fault draw, but under one lock: consistent like Graph's `$batch`, and without re-locking,
+    /// re-reading the clock and re-running expiry for every read (the mock's hot path). One fault
+    /// check of its own comes first, so a plan can fail the whole snapshot the way a failed
+    /// `$batch` fails on Graph.
     async fn snapshot(&self, app_id: &AppId, resources: &[AppId]) -> Result<TenantSnapshot> {
-        self.tenant.run(Operation::Snapshot, |_| Ok(()))?;
-        consent::snapshot::read_sequentially(self, app_id, resources).await
+        let p = &self.principal;
+        self.tenant.run_reads(|r| {
+            r.op(Operation::Snapshot, |_| Ok(()))?;
+            let request_policy = r.op(Operation::GetRequestPolicy, |st| st.get_request_policy(p))?;
+            let authorization_policy = r.op(Operation::GetAuthorizationPolicy, |st| st.get_authorization_policy(p))?;
+            let client = r.op(Operation::GetServicePrincipal, |st| st.get_sp(p, app_id))?;
+            let mut found = Vec::with_capacity(resources.len());
+            for resource in resources {
+                if let Some(sp) = r.op(Operation::GetServicePrincipal, |st| st.get_sp(p, resource))? {
+                    found.push(sp);
+                }
+            }
+            let (grants, app_role_assignments) = match &client {
+                Some(sp) => (
+                    r.op(Operation::ListDelegatedGrants, |st| st.list_grants(p, &sp.id))?,
+                    r.op(Operation::ListAppRoleAssignments, |st| st.list_assignments(p, &sp.id))?,
+                ),
+                None => (Vec::new(), Vec::new()),
+            };
+            let filter = RequestFilter {
+                app_id: Some(*app_id),
+                pending_only: false,
+            };
+            let mut requests = r.op(Operation::ListAppConsentRequests, |st| st.list_app_requests(p, &filter))?;
+            for request in &mut requests {
+                request.user_consent_requests = r.op(Operation::ListUserConsentRequests, |st| st.list_user_requests(p, &request.id))?;
+            }
+            Ok(TenantSnapshot {
+                request_policy,
+                authorization_policy,
+                client,
+                resources: found,
+                grants,
+                app_role_assignments,
+                requests,
+            })
+        })
     }
 }

@@ -64,23 +64,18 @@ impl MockTenant {
     /// Runs a port operation with fault injection: throttle, 5xx and timeout fail before applying;
     /// committed-but-lost applies, then reports a timeout.
     pub(crate) fn run<R>(&self, op: Operation, f: impl FnOnce(&mut TenantState) -> Result<R>) -> Result<R> {
+        self.run_reads(|r| r.op(op, f))
+    }
+
+    /// Runs several port operations under one lock, after one clock read and one expiry pass, so a
+    /// snapshot is consistent (as Graph's `$batch` is) and pays for locking once. Each operation
+    /// still draws its own faults ([`Reads::op`]).
+    pub(crate) fn run_reads<R>(&self, f: impl FnOnce(&mut Reads<'_>) -> Result<R>) -> Result<R> {
         let mut g = self.lock();
         g.state.now = self.clock.now();
         g.state.tick();
         let Inner { state, rng } = &mut *g;
-        let fault = state.faults.draw(op, rng);
-        match fault {
-            Some(crate::Fault::CommittedButLost) => {
-                let applied = f(state);
-                tracing::debug!(%op, applied = applied.is_ok(), "mock fault: committed but lost");
-                Err(crate::Fault::CommittedButLost.to_error(op))
-            }
-            Some(fault) => {
-                tracing::debug!(%op, ?fault, "mock fault injected");
-                Err(fault.to_error(op))
-            }
-            None => f(state),
-        }
+        f(&mut Reads { state, rng })
     }
 
     /// The tenant id.
@@ -457,6 +452,30 @@ fn insert_group(s: &mut TenantState, id: ObjectId, display_name: &str, members: 
         format!("add group {display_name}"),
     );
     Ok(())
+}
+
+/// The locked tenant inside [`MockTenant::run_reads`].
+pub(crate) struct Reads<'a> {
+    state: &'a mut TenantState,
+    rng: &'a mut StdRng,
+}
+
+impl Reads<'_> {
+    /// One port operation with fault injection, as [`MockTenant::run`] does it.
+    pub(crate) fn op<R>(&mut self, op: Operation, f: impl FnOnce(&mut TenantState) -> Result<R>) -> Result<R> {
+        match self.state.faults.draw(op, self.rng) {
+            Some(crate::Fault::CommittedButLost) => {
+                let applied = f(self.state);
+                tracing::debug!(%op, applied = applied.is_ok(), "mock fault: committed but lost");
+                Err(crate::Fault::CommittedButLost.to_error(op))
+            }
+            Some(fault) => {
+                tracing::debug!(%op, ?fault, "mock fault injected");
+                Err(fault.to_error(op))
+            }
+            None => f(self.state),
+        }
+    }
 }
 
 impl fmt::Debug for MockTenant {

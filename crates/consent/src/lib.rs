@@ -17,6 +17,8 @@
 //! - The user-consent decision Entra makes ([`decide_user_consent`]).
 //! - [`workflow`]: [`observe`] the tenant into a [`ConsentState`], then typed transitions on
 //!   [`Consent<S>`](Consent); [`grant_tenant_wide`] is the idempotent grant behind "approve".
+//!   Over time and across tenants: [`watch`] streams one tenant's changes until a decision;
+//!   [`observe_many`] / [`approve_many`] run a fleet with bounded concurrency and a resumable [`Journal`].
 //! - [`link`]: the user's authorize URL and callback, the admin-consent link, scope preflight (sans-IO).
 //!   After consent, [`LinkHealth`](link::LinkHealth) says why a linked account stopped working and who acts.
 //! - [`guidance`]: next steps for user and admin for every state and outcome, for any [`Product`](guidance::Product), in
@@ -110,6 +112,9 @@ pub use request::{
     RequestOutcome, ReviewDecision, ReviewResult, StageStatus, UserConsentRequest, UserIdentity, UserRequestStatus,
 };
 pub use scope::{Scope, ScopeSet, MAX_SCOPE_STRING_LEN};
+pub use workflow::{
+    approve_many, observe_many, watch, FleetOptions, FleetTenant, Journal, Sleeper, TenantGraphs, WatchEvent, WatchOptions,
+};
 pub use workflow::{
     grant_tenant_wide, observe, Approved, Blocked, Completion, Consent, ConsentState, Coverage, Denied, Expired, GrantReport, Pending,
     Requester, RequestsDisabled, RequestsEnabled, UserConsentAllowed,

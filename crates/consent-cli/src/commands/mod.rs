@@ -3,12 +3,14 @@
 
 pub mod admin_consent;
 pub mod diagnose;
+pub mod fleet;
 pub mod link;
 pub mod mock;
 pub mod policy;
 pub mod requests;
 pub mod shell;
 mod views;
+pub mod watch;
 pub mod workflow;
 
 use crate::backend::Backend;
@@ -24,6 +26,8 @@ pub async fn run(command: Command, g: &GlobalArgs, out: &Output) -> CliResult<Ex
         Command::Approve(a) => with_backend(g, out, |b| Box::pin(workflow::approve(a, b, *out))).await,
         Command::Status(a) => with_backend(g, out, |b| Box::pin(workflow::status(a, b))).await,
         Command::Guide(a) => with_backend(g, out, |b| Box::pin(workflow::guide(a, b))).await,
+        Command::Watch(a) => watch::run(a, g).await,
+        Command::Fleet(c) => fleet::run(c, g, out).await,
         Command::Link(c) => link::run(c, g, out),
         Command::AdminConsent(c) => admin_consent::run(c, g, out),
         Command::Mock(c) => mock::run(c, g, out).await,

@@ -11,22 +11,32 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 use super::{Locale, Product};
 
-/// The English catalogue source.
-pub(crate) const EN_FTL: &str = include_str!("../../locales/en/guidance.ftl");
-/// The Dutch catalogue source.
-pub(crate) const NL_FTL: &str = include_str!("../../locales/nl/guidance.ftl");
-/// The English link-health messages (`consent::link::LinkHealth`), a second resource of the bundle.
-pub(crate) const EN_HEALTH_FTL: &str = include_str!("../../locales/en/link-health.ftl");
-/// The Dutch link-health messages.
-pub(crate) const NL_HEALTH_FTL: &str = include_str!("../../locales/nl/link-health.ftl");
+/// Every catalogue file as (name, English, Dutch); one bundle per locale holds them all, and a
+/// message id lives in exactly one file (unit tests check both).
+pub(crate) const FILES: &[(&str, &str, &str)] = &[
+    (
+        "guidance.ftl",
+        include_str!("../../locales/en/guidance.ftl"),
+        include_str!("../../locales/nl/guidance.ftl"),
+    ),
+    (
+        "link-health.ftl",
+        include_str!("../../locales/en/link-health.ftl"),
+        include_str!("../../locales/nl/link-health.ftl"),
+    ),
+    (
+        "watch.ftl",
+        include_str!("../../locales/en/watch.ftl"),
+        include_str!("../../locales/nl/watch.ftl"),
+    ),
+];
 
-/// Every resource of a locale's bundle: the main catalogue, then link health. Message ids must not
-/// repeat across them (a unit test checks).
-fn sources(locale: Locale) -> [&'static str; 2] {
-    match locale {
-        Locale::En => [EN_FTL, EN_HEALTH_FTL],
-        Locale::Nl => [NL_FTL, NL_HEALTH_FTL],
-    }
+/// The sources of a locale's bundle, in [`FILES`] order.
+fn sources(locale: Locale) -> impl Iterator<Item = &'static str> {
+    FILES.iter().map(move |(_, en, nl)| match locale {
+        Locale::En => *en,
+        Locale::Nl => *nl,
+    })
 }
 
 fn bundle(locale: Locale) -> &'static FluentBundle<FluentResource> {
@@ -164,40 +174,29 @@ mod tests {
 
     #[test]
     fn every_message_id_exists_in_every_locale() {
-        let en = ids(EN_FTL);
-        assert!(en.len() > 50, "the English catalogue looks truncated: {} messages", en.len());
-        for locale in Locale::ALL {
-            let other = ids(sources(locale)[0]);
-            let missing: Vec<_> = en.difference(&other).collect();
-            let extra: Vec<_> = other.difference(&en).collect();
+        let all_en: usize = FILES.iter().map(|(_, en, _)| ids(en).len()).sum();
+        assert!(all_en > 100, "the English catalogue looks truncated: {all_en} messages");
+        for (name, en, nl) in FILES {
+            let (en, nl) = (ids(en), ids(nl));
+            let missing: Vec<_> = en.difference(&nl).collect();
+            let extra: Vec<_> = nl.difference(&en).collect();
             assert!(
                 missing.is_empty() && extra.is_empty(),
-                "{locale}: missing {missing:?}, extra {extra:?}"
+                "nl/{name}: missing {missing:?}, extra {extra:?}"
             );
         }
     }
 
     #[test]
-    fn every_link_health_message_id_exists_in_every_locale_and_nowhere_else() {
-        let en = ids(EN_HEALTH_FTL);
-        assert!(
-            en.len() > 30,
-            "the English link-health catalogue looks truncated: {} messages",
-            en.len()
-        );
-        for locale in Locale::ALL {
-            let [main, health] = sources(locale).map(ids);
-            let missing: Vec<_> = en.difference(&health).collect();
-            let extra: Vec<_> = health.difference(&en).collect();
-            assert!(
-                missing.is_empty() && extra.is_empty(),
-                "{locale} link-health: missing {missing:?}, extra {extra:?}"
-            );
-            let twice: Vec<_> = main.intersection(&health).collect();
-            assert!(
-                twice.is_empty(),
-                "{locale}: ids in both resources (the second is dropped): {twice:?}"
-            );
+    fn no_message_id_lives_in_two_files() {
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        for (name, en, _) in FILES {
+            for id in ids(en) {
+                assert!(
+                    seen.insert(id.clone()),
+                    "{id} in {name} repeats an id of an earlier file (it would be dropped)"
+                );
+            }
         }
     }
 

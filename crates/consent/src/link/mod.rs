@@ -20,6 +20,8 @@
 //! - `preflight`: [`preflight`] and [`PreflightReport`].
 //! - `health`: after consent, [`LinkHealth`] from a token-endpoint or Graph error: outcome, who acts,
 //!   guidance; the table is [`LINK_HEALTH_TABLE`].
+//! - `recheck`: the user's silent re-check ([`LinkRequest::silent_recheck`], [`RecheckOutcome`]),
+//!   including "approved, not yet in effect" inside the [`PROPAGATION_WINDOW`].
 //!
 //! # Example
 //!
@@ -66,6 +68,7 @@ mod guidance;
 mod health;
 mod preflight;
 mod query;
+mod recheck;
 #[cfg(test)]
 mod tests;
 
@@ -79,3 +82,4 @@ pub use health::{
 };
 pub use preflight::{preflight, PreflightReport};
 pub use query::{MAX_CALLBACK_LEN, MAX_DESCRIPTION_CHARS};
+pub use recheck::{RecheckOutcome, PROPAGATION_WINDOW};

@@ -34,26 +34,38 @@
 //! # }
 //! ```
 //!
+//! Beyond one tenant and one moment: [`watch`] follows one tenant until a reviewer decides (a stream
+//! of changes with backoff and a deadline), and [`observe_many`] / [`approve_many`] run across a
+//! fleet of tenants with bounded concurrency and a resumable [`Journal`].
+//!
 //! A handle serializes (through [`ConsentState`]) so a product can persist it; a loaded handle is a
 //! claim, and every transition re-reads the tenant before it writes.
 
+mod fleet;
 mod grant;
 mod guidance;
+mod journal;
 mod observe;
 mod states;
 #[cfg(test)]
 mod tests;
 mod transitions;
+mod watch;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use fleet::{approve_many, observe_many, FleetApproval, FleetOptions, FleetTenant, TenantGraphs, TenantResult};
 pub use grant::{grant_tenant_wide, GrantReport};
+pub use journal::{Journal, JournalEntry, JournalEvent};
 pub use observe::observe;
 pub use states::{
     Approved, Blocked, Coverage, Denied, Expired, Pending, Requester, RequestsDisabled, RequestsEnabled, State, UserConsentAllowed,
 };
 pub use transitions::Completion;
+#[cfg(feature = "tokio")]
+pub use watch::TokioSleeper;
+pub use watch::{is_final_state, watch, Sleeper, WatchEvent, WatchOptions};
 
 use crate::app::AppRegistration;
 
