@@ -173,6 +173,12 @@ async fn a_disabled_user_is_account_unavailable_for_the_admin() {
         (HealthOutcome::AccountUnavailable, WhoActs::Admin, Some("AADSTS50057"))
     );
     assert_eq!(report.round_trips, 1);
+    let (_, redirect) = link(&env, demo::EVA_UPN, None).await.unwrap_err();
+    let callback = redirect["callback"].as_str().unwrap();
+    assert!(
+        callback.contains("error_codes=%5B50057%5D"),
+        "a new sign-in is refused too: {callback}"
+    );
     env.emu
         .set_account(demo::EVA_UPN, &change(json!({ "enabled": true })), None)
         .unwrap();
