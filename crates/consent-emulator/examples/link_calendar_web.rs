@@ -6,7 +6,11 @@
 //! <http://127.0.0.1:3000>. Click the button, sign in as `eva@contoso.example` (password in the
 //! printed JSON line), see "Approval required", send a justification; the status page then shows
 //! the outcome, its guidance, and the admin-consent link. Open that link, sign in as
-//! `admin@contoso.example`, Accept; click the button again: "Calendar linked".
+//! `admin@contoso.example`, Accept; click the button again: "Calendar linked". The "Linked
+//! account" panel (`/linked`) then runs `consent_graph::check_link` on the stored refresh token
+//! (one refresh, one `GET /me/calendar?$select=id`) and shows the outcome, who acts and the
+//! guidance; break the link with the emulator's control API (e.g.
+//! `PATCH /_emulator/users/eva@contoso.example {"mailbox": false}`) and reload it.
 //!
 //! Flags:
 //! - `--port P` (default 3000; 0 picks a free port)
@@ -27,7 +31,7 @@ use axum::Router;
 use consent::guidance::{Locale, Product};
 use consent::link::{AdminConsentOutcome, Authority, LinkOutcome, LinkRequest, LinkTenant, PendingAdminConsent, PendingLink};
 use consent::{AppId, Clock, ScopeSet, SystemClock};
-use consent_graph::{AuthorizationCodeExchange, Secret, TokenProvider};
+use consent_graph::{check_link, AuthorizationCodeExchange, GraphEndpoint, LinkChecker, LinkedAccount, Secret, TokenProvider};
 use url::Url;
 
 /// Where the app sends people and what it asks for.
@@ -49,6 +53,8 @@ pub struct Settings {
     pub app_name: String,
     /// The clock of the tenant (the emulator's) or the system clock.
     pub clock: Arc<dyn Clock>,
+    /// Where Microsoft Graph is (the emulator's `/v1.0`, or the global cloud), for the link check.
+    pub graph: GraphEndpoint,
 }
 
 impl Settings {
@@ -67,6 +73,8 @@ pub struct LinkApp {
     settings: Settings,
     pending: Mutex<HashMap<String, PendingLink>>,
     admin_pending: Mutex<HashMap<String, PendingAdminConsent>>,
+    /// The linked account's refresh token (a real product stores it encrypted, per user).
+    linked: Mutex<Option<Secret>>,
 }
 
 impl LinkApp {
@@ -76,6 +84,7 @@ impl LinkApp {
             settings,
             pending: Mutex::default(),
             admin_pending: Mutex::default(),
+            linked: Mutex::default(),
         })
     }
 
@@ -84,10 +93,11 @@ impl LinkApp {
     }
 }
 
-/// The routes: `/`, `/link`, `/auth/callback`, `/auth/admin-callback`.
+/// The routes: `/`, `/link`, `/linked`, `/auth/callback`, `/auth/admin-callback`.
 pub fn router(app: Arc<LinkApp>) -> Router {
     Router::new()
         .route("/", get(home))
+        .route("/linked", get(linked_account))
         .route("/link", get(start_link))
         .route("/auth/callback", get(callback))
         .route("/auth/admin-callback", get(admin_callback))
@@ -113,7 +123,8 @@ fn page(title: &str, body: &str) -> Html<String> {
 
 async fn home(State(app): State<Arc<LinkApp>>) -> Html<String> {
     let body = format!(
-        "<p>Recruitment CRM — calendar integration ({})</p><p><a class=\"button\" id=\"link\" href=\"/link\">Link my Microsoft 365 calendar</a></p>",
+        "<p>Recruitment CRM — calendar integration ({})</p><p><a class=\"button\" id=\"link\" href=\"/link\">Link my Microsoft 365 calendar</a></p>\
+         <p><a id=\"linked-account\" href=\"/linked\">Linked account</a></p>",
         esc(&app.settings.app_name)
     );
     page("Calendar settings", &body)
@@ -200,17 +211,78 @@ async fn redeem(app: &LinkApp, exchange: &consent::link::TokenExchange) -> Respo
     if let Some(secret) = &app.settings.client_secret {
         builder = builder.client_secret(Secret::new(secret.clone()));
     }
-    let token = match builder.build() {
-        Ok(provider) => provider.token().await,
-        Err(e) => Err(e),
+    let provider = match builder.build() {
+        Ok(p) => p,
+        Err(e) => return page("Token exchange failed", &format!("<pre>{}</pre>", esc(&e.to_string()))).into_response(),
     };
-    match token {
+    match provider.token().await {
         Ok(t) => {
+            *app.linked.lock().unwrap_or_else(|p| p.into_inner()) = provider.refresh_token().await;
             let until = t.expires_at().map(|e| e.to_rfc3339()).unwrap_or_else(|| "unknown".into());
-            let body = format!("<p id=\"linked\">Calendar linked. The access token is stored server-side (valid until {until}).</p>");
+            let body = format!(
+                "<p id=\"linked\">Calendar linked. The access token is stored server-side (valid until {until}).</p>\
+                 <p><a id=\"check-link\" href=\"/linked\">Check the linked account</a></p>"
+            );
             page("Calendar linked", &body).into_response()
         }
         Err(e) => page("Token exchange failed", &format!("<pre>{}</pre>", esc(&e.to_string()))).into_response(),
+    }
+}
+
+/// The "Linked account" panel: runs `check_link` (one refresh, one calendar read) on the stored
+/// refresh token and shows the outcome, who acts and the guidance.
+async fn linked_account(State(app): State<Arc<LinkApp>>) -> Response {
+    let stored = app.linked.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let Some(refresh_token) = stored else {
+        return page(
+            "Linked account",
+            "<p id=\"health-outcome\">not_linked</p><p>No calendar is linked yet: click the button on the settings page.</p>",
+        )
+        .into_response();
+    };
+    let s = &app.settings;
+    let Some(tenant) = s.tenant.tenant().cloned() else {
+        return page(
+            "Linked account",
+            "<p>The link was made for `organizations`: the user's tenant is unknown.</p>",
+        )
+        .into_response();
+    };
+    let mut builder = LinkChecker::builder(s.client_id, s.scopes.clone())
+        .graph_endpoint(s.graph.clone())
+        .authority(s.authority.clone())
+        .clock(s.clock.clone());
+    if let Some(secret) = &s.client_secret {
+        builder = builder.client_secret(Secret::new(secret.clone()));
+    }
+    let account = LinkedAccount { tenant, refresh_token };
+    let report = match builder.build() {
+        Ok(checker) => check_link(&checker, &account).await,
+        Err(e) => Err(e),
+    };
+    match report {
+        Ok(report) => {
+            if let Some(rotated) = &report.refresh_token {
+                *app.linked.lock().unwrap_or_else(|p| p.into_inner()) = Some(rotated.clone());
+            }
+            let health = &report.health;
+            let code = health.code.as_deref().map(|c| format!(" ({})", esc(c))).unwrap_or_default();
+            let body = format!(
+                "<section id=\"link-health\"><h2>Linked account</h2>\
+                 <p>Status: <strong id=\"health-outcome\">{}</strong>{code}</p>\
+                 <p>Who acts: <strong id=\"who-acts\">{}</strong></p>\
+                 <div id=\"health-guidance\">{}</div></section>",
+                esc(health.kind()),
+                esc(health.who_acts.as_str()),
+                health.guidance(&s.product(), Locale::En).to_html(),
+            );
+            page("Linked account", &body).into_response()
+        }
+        Err(e) => page(
+            "Linked account",
+            &format!("<p>The check got no answer.</p><pre>{}</pre>", esc(&e.to_string())),
+        )
+        .into_response(),
     }
 }
 
@@ -299,6 +371,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             public_url,
             app_name: "Carerix Calendar".into(),
             clock: Arc::new(SystemClock),
+            graph: match &f.emulator {
+                Some(url) => GraphEndpoint::custom(&format!("{}/v1.0", url.trim_end_matches('/')))?,
+                None => GraphEndpoint::Global,
+            },
         };
         (None, settings)
     } else {
@@ -317,6 +393,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             public_url,
             app_name: "Carerix Calendar - Production".into(),
             clock: Arc::new(tenant.clock()),
+            graph: GraphEndpoint::custom(emulator.graph_url().as_str())?,
         };
         (Some(emulator), settings)
     };

@@ -36,6 +36,11 @@ pub(crate) struct TokenRecord {
     /// On the tenant's clock; `None` never expires.
     #[serde(rename = "e")]
     pub(crate) expires_at: Option<DateTime<Utc>>,
+    /// The delegated scopes the token carries (Entra's `scp`), for tokens from the token endpoint;
+    /// `None` for app-only tokens and for tokens handed out programmatically, which are not
+    /// limited by scope.
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) scopes: Option<Vec<String>>,
 }
 
 impl TokenRecord {
@@ -183,6 +188,7 @@ mod tests {
             tenant: 3,
             client: AppId::new_random(),
             expires_at,
+            scopes: None,
         }
     }
 

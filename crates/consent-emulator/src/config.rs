@@ -54,6 +54,13 @@ pub struct EmulatorConfig {
     /// How long a connection may take to send a request's headers, and stay idle between
     /// keep-alive requests, before it is closed (default [`DEFAULT_HEADER_READ_TIMEOUT`]).
     pub header_read_timeout: std::time::Duration,
+    /// Client secrets of vendor apps: an app listed here must send its secret when it redeems a
+    /// code or a refresh token (a confidential client), else AADSTS7000218 / 7000215 (default
+    /// none: every app is a public client).
+    pub client_secrets: Vec<(AppId, String)>,
+    /// Account status to seed at start, by UPN, in every given tenant (e.g. a user with no
+    /// mailbox); an unknown UPN makes `bind` fail. Survives `reset`.
+    pub accounts: Vec<(String, consent_mock::AccountChange)>,
 }
 
 /// Connections served at once by default: far below a default `ulimit -n` of 1024.
@@ -157,6 +164,8 @@ impl Default for EmulatorConfig {
             rate_limit: None,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            client_secrets: Vec::new(),
+            accounts: Vec::new(),
         }
     }
 }
@@ -182,6 +191,11 @@ impl fmt::Debug for EmulatorConfig {
             .field("rate_limit", &self.rate_limit)
             .field("max_connections", &self.max_connections)
             .field("header_read_timeout", &self.header_read_timeout)
+            .field(
+                "client_secrets",
+                &self.client_secrets.iter().map(|(a, _)| (a, "[redacted]")).collect::<Vec<_>>(),
+            )
+            .field("accounts", &self.accounts)
             .finish()
     }
 }

@@ -153,6 +153,7 @@ impl Shared {
             Target::Default => {
                 self.tenants.reset();
                 self.traffic.reset();
+                self.apps.reset(&self.config);
                 Ok(())
             }
             Target::One(i) if self.tenants.reset_one(i) => Ok(()),
@@ -190,11 +191,11 @@ impl Shared {
 // ---- HTTP -------------------------------------------------------------------------------------
 
 /// A control-API failure: status, code and message in Graph's error shape.
-fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+pub(crate) fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": { "code": code, "message": message.into() } }))).into_response()
 }
 
-fn from_error(e: &Error) -> Response {
+pub(crate) fn from_error(e: &Error) -> Response {
     match e {
         Error::NotFound { .. } => refuse(StatusCode::NOT_FOUND, "notFound", e.to_string()),
         _ => refuse(StatusCode::BAD_REQUEST, "badRequest", e.to_string()),
@@ -204,7 +205,7 @@ fn from_error(e: &Error) -> Response {
 /// Checks the caller and the `?tenant=` parameter.
 // The error is the response to send, built once per request: boxing it would buy nothing.
 #[allow(clippy::result_large_err)]
-fn admit(shared: &Shared, headers: &HeaderMap, raw_query: Option<&str>) -> Result<Target, Response> {
+pub(crate) fn admit(shared: &Shared, headers: &HeaderMap, raw_query: Option<&str>) -> Result<Target, Response> {
     if !shared.loopback {
         return Err(refuse(
             StatusCode::FORBIDDEN,

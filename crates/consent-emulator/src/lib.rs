@@ -15,10 +15,16 @@
 //!   authorization policy, app and user consent requests (`$filter`, `$orderby`, `$top`, `$skip`,
 //!   `@odata.nextLink`, `filterByCurrentUser(on='reviewer')`, approval and stages), service principals
 //!   (by id, by `appId` alternate key and its navigations, paged lists with `$skiptoken`),
-//!   `oauth2PermissionGrants`, app-role assignments on both ends, `$batch`. Errors use Graph's body
+//!   `oauth2PermissionGrants`, app-role assignments on both ends, `$batch`, and for link health
+//!   `/me/calendar` and `/me/mailboxSettings` (delegated tokens with the right scope). Errors use Graph's body
 //!   `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
 //! - **Login endpoints** under `/{tenant}`: `oauth2/v2.0/authorize` (sign-in, consent,
 //!   "Approval required", "Need admin approval"), `v2.0/adminconsent`, `oauth2/v2.0/token`.
+//! - **Link health**: users' account status (no mailbox, disabled, Conditional Access block, password
+//!   changed) and vendor apps' client secrets (wrong, expired), which the token endpoint's refresh
+//!   grant and the `/me` routes answer as Entra and Graph do ([`RunningEmulator::set_account`],
+//!   [`RunningEmulator::set_app_credentials`], `PATCH /_emulator/users/{upn}` and
+//!   `/_emulator/apps/{app_id}`; see `docs/link-health.md`).
 //! - **Control API** under `/_emulator/` (clock, outbox, stats, reset, state) and the same operations as
 //!   [`RunningEmulator`] methods ([`RunningEmulator::advance_clock`], [`RunningEmulator::outbox`],
 //!   [`RunningEmulator::stats`], [`RunningEmulator::reset`], [`RunningEmulator::state`],
@@ -53,6 +59,7 @@
 //! See `docs/emulator.md` for every route, the redirect choices of the login pages, and limits.
 #![deny(missing_docs)]
 
+mod accounts;
 mod auth;
 mod cli;
 mod config;
@@ -64,10 +71,12 @@ mod server;
 mod tenants;
 mod traffic;
 
+pub use accounts::{AppCredentialChange, AppCredentials};
 pub use cli::{serve, ServeOptions};
 pub use config::{
     EmulatorConfig, Latency, RateLimit, ADMIN_APP_PERMISSIONS, DEFAULT_BODY_LIMIT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
 };
+pub use consent_mock::{AccountChange, AccountStatus};
 pub use control::OutboxMail;
 pub use server::{Emulator, RunningEmulator};
 pub use traffic::EmulatorStats;

@@ -67,6 +67,8 @@ pub(crate) struct Shared {
     pub(crate) config: EmulatorConfig,
     pub(crate) admin: AdminClient,
     pub(crate) flows: Flows,
+    /// Vendor apps' client secrets and their expiry (link health).
+    pub(crate) apps: crate::accounts::VendorApps,
     /// `http://127.0.0.1:PORT/`.
     pub(crate) origin: Url,
     /// True when listening on a loopback address (the control API answers only then).
@@ -103,8 +105,27 @@ impl Shared {
             tenant,
             client,
             expires_at,
+            scopes: None,
         };
         self.tokens.issue(record)
+    }
+
+    /// A delegated bearer token for `user` carrying `scopes` (its `scp`), from the token endpoint.
+    pub(crate) fn issue_delegated_token(
+        &self,
+        tenant: usize,
+        client: AppId,
+        user: ObjectId,
+        scopes: Vec<String>,
+        expires_at: DateTime<Utc>,
+    ) -> String {
+        self.tokens.issue(TokenRecord {
+            principal: Principal::User { id: user },
+            tenant,
+            client,
+            expires_at: Some(expires_at),
+            scopes: Some(scopes),
+        })
     }
 }
 
@@ -153,7 +174,16 @@ impl Emulator {
             id: self.config.admin_client_id.unwrap_or_else(AppId::new_random),
             secret: self.config.admin_client_secret.clone().unwrap_or_else(|| random_token("emu~")),
         };
+        for tenant in &self.tenants {
+            for (upn, change) in &self.config.accounts {
+                let user = tenant.user_by_upn(upn).ok_or_else(|| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("EmulatorConfig::accounts: no user {upn}"))
+                })?;
+                tenant.set_account_status(user.id, change).map_err(std::io::Error::other)?;
+            }
+        }
         let shared = Arc::new(Shared {
+            apps: crate::accounts::VendorApps::new(&self.config),
             tenants: Tenants::new(self.tenants, self.config.tenants).map_err(std::io::Error::other)?,
             tokens: TokenStore::default(),
             traffic: Traffic::new(self.config.rate_limit),
@@ -191,7 +221,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .fallback(crate::login::not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), observe));
     // The control API is neither counted nor delayed: a test suite reading stats must not change them.
-    crate::control::routes().merge(served).with_state(shared)
+    crate::control::routes()
+        .merge(crate::accounts::routes())
+        .merge(served)
+        .with_state(shared)
 }
 
 /// Counts every answered request for the stats, delays Graph and token answers by `--latency`, and
@@ -403,6 +436,30 @@ impl RunningEmulator {
     /// `InvalidInput` when `json` is not a saved tenant; `NotFound` for a tenant not served.
     pub fn load_state(&self, json: &str, tenant: Option<&TenantId>) -> consent::Result<()> {
         self.shared.load_state(self.target(tenant)?, json)
+    }
+
+    /// Changes a user's account status (link health: mailbox, enabled, Conditional Access block,
+    /// password changed) in one tenant, or the first (`None`); returns the new status. Same as
+    /// `PATCH /_emulator/users/{upn}`.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown user or a tenant not served.
+    pub fn set_account(
+        &self,
+        upn: &str,
+        change: &consent_mock::AccountChange,
+        tenant: Option<&TenantId>,
+    ) -> consent::Result<consent_mock::AccountStatus> {
+        self.shared.set_account(self.target(tenant)?, upn, change)
+    }
+
+    /// Changes a vendor app's credentials (an expired client secret, a new secret). Same as
+    /// `PATCH /_emulator/apps/{app_id}`.
+    ///
+    /// # Errors
+    /// `NotFound` for an app the emulator does not know; `InvalidInput` for an empty secret.
+    pub fn set_app_credentials(&self, app: AppId, change: &crate::AppCredentialChange) -> consent::Result<crate::AppCredentials> {
+        self.shared.set_app_credentials(app, change)
     }
 
     fn target(&self, tenant: Option<&TenantId>) -> consent::Result<Target> {

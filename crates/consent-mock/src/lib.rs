@@ -88,6 +88,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod account;
 pub mod demo;
 mod directory;
 mod faults;
@@ -105,6 +106,7 @@ mod state;
 mod tenant;
 mod views;
 
+pub use account::{AccountChange, AccountStatus};
 pub use consent::Operation;
 pub use directory::{MockGroup, MockOptions, MockUser, PublishedApp, SYSTEM_REVIEWER_ID};
 pub use faults::{Fault, FaultPlan, FaultRule};

@@ -33,7 +33,7 @@ impl TenantState {
     }
 
     /// The Microsoft Graph scopes `user` already holds for the client: tenant-wide plus their own.
-    fn granted_to(&self, user: ObjectId, client: Option<ObjectId>) -> Result<ScopeSet> {
+    pub(crate) fn granted_to(&self, user: ObjectId, client: Option<ObjectId>) -> Result<ScopeSet> {
         let graph = self.graph_sp()?.id;
         let mut held = ScopeSet::new();
         let Some(client) = client else { return Ok(held) };

@@ -54,6 +54,9 @@ pub(crate) struct TenantState {
     pub audit: Vec<AuditEvent>,
     #[serde(default)]
     pub faults: FaultPlan,
+    /// Users whose account status differs from the healthy default (`account.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<crate::account::AccountRecord>,
 }
 
 /// Deterministic id generator: ids depend only on the seed and how many were made before, so a
@@ -117,6 +120,7 @@ impl TenantState {
             outbox: Vec::new(),
             audit: Vec::new(),
             faults: FaultPlan::none(),
+            accounts: Vec::new(),
         };
         let admin = MockUser {
             id: demo::ADMIN_ID,

@@ -8,6 +8,7 @@
 mod batch;
 mod directory;
 pub(crate) mod filter;
+mod me;
 pub(crate) mod query;
 pub(crate) mod reply;
 mod requests;
@@ -38,6 +39,8 @@ pub(crate) struct Caller {
     pub(crate) tenant_index: usize,
     pub(crate) tenant: MockTenant,
     pub(crate) client: AppId,
+    /// The token's delegated scopes (`None`: not limited, see `auth.rs`).
+    pub(crate) scopes: Option<Vec<String>>,
 }
 
 impl Caller {
@@ -123,6 +126,7 @@ fn authenticate(shared: &Shared, header: Option<&str>) -> Result<Caller, GraphEr
         tenant_index: record.tenant,
         tenant,
         client: record.client,
+        scopes: record.scopes,
     })
 }
 
@@ -179,6 +183,7 @@ async fn run(shared: &Shared, caller: &Caller, call: &Call, route: Route) -> Res
         | Route::Approval(..)
         | Route::ApprovalStages(..) => requests::user_requests(&ctx, &route).await,
         Route::Batch => Err(GraphError::bad_request("A $batch request cannot contain another $batch request.")),
+        Route::MeCalendar | Route::MeMailboxSettings => me::run(&ctx, caller, &route),
         other => directory::run(&ctx, other).await,
     }
 }

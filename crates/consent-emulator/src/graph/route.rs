@@ -34,6 +34,10 @@ pub(crate) enum Route {
     Grants,
     Grant(String),
     Batch,
+    /// `me/calendar` (link health).
+    MeCalendar,
+    /// `me/mailboxSettings` (link health).
+    MeMailboxSettings,
 }
 
 impl Route {
@@ -80,6 +84,8 @@ fn route(s: &[&str]) -> Option<Route> {
         // The Entra how-to's path (Microsoft Learn: "authorizationPolicy resource type" discrepancy): accept it too.
         [p, x, y] if eq(p, "policies") && eq(x, "authorizationPolicy") && eq(y, "authorizationPolicy") => Some(Route::AuthorizationPolicy),
         ["$batch"] => Some(Route::Batch),
+        [me, c] if eq(me, "me") && eq(c, "calendar") => Some(Route::MeCalendar),
+        [me, m] if eq(me, "me") && eq(m, "mailboxSettings") => Some(Route::MeMailboxSettings),
         [ig, ac, acr, rest @ ..] if eq(ig, "identityGovernance") && eq(ac, "appConsent") && eq(acr, "appConsentRequests") => requests(rest),
         [sp] if eq(sp, "servicePrincipals") => Some(Route::ServicePrincipals),
         [sp, id] if eq(sp, "servicePrincipals") && !id.is_empty() => Some(Route::ServicePrincipal((*id).to_owned())),

@@ -169,6 +169,20 @@ fn sign_in(shared: &Shared, tenant: &str, flow_id: &str, request: AuthorizeReque
         );
         return (StatusCode::OK, Html(page)).into_response();
     };
+    // A disabled account (AADSTS50057) or a Conditional Access block (53003) ends the sign-in.
+    if let Some(r) = super::refusals::account_refusal(shared, request.tenant, user.id) {
+        shared.flows.finish(flow_id);
+        let error = "access_denied";
+        return found(&error_redirect(
+            shared,
+            &request.redirect_uri,
+            request.state.as_deref(),
+            error,
+            r.code,
+            &r.text,
+            &[],
+        ));
+    }
     shared.flows.update(
         flow_id,
         Flow::Authorize {

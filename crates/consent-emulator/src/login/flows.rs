@@ -77,6 +77,9 @@ pub(crate) struct RefreshGrant {
     pub(crate) client_id: AppId,
     pub(crate) user: ObjectId,
     pub(crate) scopes: ScopeSet,
+    /// When the user signed in for it, on the tenant's clock (kept across rotations): a password
+    /// change after this time kills the token (AADSTS50173).
+    pub(crate) auth_time: DateTime<Utc>,
 }
 
 /// Why a refresh token was refused.
@@ -194,15 +197,20 @@ impl Flows {
         value
     }
 
-    /// Redeems a refresh token for `client`, rotating it: the old value stops working. A token
-    /// presented by another client is refused and stays valid for its own.
-    pub(crate) fn redeem_refresh(&self, token: &str, client: Option<AppId>) -> Result<RefreshGrant, RefreshProblem> {
-        let mut g = self.lock();
+    /// The grant behind a refresh token for `client`, without using it up (checks that may still
+    /// refuse the refresh run in between; then [`consume_refresh`](Self::consume_refresh)).
+    pub(crate) fn peek_refresh(&self, token: &str, client: Option<AppId>) -> Result<RefreshGrant, RefreshProblem> {
+        let g = self.lock();
         let grant = g.refresh.get(token).ok_or(RefreshProblem::Unknown)?;
         if Some(grant.client_id) != client {
             return Err(RefreshProblem::WrongClient);
         }
-        g.refresh.remove(token).ok_or(RefreshProblem::Unknown)
+        Ok(grant.clone())
+    }
+
+    /// Uses up a refresh token; `Unknown` when another request used it first.
+    pub(crate) fn consume_refresh(&self, token: &str) -> Result<RefreshGrant, RefreshProblem> {
+        self.lock().refresh.remove(token).ok_or(RefreshProblem::Unknown)
     }
 }
 
@@ -248,16 +256,19 @@ mod tests {
             client_id: AppId::new_random(),
             user: ObjectId::new_random(),
             scopes: ScopeSet::new(),
+            auth_time: Utc::now(),
         };
         let rt = flows.issue_refresh(grant.clone());
         let thief = Some(AppId::new_random());
-        assert_eq!(flows.redeem_refresh(&rt, thief), Err(RefreshProblem::WrongClient));
+        assert_eq!(flows.peek_refresh(&rt, thief), Err(RefreshProblem::WrongClient));
         assert_eq!(
-            flows.redeem_refresh(&rt, Some(grant.client_id)),
+            flows.peek_refresh(&rt, Some(grant.client_id)),
             Ok(grant.clone()),
-            "not consumed by the thief"
+            "not consumed by the thief, nor by a look"
         );
-        assert_eq!(flows.redeem_refresh(&rt, Some(grant.client_id)), Err(RefreshProblem::Unknown));
+        assert_eq!(flows.consume_refresh(&rt), Ok(grant.clone()));
+        assert_eq!(flows.peek_refresh(&rt, Some(grant.client_id)), Err(RefreshProblem::Unknown));
+        assert_eq!(flows.consume_refresh(&rt), Err(RefreshProblem::Unknown));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod admin;
 mod authorize;
 mod flows;
 mod pages;
+mod refusals;
 mod token;
 
 use std::collections::HashMap;

@@ -11,14 +11,15 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use consent::AppId;
-use consent_mock::Principal;
+use consent::{AppId, ScopeSet};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::flows::{CodeProblem, RefreshGrant, RefreshProblem};
-use super::{read_form, resolve_tenant, FormProblem};
+use super::refusals::{self, Refusal};
+use super::{graph_scopes, read_form, resolve_tenant, FormProblem};
+use crate::accounts::CredentialProblem;
 use crate::server::{AdminClient, Shared};
 
 /// A token-endpoint failure.
@@ -27,6 +28,7 @@ struct TokenError {
     error: &'static str,
     code: u32,
     text: String,
+    suberror: Option<&'static str>,
 }
 
 fn fail(error: &'static str, code: u32, text: impl Into<String>) -> TokenError {
@@ -34,7 +36,39 @@ fn fail(error: &'static str, code: u32, text: impl Into<String>) -> TokenError {
         error,
         code,
         text: text.into(),
+        suberror: None,
     }
+}
+
+impl From<Refusal> for TokenError {
+    fn from(r: Refusal) -> Self {
+        Self {
+            error: r.error,
+            code: r.code,
+            text: r.text,
+            suberror: r.suberror,
+        }
+    }
+}
+
+/// The client's credentials for a code or refresh redemption (see `accounts.rs`).
+fn check_client(shared: &Shared, app: AppId, headers: &HeaderMap, form: &HashMap<String, String>) -> Result<(), TokenError> {
+    let sent = client_secret(headers, form)
+        .filter(|(id, _)| AppId::parse(id).ok() == Some(app))
+        .map(|(_, s)| s);
+    shared.apps.check(app, sent.as_deref()).map_err(|p| match p {
+        CredentialProblem::Missing => fail(
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        ),
+        CredentialProblem::Wrong => fail("invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{app}'.".replace("{app}", &app.to_string())),
+        CredentialProblem::Expired => fail(
+            "invalid_client",
+            7000222,
+            format!("The provided client secret keys for app '{app}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds."),
+        ),
+    })
 }
 
 /// The handler.
@@ -56,8 +90,8 @@ pub(crate) async fn exchange(State(shared): State<Arc<Shared>>, Path(tenant): Pa
         })?;
         match form.get("grant_type").map(String::as_str) {
             Some("client_credentials") => client_credentials(&shared, index, &parts.headers, &form),
-            Some("authorization_code") => authorization_code(&shared, path, &form),
-            Some("refresh_token") => refresh(&shared, path, &form),
+            Some("authorization_code") => authorization_code(&shared, path, &parts.headers, &form),
+            Some("refresh_token") => refresh(&shared, path, &parts.headers, &form),
             Some(other) => Err(fail(
                 "unsupported_grant_type",
                 70003,
@@ -94,6 +128,10 @@ fn error_response(shared: &Shared, e: TokenError) -> Response {
         "correlation_id": correlation,
         "error_uri": format!("{}error?code={}", shared.origin, e.code),
     });
+    let mut body = body;
+    if let Some(sub) = e.suberror {
+        body["suberror"] = json!(sub);
+    }
     (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
 }
 
@@ -188,9 +226,17 @@ fn client_credentials(
     )
 }
 
-fn authorization_code(shared: &Shared, path: TenantPath, form: &HashMap<String, String>) -> Result<serde_json::Value, TokenError> {
+fn authorization_code(
+    shared: &Shared,
+    path: TenantPath,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<serde_json::Value, TokenError> {
     let code = required(form, "code")?;
     let client_id = required(form, "client_id")?;
+    if let Ok(app) = AppId::parse(client_id) {
+        check_client(shared, app, headers, form)?;
+    }
     let redirect_uri = required(form, "redirect_uri")?;
     let verifier = required(form, "code_verifier")?;
     let issued = shared.flows.redeem_code(code, shared.now(path.index)).map_err(|p| match p {
@@ -232,46 +278,82 @@ fn authorization_code(shared: &Shared, path: TenantPath, form: &HashMap<String, 
             "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
         ));
     }
+    let tenant = path.accepts(issued.tenant)?;
     Ok(user_tokens(
         shared,
         RefreshGrant {
-            tenant: path.accepts(issued.tenant)?,
+            tenant,
             client_id: issued.client_id,
             user: issued.user,
-            scopes: issued.scopes,
+            auth_time: shared.now(tenant),
+            scopes: issued.scopes.clone(),
         },
+        &issued.scopes,
     ))
 }
 
-fn refresh(shared: &Shared, path: TenantPath, form: &HashMap<String, String>) -> Result<serde_json::Value, TokenError> {
+fn refresh(
+    shared: &Shared,
+    path: TenantPath,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<serde_json::Value, TokenError> {
     let token = required(form, "refresh_token")?;
     let client_id = required(form, "client_id")?;
-    let grant = shared
-        .flows
-        .redeem_refresh(token, AppId::parse(client_id).ok())
-        .map_err(|p| match p {
-            RefreshProblem::Unknown => fail(
-                "invalid_grant",
-                9002313,
-                "Invalid request. The refresh token is malformed, was already used, or was not issued by this tenant.",
-            ),
-            // Refused without consuming it: the rightful client's token keeps working.
-            RefreshProblem::WrongClient => fail(
-                "invalid_grant",
-                700005,
-                "Provided refresh token is intended to use against other client.",
-            ),
-        })?;
-    path.accepts(grant.tenant)?;
-    Ok(user_tokens(shared, grant))
+    let app = AppId::parse(client_id).ok();
+    if let Some(app) = app {
+        check_client(shared, app, headers, form)?;
+    }
+    let unknown = || {
+        fail(
+            "invalid_grant",
+            9002313,
+            "Invalid request. The refresh token is malformed, was already used, or was not issued by this tenant.",
+        )
+    };
+    // Looked at first and used up only once every check passed: a refused refresh (a Conditional
+    // Access block, a revoked consent) leaves the token as it was, as Entra does.
+    let grant = shared.flows.peek_refresh(token, app).map_err(|p| match p {
+        RefreshProblem::Unknown => unknown(),
+        // Refused without consuming it: the rightful client's token keeps working.
+        RefreshProblem::WrongClient => fail(
+            "invalid_grant",
+            700005,
+            "Provided refresh token is intended to use against other client.",
+        ),
+    })?;
+    let tenant = path.accepts(grant.tenant)?;
+    // The scopes asked for now (a refresh may ask for fewer, or for others: then consent decides).
+    let requested = match form.get("scope").filter(|s| !s.trim().is_empty()) {
+        Some(raw) => {
+            graph_scopes(shared, tenant, &grant.client_id, raw)
+                .map_err(|why| {
+                    fail(
+                        "invalid_scope",
+                        70011,
+                        format!("The provided value for the input parameter 'scope' is not valid: {why}."),
+                    )
+                })?
+                .0
+        }
+        None => grant.scopes.clone(),
+    };
+    if let Some(r) = refusals::refresh_refusal(shared, tenant, grant.client_id, grant.user, grant.auth_time, &requested) {
+        return Err(r.into());
+    }
+    let grant = shared.flows.consume_refresh(token).map_err(|_| unknown())?;
+    Ok(user_tokens(shared, grant, &requested))
 }
 
 /// A delegated access token (and a refresh token when `offline_access` was granted).
-fn user_tokens(shared: &Shared, grant: RefreshGrant) -> serde_json::Value {
+/// The access token carries `scopes` (its `scp`, Graph scopes only); the refresh token keeps the
+/// grant's.
+fn user_tokens(shared: &Shared, grant: RefreshGrant, scopes: &ScopeSet) -> serde_json::Value {
     let lifetime = shared.config.token_lifetime;
     let expires = shared.now(grant.tenant) + lifetime;
-    let access = shared.issue_token(grant.tenant, grant.client_id, Principal::User { id: grant.user }, Some(expires));
-    let scope = grant.scopes.to_wire();
+    let scp = refusals::graph_only(scopes);
+    let access = shared.issue_delegated_token(grant.tenant, grant.client_id, grant.user, scp, expires);
+    let scope = scopes.to_wire();
     let offline = grant.scopes.iter().any(|s| s.as_str().eq_ignore_ascii_case("offline_access"));
     let mut body = json!({ "token_type": "Bearer", "scope": scope, "expires_in": lifetime.num_seconds(), "ext_expires_in": lifetime.num_seconds(), "access_token": access });
     if offline {

@@ -144,6 +144,7 @@ async fn user_requests_approval_admin_approves_user_links_the_calendar() {
         public_url: public_url.clone(),
         app_name: "Carerix Calendar - Production".into(),
         clock: Arc::new(tenant.clock()),
+        graph: consent_graph::GraphEndpoint::custom(emulator.graph_url().as_str()).expect("graph"),
     };
     let app = link_calendar_web::router(link_calendar_web::LinkApp::new(settings));
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
@@ -191,6 +192,11 @@ async fn user_requests_approval_admin_approves_user_links_the_calendar() {
     sign_in(&c, demo::EVA_UPN).await;
     let page = page_with(&c, "#linked").await;
     assert!(page.contains("Calendar linked"), "{page}");
+
+    // 4. The "Linked account" panel runs check_link: healthy, nobody acts.
+    click(&c, "#check-link").await;
+    let page = page_with(&c, "#health-outcome").await;
+    assert!(page.contains("Status: healthy") && page.contains("Who acts: nobody"), "{page}");
 
     c.close().await.expect("close the browser");
     server.abort();

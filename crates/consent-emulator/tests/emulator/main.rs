@@ -11,6 +11,7 @@ mod conformance_graph;
 mod control;
 mod fidelity;
 mod graph_api;
+mod link_health;
 mod login;
 mod routes;
 mod tenants;

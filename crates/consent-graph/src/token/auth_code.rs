@@ -101,6 +101,17 @@ impl AuthorizationCodeExchange {
         }
     }
 
+    /// The refresh token the last redemption or refresh returned (Entra rotates it), for the
+    /// product to store with the linked account — e.g. for [`check_link`](crate::check_link).
+    /// `None` before the code was redeemed ([`TokenProvider::token`]), or when Entra issued none
+    /// (no `offline_access`).
+    pub async fn refresh_token(&self) -> Option<Secret> {
+        match &*self.state.lock().await {
+            ExchangeState::Refresh(rt) => Some(rt.clone()),
+            _ => None,
+        }
+    }
+
     async fn fetch(&self) -> Result<AccessToken> {
         let mut state = self.state.lock().await;
         let taken = std::mem::replace(&mut *state, ExchangeState::Spent);
