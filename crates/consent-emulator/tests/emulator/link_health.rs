@@ -214,7 +214,7 @@ async fn revoked_consent_fails_the_next_refresh_with_65001() {
             .await;
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
     }
-    let r = env.get("/me/calendar?$select=id", access.expose_secret()).await;
+    let r = env.get("/me/calendar?$select=id", access.secret()).await;
     assert_eq!(r.status(), StatusCode::OK, "the access token works until it expires");
 
     let report = check(&env, &rt, None).await;
@@ -226,7 +226,7 @@ async fn revoked_consent_fails_the_next_refresh_with_65001() {
     let form = [
         ("grant_type", "refresh_token".to_owned()),
         ("client_id", demo::CARERIX_APP_ID.to_string()),
-        ("refresh_token", rt.expose_secret().to_owned()),
+        ("refresh_token", rt.secret().to_owned()),
         ("scope", demo::CARERIX_SCOPES.to_owned()),
     ];
     let token_url = env.login(&format!("/{}/oauth2/v2.0/token", env.emu.tenant_id()));
@@ -381,7 +381,7 @@ async fn me_calendar_and_mailbox_settings_answer_graphs_errors() {
     let (status, tokens) = read(
         env.http
             .post(&token_url)
-            .form(&refresh(rt.expose_secret().to_owned(), "User.Read offline_access"))
+            .form(&refresh(rt.secret().to_owned(), "User.Read offline_access"))
             .send()
             .await
             .unwrap(),
