@@ -67,6 +67,8 @@ pub(crate) struct Shared {
     pub(crate) config: EmulatorConfig,
     pub(crate) admin: AdminClient,
     pub(crate) flows: Flows,
+    /// The admin center's signed-in browsers.
+    pub(crate) admin_sessions: crate::admin::Sessions,
     /// `http://127.0.0.1:PORT/`.
     pub(crate) origin: Url,
     /// True when listening on a loopback address (the control API answers only then).
@@ -160,6 +162,7 @@ impl Emulator {
             config: self.config,
             admin,
             flows: Flows::default(),
+            admin_sessions: crate::admin::Sessions::default(),
             origin,
             loopback: local.ip().is_loopback(),
         });
@@ -188,6 +191,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/v1.0/{*rest}", any(crate::graph::handle))
         .route("/", get(crate::login::index))
         .merge(crate::login::routes())
+        .merge(crate::admin::routes())
         .fallback(crate::login::not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), observe));
     // The control API is neither counted nor delayed: a test suite reading stats must not change them.

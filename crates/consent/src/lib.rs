@@ -95,6 +95,6 @@ pub use request::{
 };
 pub use scope::{Scope, ScopeSet, MAX_SCOPE_STRING_LEN};
 pub use workflow::{
-    grant_tenant_wide, observe, Approved, Blocked, Completion, Consent, ConsentState, Coverage, Denied, Expired, GrantReport, Pending,
-    Requester, RequestsDisabled, RequestsEnabled, UserConsentAllowed,
+    grant_tenant_wide, observe, revoke_tenant_wide, Approved, Blocked, Completion, Consent, ConsentState, Coverage, Denied, Expired,
+    GrantReport, Pending, Requester, RequestsDisabled, RequestsEnabled, Revocation, RevokeReport, UserConsentAllowed,
 };

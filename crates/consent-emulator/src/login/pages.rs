@@ -190,7 +190,13 @@ pub(crate) fn index(tenant: &str, graph_url: &str, app: Option<&str>) -> String 
 <ul><li>Graph: <code>{graph}</code></li>
 <li>Authorize: <code>/{tenant}/oauth2/v2.0/authorize</code></li>
 <li>Admin consent: <code>/{tenant}/v2.0/adminconsent</code></li>
-<li>Token: <code>/{tenant}/oauth2/v2.0/token</code></li></ul>"#,
+<li>Token: <code>/{tenant}/oauth2/v2.0/token</code></li></ul>
+<h2>Microsoft Entra admin center</h2>
+<ul><li><a id="admin-center" href="/admin">Admin center</a> (sign in with a seeded user)</li>
+<li><a href="/admin/consent-settings">Consent and permissions: Admin consent settings</a></li>
+<li><a href="/admin/requests">Admin consent requests</a></li>
+<li><a href="/admin/apps">Enterprise applications: Permissions</a></li>
+<li><a href="/admin/mail">Mail</a></li></ul>"#,
         tenant = esc(tenant),
         graph = esc(graph_url),
     );

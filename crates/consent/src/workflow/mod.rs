@@ -13,6 +13,7 @@
 //!                                                     --(clock passes expiry)-->          Expired (seen by observe)
 //! Denied / Expired     closed; users may ask again    --request_again(user, why)-->       Pending
 //! Approved             grants cover every scope       --verify()-->                       Completion
+//!                                                     --revoke(admin)-->                  (the state the tenant falls back to)
 //! ```
 //!
 //! Transitions consume the handle and exist only on the state they leave, so an invalid one does not
@@ -39,6 +40,7 @@
 mod grant;
 mod guidance;
 mod observe;
+mod revoke;
 mod states;
 #[cfg(test)]
 mod tests;
@@ -49,6 +51,7 @@ use serde::{Deserialize, Serialize};
 
 pub use grant::{grant_tenant_wide, GrantReport};
 pub use observe::observe;
+pub use revoke::{revoke_tenant_wide, Revocation, RevokeReport};
 pub use states::{
     Approved, Blocked, Coverage, Denied, Expired, Pending, Requester, RequestsDisabled, RequestsEnabled, State, UserConsentAllowed,
 };
