@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{admin_consent, link, mock, policy, requests, workflow};
+use crate::commands::{admin_consent, link, mock, policy, requests, revoke, workflow};
 use crate::exit::EXIT_CODES_HELP;
 
 /// Microsoft Entra admin consent from the command line: enable consent requests, request consent,
@@ -85,6 +85,8 @@ pub enum Command {
     Requests(requests::RequestsCommand),
     /// Procedure 3: grant the app's permissions tenant-wide (idempotent), then verify.
     Approve(workflow::ApproveArgs),
+    /// Revoke the app's tenant-wide consent ("Revoke permission"); shows the state the tenant falls back to.
+    Revoke(revoke::RevokeArgs),
     /// The app's consent state and next steps; exit 0 when every employee can link, 3 otherwise.
     Status(workflow::StatusArgs),
     /// Next steps for the user or the admin, as text or Markdown.

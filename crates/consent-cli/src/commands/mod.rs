@@ -6,6 +6,7 @@ pub mod link;
 pub mod mock;
 pub mod policy;
 pub mod requests;
+pub mod revoke;
 mod views;
 pub mod workflow;
 
@@ -20,6 +21,7 @@ pub async fn run(command: Command, g: &GlobalArgs, out: &Output) -> CliResult<Ex
         Command::Policy(c) => with_backend(g, out, |b| Box::pin(policy::run(c, b))).await,
         Command::Requests(c) => with_backend(g, out, |b| Box::pin(requests::run(c, b, *out))).await,
         Command::Approve(a) => with_backend(g, out, |b| Box::pin(workflow::approve(a, b, *out))).await,
+        Command::Revoke(a) => with_backend(g, out, |b| Box::pin(revoke::revoke(a, b, *out))).await,
         Command::Status(a) => with_backend(g, out, |b| Box::pin(workflow::status(a, b))).await,
         Command::Guide(a) => with_backend(g, out, |b| Box::pin(workflow::guide(a, b))).await,
         Command::Link(c) => link::run(c, g, out),
