@@ -1,6 +1,6 @@
 //! Enterprise applications → All applications → the app → Permissions: the tenant-wide delegated
 //! grants and app roles ("Admin consent"), users' own grants ("User consent"), "Grant admin consent
-//! for <tenant>" (the same consent dialog, then the workflow's tenant-wide grant) and "Revoke"
+//! for `<tenant>`" (the same consent dialog, then the workflow's tenant-wide grant) and "Revoke"
 //! (the workflow's [`consent::Consent::revoke`]).
 
 use std::sync::Arc;
@@ -209,7 +209,7 @@ pub(crate) async fn page(
     })
 }
 
-/// `GET /admin/apps/{app}/grant`: "Grant admin consent for <tenant>" opens the consent dialog.
+/// `GET /admin/apps/{app}/grant`: "Grant admin consent for `<tenant>`" opens the consent dialog.
 pub(crate) async fn grant_dialog(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(raw): Path<String>) -> Response {
     let ctx = match page_ctx(&shared, &jar) {
         Ok(c) => c,
