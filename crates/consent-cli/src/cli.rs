@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{admin_consent, fleet, link, mock, policy, requests, shell, watch, workflow};
+use crate::commands::{admin_consent, fleet, link, mock, policy, requests, revoke, shell, watch, workflow};
 use crate::exit::EXIT_CODES_HELP;
 
 /// The help heading of the options every command accepts.
@@ -90,6 +90,8 @@ pub enum Command {
     Requests(requests::RequestsCommand),
     /// Procedure 3: grant the app's permissions tenant-wide (idempotent), then verify.
     Approve(workflow::ApproveArgs),
+    /// Revoke the app's tenant-wide consent ("Revoke permission"); shows the state the tenant falls back to.
+    Revoke(revoke::RevokeArgs),
     /// The app's consent state and next steps; exit 0 when every employee can link, 3 otherwise.
     Status(workflow::StatusArgs),
     /// Next steps for the user or the admin, as text or Markdown.

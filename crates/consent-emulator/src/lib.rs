@@ -29,6 +29,9 @@
 //!   [`RunningEmulator`] methods ([`RunningEmulator::advance_clock`], [`RunningEmulator::outbox`],
 //!   [`RunningEmulator::stats`], [`RunningEmulator::reset`], [`RunningEmulator::state`],
 //!   [`RunningEmulator::load_state`]).
+//! - **Admin center** under `/admin`: the Microsoft Entra admin center's admin-consent pages (sign-in
+//!   with a session cookie and CSRF tokens, "Consent and permissions", "Admin consent requests", an
+//!   app's Permissions page with grant and revoke, a Mail page per user), server-rendered with askama.
 //! - [`ServeOptions`] and [`serve`]: the `consent-emulator` binary and `consentctl emulator`.
 //!
 //! # Example
@@ -60,6 +63,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod admin;
 mod auth;
 mod cli;
 mod config;

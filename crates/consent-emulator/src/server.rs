@@ -69,6 +69,8 @@ pub(crate) struct Shared {
     pub(crate) flows: Flows,
     /// Vendor apps' client secrets and their expiry (link health).
     pub(crate) apps: crate::accounts::VendorApps,
+    /// The admin center's signed-in browsers.
+    pub(crate) admin_sessions: crate::admin::Sessions,
     /// `http://127.0.0.1:PORT/`.
     pub(crate) origin: Url,
     /// True when listening on a loopback address (the control API answers only then).
@@ -190,6 +192,7 @@ impl Emulator {
             config: self.config,
             admin,
             flows: Flows::default(),
+            admin_sessions: crate::admin::Sessions::default(),
             origin,
             loopback: local.ip().is_loopback(),
         });
@@ -218,6 +221,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/v1.0/{*rest}", any(crate::graph::handle))
         .route("/", get(crate::login::index))
         .merge(crate::login::routes())
+        .merge(crate::admin::routes())
         .fallback(crate::login::not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), observe));
     // The control API is neither counted nor delayed: a test suite reading stats must not change them.

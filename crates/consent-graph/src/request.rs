@@ -16,6 +16,7 @@ pub(crate) enum HttpMethod {
     Put,
     Post,
     Patch,
+    Delete,
 }
 
 impl HttpMethod {
@@ -25,6 +26,7 @@ impl HttpMethod {
             HttpMethod::Put => "PUT",
             HttpMethod::Post => "POST",
             HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
         }
     }
 }
@@ -48,7 +50,7 @@ pub(crate) struct GraphRequest {
 }
 
 impl GraphRequest {
-    fn new(op: Operation, method: HttpMethod, segments: &[&str]) -> Self {
+    pub(crate) fn new(op: Operation, method: HttpMethod, segments: &[&str]) -> Self {
         Self {
             op,
             method,
@@ -59,7 +61,7 @@ impl GraphRequest {
         }
     }
 
-    fn about(mut self, subject: impl Into<String>) -> Self {
+    pub(crate) fn about(mut self, subject: impl Into<String>) -> Self {
         self.subject = subject.into();
         self
     }

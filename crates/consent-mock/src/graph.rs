@@ -40,8 +40,8 @@ impl MockGraph {
     }
 
     /// `DELETE /oauth2PermissionGrants/{id}`: revokes a delegated grant. Needs what creating one
-    /// needs; `NotFound` for an unknown id. Not on the port yet (revoke is planned there); hosts
-    /// such as the emulator call it directly.
+    /// needs; `NotFound` for an unknown id. Also the port's
+    /// [`ConsentGraph::delete_delegated_grant`], which the `revoke` transition uses.
     pub fn delete_delegated_grant(&self, grant_id: &str) -> Result<()> {
         self.tenant.with(|st| st.delete_grant(&self.principal, grant_id))
     }
@@ -120,6 +120,14 @@ impl ConsentGraph for MockGraph {
         self.tenant.run(Operation::UpdateDelegatedGrant, |st| {
             st.update_grant(&self.principal, grant_id, scope)
         })
+    }
+
+    async fn delete_delegated_grant(&self, grant_id: &str) -> Result<()> {
+        MockGraph::delete_delegated_grant(self, grant_id)
+    }
+
+    async fn delete_app_role_assignment(&self, resource_id: &ObjectId, assignment_id: &str) -> Result<()> {
+        MockGraph::delete_app_role_assignment(self, resource_id, assignment_id)
     }
 
     async fn list_app_role_assignments(&self, client_id: &ObjectId) -> Result<Vec<AppRoleAssignment>> {

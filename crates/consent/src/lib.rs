@@ -118,6 +118,6 @@ pub use workflow::{
     approve_many, observe_many, watch, FleetOptions, FleetTenant, Journal, Sleeper, TenantGraphs, WatchEvent, WatchOptions,
 };
 pub use workflow::{
-    grant_tenant_wide, observe, Approved, Blocked, Completion, Consent, ConsentState, Coverage, Denied, Expired, GrantReport, Pending,
-    Requester, RequestsDisabled, RequestsEnabled, UserConsentAllowed,
+    grant_tenant_wide, observe, revoke_tenant_wide, Approved, Blocked, Completion, Consent, ConsentState, Coverage, Denied, Expired,
+    GrantReport, Pending, Requester, RequestsDisabled, RequestsEnabled, Revocation, RevokeReport, UserConsentAllowed,
 };

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::directory::{AppRoleAssignment, DelegatedGrant, NewAppRoleAssignment, NewDelegatedGrant, ServicePrincipal};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::{AppId, ObjectId};
 use crate::policy::{AdminConsentRequestPolicy, AuthorizationPolicy};
 use crate::request::{AppConsentRequest, ConsentRequestSubmission, ConsentReview, UserConsentRequest};
@@ -184,6 +184,40 @@ pub trait ConsentGraph: Send + Sync + Debug {
     /// - Microsoft Graph's app roles need Privileged Role Administrator or Global Administrator
     ///   (Cloud Application / Application Administrator get `PermissionDenied` naming that role).
     async fn create_app_role_assignment(&self, assignment: &NewAppRoleAssignment) -> Result<AppRoleAssignment>;
+
+    /// Deletes a delegated grant (`DELETE /oauth2PermissionGrants/{id}`), as "Revoke permission"
+    /// does on an app's Permissions page.
+    ///
+    /// # Behavior
+    /// - `NotFound` for an unknown grant id.
+    /// - Needs what creating the grant needs (`DelegatedPermissionGrant.ReadWrite.All` / Cloud
+    ///   Application Administrator).
+    /// - The default answers `Unsupported`, so backends written before revoke keep compiling; every
+    ///   backend in this workspace overrides it.
+    async fn delete_delegated_grant(&self, grant_id: &str) -> Result<()> {
+        let _ = grant_id;
+        Err(Error::Unsupported {
+            operation: "delete a delegated grant",
+            backend: self.capabilities().backend,
+            hint: "remove the grant in the Entra admin center (the app's Permissions page, Revoke permission)".to_owned(),
+        })
+    }
+
+    /// Removes an app-role assignment granted on `resource_id`
+    /// (`DELETE /servicePrincipals/{resourceId}/appRoleAssignedTo/{id}`).
+    ///
+    /// # Behavior
+    /// - `NotFound` for an unknown assignment id, or one granted on another resource.
+    /// - Needs what assigning the role needs (Microsoft Graph's roles: Privileged Role Administrator).
+    /// - The default answers `Unsupported` (see [`delete_delegated_grant`](Self::delete_delegated_grant)).
+    async fn delete_app_role_assignment(&self, resource_id: &ObjectId, assignment_id: &str) -> Result<()> {
+        let _ = (resource_id, assignment_id);
+        Err(Error::Unsupported {
+            operation: "delete an app-role assignment",
+            backend: self.capabilities().backend,
+            hint: "remove the assignment in the Entra admin center (the app's Permissions page, Revoke permission)".to_owned(),
+        })
+    }
 
     /// Files a consent request as the acting user (the "Request approval" button).
     ///

@@ -8,6 +8,7 @@ pub mod link;
 pub mod mock;
 pub mod policy;
 pub mod requests;
+pub mod revoke;
 pub mod shell;
 mod views;
 pub mod watch;
@@ -24,6 +25,7 @@ pub async fn run(command: Command, g: &GlobalArgs, out: &Output) -> CliResult<Ex
         Command::Policy(c) => with_backend(g, out, |b| Box::pin(policy::run(c, b))).await,
         Command::Requests(c) => with_backend(g, out, |b| Box::pin(requests::run(c, b, *out))).await,
         Command::Approve(a) => with_backend(g, out, |b| Box::pin(workflow::approve(a, b, *out))).await,
+        Command::Revoke(a) => with_backend(g, out, |b| Box::pin(revoke::revoke(a, b, *out))).await,
         Command::Status(a) => with_backend(g, out, |b| Box::pin(workflow::status(a, b))).await,
         Command::Guide(a) => with_backend(g, out, |b| Box::pin(workflow::guide(a, b))).await,
         Command::Watch(a) => watch::run(a, g).await,

@@ -186,7 +186,7 @@ struct CoverageView {
 }
 
 impl StateView {
-    fn new(s: &ConsentState) -> Self {
+    pub(crate) fn new(s: &ConsentState) -> Self {
         let cov = s.coverage();
         let whole = serde_json::to_value(s).unwrap_or_default();
         Self {
@@ -213,7 +213,7 @@ impl StateView {
         }
     }
 
-    fn human(&self, out: &mut Human) -> io::Result<()> {
+    pub(crate) fn human(&self, out: &mut Human) -> io::Result<()> {
         if self.app_display_name == self.app_id {
             out.field("App", &self.app_id)?;
         } else {

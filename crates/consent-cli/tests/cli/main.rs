@@ -10,5 +10,6 @@ mod json_schema;
 mod link;
 mod polish;
 mod procedures;
+mod revoke;
 mod state_file;
 mod watch_fleet;

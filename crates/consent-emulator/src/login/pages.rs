@@ -1,9 +1,10 @@
-//! The login pages as plain HTML (no JavaScript): sign-in, user consent, "Approval required",
-//! "Request sent", "Need admin approval", the admin-consent page, and error pages. Wording and
-//! element ids follow Microsoft's pages closely enough that a person recognises them and a browser
-//! test can drive them. Every interpolated value is HTML-escaped.
+//! The login pages (no JavaScript): sign-in, user consent, "Approval required", "Request sent",
+//! "Need admin approval", the admin-consent page, error pages and the index. Wording and element ids
+//! follow Microsoft's pages closely enough that a person recognises them and a browser test can drive
+//! them. Each page is an askama template (`templates/login/`, compile-time, HTML auto-escaping) on
+//! one layout, styled by the emulator's one stylesheet (`/admin/admin.css`).
 
-use std::fmt::Write as _;
+use askama::Template;
 
 /// One permission row: the scope value and what it lets the app do.
 #[derive(Debug, Clone)]
@@ -12,96 +13,68 @@ pub(crate) struct PermissionRow {
     pub(crate) description: String,
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// Renders a page; a template error (none is expected: the templates are checked at compile time)
+/// becomes a short error text rather than a panic.
+fn render(t: &impl Template) -> String {
+    t.render().unwrap_or_else(|e| format!("template error: {e}"))
 }
 
-fn layout(title: &str, body: &str) -> String {
-    format!(
-        r#"<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body{{font-family:"Segoe UI",Arial,sans-serif;background:#f2f2f2;margin:0}}
-main{{max-width:440px;margin:48px auto;background:#fff;padding:44px;box-shadow:0 2px 6px rgba(0,0,0,.2)}}
-.brand{{font-weight:600;color:#737373;margin-bottom:16px}} h1{{font-size:24px;font-weight:600;margin:0 0 16px}}
-input,textarea{{width:100%;box-sizing:border-box;padding:6px;margin:4px 0 12px;font:inherit}}
-button{{background:#0067b8;color:#fff;border:0;padding:8px 24px;font:inherit;cursor:pointer}}
-button.secondary{{background:#ccc;color:#000}} .error{{color:#e81123}} .muted{{color:#605e5c;font-size:13px}}
-li{{margin:6px 0}} code{{font-size:13px}}
-</style></head>
-<body><main><div class="brand">Microsoft (local emulator)</div>
-{body}
-</main></body></html>"#,
-        title = esc(title),
-    )
-}
-
-fn hidden_flow(flow: &str) -> String {
-    format!(r#"<input type="hidden" name="flow" value="{}">"#, esc(flow))
-}
-
-fn permission_list(rows: &[PermissionRow]) -> String {
-    let mut out = String::from(r#"<ul id="permissions">"#);
-    for r in rows {
-        let _ = write!(
-            out,
-            "<li><strong>{}</strong><br><span class=\"muted\">{}</span></li>",
-            esc(&r.description),
-            esc(&r.value)
-        );
-    }
-    out.push_str("</ul>");
-    out
+#[derive(Template)]
+#[template(path = "login/sign_in.html")]
+struct SignIn<'a> {
+    title: &'a str,
+    flow: &'a str,
+    post_to: &'a str,
+    app: &'a str,
+    hint: &'a str,
+    error: Option<&'a str>,
 }
 
 /// "Sign in" with the seeded users' UPN and password.
 pub(crate) fn sign_in(flow: &str, post_to: &str, app: &str, hint: Option<&str>, error: Option<&str>) -> String {
-    let error = error
-        .map(|e| format!(r#"<p class="error" id="error">{}</p>"#, esc(e)))
-        .unwrap_or_default();
-    let body = format!(
-        r#"<h1>Sign in</h1><p>to continue to <strong id="app-name">{app}</strong></p>{error}
-<form method="post" action="{post_to}">{flow}<input type="hidden" name="action" value="signin">
-<label for="upn">Email or user principal name</label><input id="upn" name="upn" type="email" autocomplete="username" value="{hint}" required>
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button id="signin" type="submit">Sign in</button></form>
-<p class="muted">Emulator: the users and passwords are in the JSON line printed at start.</p>"#,
-        app = esc(app),
-        post_to = esc(post_to),
-        flow = hidden_flow(flow),
-        hint = esc(hint.unwrap_or("")),
-    );
-    layout("Sign in to your account", &body)
+    render(&SignIn {
+        title: "Sign in to your account",
+        flow,
+        post_to,
+        app,
+        hint: hint.unwrap_or(""),
+        error,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "login/consent.html")]
+struct UserConsent<'a> {
+    title: &'a str,
+    flow: &'a str,
+    post_to: &'a str,
+    app: &'a str,
+    user: &'a str,
+    rows: &'a [PermissionRow],
 }
 
 /// The user consent page ("Permissions requested").
 pub(crate) fn consent(flow: &str, post_to: &str, app: &str, user: &str, rows: &[PermissionRow]) -> String {
-    let body = format!(
-        r#"<h1>Permissions requested</h1><p><strong id="app-name">{app}</strong> (unverified) wants to access resources of <strong>{user}</strong>. This app would like to:</p>
-{list}
-<form method="post" action="{post_to}">{flow}
-<button id="cancel" class="secondary" type="submit" name="action" value="cancel">Cancel</button>
-<button id="accept" type="submit" name="action" value="accept">Accept</button></form>"#,
-        app = esc(app),
-        user = esc(user),
-        list = permission_list(rows),
-        post_to = esc(post_to),
-        flow = hidden_flow(flow),
-    );
-    layout("Permissions requested", &body)
+    render(&UserConsent {
+        title: "Permissions requested",
+        flow,
+        post_to,
+        app,
+        user,
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "login/approval_required.html")]
+struct ApprovalRequired<'a> {
+    title: &'a str,
+    flow: &'a str,
+    post_to: &'a str,
+    app: &'a str,
+    rows: &'a [PermissionRow],
+    cancel: &'a str,
+    error: Option<&'a str>,
 }
 
 /// AADSTS90095: the "Approval required" page with the justification field.
@@ -113,88 +86,108 @@ pub(crate) fn approval_required(
     cancel_href: &str,
     error: Option<&str>,
 ) -> String {
-    let error = error
-        .map(|e| format!(r#"<p class="error" id="error">{}</p>"#, esc(e)))
-        .unwrap_or_default();
-    let body = format!(
-        r#"<h1>Approval required</h1><p><strong id="app-name">{app}</strong> needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant permission to this app before you can use it.</p>
-{list}{error}
-<form method="post" action="{post_to}">{flow}<input type="hidden" name="action" value="request">
-<label for="justification">Enter justification for requesting this app</label>
-<textarea id="justification" name="justification" rows="4" maxlength="2000" required></textarea>
-<button id="request-approval" type="submit">Request approval</button></form>
-<p><a id="back-to-app" href="{cancel}">Return to the application without granting consent</a></p>"#,
-        app = esc(app),
-        list = permission_list(rows),
-        post_to = esc(post_to),
-        flow = hidden_flow(flow),
-        cancel = esc(cancel_href),
-    );
-    layout("Approval required", &body)
+    render(&ApprovalRequired {
+        title: "Approval required",
+        flow,
+        post_to,
+        app,
+        rows,
+        cancel: cancel_href,
+        error,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "login/request_sent.html")]
+struct RequestSent<'a> {
+    title: &'a str,
+    app: &'a str,
+    back: &'a str,
 }
 
 /// After "Request approval": the request exists; the user goes back to the app.
 pub(crate) fn request_sent(app: &str, back_href: &str) -> String {
-    let body = format!(
-        r#"<h1 id="request-sent">Request sent</h1><p>Your request to use <strong>{app}</strong> was sent to your admins. You will get an email when they review it.</p>
-<p><a id="back-to-app" href="{back}">Return to the application</a></p>"#,
-        app = esc(app),
-        back = esc(back_href),
-    );
-    layout("Request sent", &body)
+    render(&RequestSent {
+        title: "Request sent",
+        app,
+        back: back_href,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "login/need_admin_approval.html")]
+struct NeedAdminApproval<'a> {
+    title: &'a str,
+    app: &'a str,
+    back: &'a str,
 }
 
 /// AADSTS90094: "Need admin approval", no form.
 pub(crate) fn need_admin_approval(app: &str, back_href: &str) -> String {
-    let body = format!(
-        r#"<h1 id="need-admin-approval">Need admin approval</h1><p><strong id="app-name">{app}</strong> needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant permission to this app before you can use it.</p>
-<p><a id="back-to-app" href="{back}">Have an admin account? Sign in with that account</a> — or return to the application.</p>"#,
-        app = esc(app),
-        back = esc(back_href),
-    );
-    layout("Need admin approval", &body)
+    render(&NeedAdminApproval {
+        title: "Need admin approval",
+        app,
+        back: back_href,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "login/admin_consent.html")]
+struct AdminConsent<'a> {
+    title: &'a str,
+    flow: &'a str,
+    post_to: &'a str,
+    app: &'a str,
+    admin: &'a str,
+    rows: &'a [PermissionRow],
 }
 
 /// The v2 admin-consent page: permissions for the whole organisation, Accept / Cancel.
 pub(crate) fn admin_consent(flow: &str, post_to: &str, app: &str, admin: &str, rows: &[PermissionRow]) -> String {
-    let body = format!(
-        r#"<h1>Permissions requested</h1><p class="muted">Accept for your organization</p><p><strong id="app-name">{app}</strong> wants to access resources; signed in as <strong>{admin}</strong>. Accepting grants these permissions for <strong>all users</strong> in your organization:</p>
-{list}
-<form method="post" action="{post_to}">{flow}
-<button id="cancel" class="secondary" type="submit" name="action" value="cancel">Cancel</button>
-<button id="accept" type="submit" name="action" value="accept">Accept</button></form>"#,
-        app = esc(app),
-        admin = esc(admin),
-        list = permission_list(rows),
-        post_to = esc(post_to),
-        flow = hidden_flow(flow),
-    );
-    layout("Permissions requested", &body)
+    render(&AdminConsent {
+        title: "Permissions requested",
+        flow,
+        post_to,
+        app,
+        admin,
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "login/error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    code: u32,
+    message: &'a str,
 }
 
 /// An error the browser cannot be redirected with (bad client, bad redirect URI, unknown tenant).
 pub(crate) fn error(code: u32, message: &str) -> String {
-    let body = format!(
-        r#"<h1>Sorry, but we're having trouble signing you in.</h1><p class="error" id="error">AADSTS{code}: {msg}</p>"#,
-        msg = esc(message),
-    );
-    layout("Sign in error", &body)
+    render(&ErrorPage {
+        title: "Sign in error",
+        code,
+        message,
+    })
 }
 
-/// The emulator's front page: where things are.
+#[derive(Template)]
+#[template(path = "login/index.html")]
+struct Index<'a> {
+    title: &'a str,
+    tenant: &'a str,
+    graph: &'a str,
+    app: &'a str,
+}
+
+/// The emulator's front page: where things are, the admin center included.
 pub(crate) fn index(tenant: &str, graph_url: &str, app: Option<&str>) -> String {
-    let app = app.map(esc).unwrap_or_else(|| "(none)".into());
-    let body = format!(
-        r#"<h1>Entra consent emulator</h1>
-<p>Tenant <code>{tenant}</code>, demo app <code>{app}</code>.</p>
-<ul><li>Graph: <code>{graph}</code></li>
-<li>Authorize: <code>/{tenant}/oauth2/v2.0/authorize</code></li>
-<li>Admin consent: <code>/{tenant}/v2.0/adminconsent</code></li>
-<li>Token: <code>/{tenant}/oauth2/v2.0/token</code></li></ul>"#,
-        tenant = esc(tenant),
-        graph = esc(graph_url),
-    );
-    layout("Entra consent emulator", &body)
+    render(&Index {
+        title: "Entra consent emulator",
+        tenant,
+        graph: graph_url,
+        app: app.unwrap_or("(none)"),
+    })
 }
 
 #[cfg(test)]
@@ -219,7 +212,7 @@ mod tests {
             index(evil, evil, Some(evil)),
         ] {
             assert!(!page.contains("<script>"), "{page}");
-            assert!(page.contains("&lt;script&gt;"));
+            assert!(page.contains("&#60;script&#62;"), "{page}");
         }
     }
 

@@ -35,7 +35,8 @@ fn flow_of(page: &str) -> String {
 /// The `href` of the "back to app" link, HTML-unescaped.
 fn back_link(page: &str) -> String {
     let start = page.find(r#"id="back-to-app" href=""#).expect("a back link") + r#"id="back-to-app" href=""#.len();
-    page[start..].split('"').next().unwrap().replace("&amp;", "&")
+    // askama writes `&` as `&#38;` (numeric references); the older pages wrote `&amp;`.
+    page[start..].split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&")
 }
 
 async fn open(env: &Env, url: &str) -> String {

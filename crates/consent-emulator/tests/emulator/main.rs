@@ -2,6 +2,8 @@
 //! graph-rs-sdk again, and link time is what a build spends most on.
 #![allow(clippy::unwrap_used)] // tests: a panic is the right failure
 
+mod admin;
+mod admin_browser;
 mod bad_input;
 mod binary;
 mod bounds;

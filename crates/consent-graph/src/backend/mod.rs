@@ -3,6 +3,7 @@
 mod batch;
 mod converge;
 mod port;
+mod revoke;
 
 use std::sync::Arc;
 use std::time::Duration;

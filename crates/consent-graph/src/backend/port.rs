@@ -80,6 +80,14 @@ impl ConsentGraph for GraphBackend {
             .map(|_| ())
     }
 
+    async fn delete_delegated_grant(&self, grant_id: &str) -> Result<()> {
+        super::revoke::delete_delegated_grant(self, grant_id).await
+    }
+
+    async fn delete_app_role_assignment(&self, resource_id: &ObjectId, assignment_id: &str) -> Result<()> {
+        super::revoke::delete_app_role_assignment(self, resource_id, assignment_id).await
+    }
+
     async fn list_app_role_assignments(&self, client_id: &ObjectId) -> Result<Vec<AppRoleAssignment>> {
         self.transport.list(&request::list_app_role_assignments(client_id)).await
     }

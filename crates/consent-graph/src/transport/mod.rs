@@ -127,6 +127,7 @@ fn method(m: HttpMethod) -> Method {
         HttpMethod::Put => Method::PUT,
         HttpMethod::Post => Method::POST,
         HttpMethod::Patch => Method::PATCH,
+        HttpMethod::Delete => Method::DELETE,
     }
 }
 

@@ -11,5 +11,6 @@ mod paging;
 mod policy;
 mod requests;
 mod retry;
+mod revoke;
 mod service_principals;
 mod tokens;

@@ -4,6 +4,7 @@ mod directory_and_persistence;
 mod grants;
 mod lifecycle;
 mod permissions;
+mod revoke;
 
 use consent::{
     AppConsentRequest, AppId, AppRegistration, ConsentGraph, ConsentRequestSubmission, ConsentReview, Error, Result, ReviewDecision, Scope,

@@ -25,6 +25,11 @@ pub(crate) const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../locales/nl/link-health.ftl"),
     ),
     (
+        "revoke.ftl",
+        include_str!("../../locales/en/revoke.ftl"),
+        include_str!("../../locales/nl/revoke.ftl"),
+    ),
+    (
         "watch.ftl",
         include_str!("../../locales/en/watch.ftl"),
         include_str!("../../locales/nl/watch.ftl"),

@@ -13,6 +13,7 @@
 //!                                                 --(clock passes expiry)--> Expired
 //! Denied / Expired   closed; users may ask again  --request_again(user, why)--> Pending
 //! Approved           grants cover every scope     --verify()--> Completion
+//!                                                 --revoke(admin)--> the state it falls back to
 //! ```
 //!
 //! Transitions consume the handle and exist only on the state they leave, so an invalid one does not
@@ -46,6 +47,7 @@ mod grant;
 mod guidance;
 mod journal;
 mod observe;
+mod revoke;
 mod states;
 #[cfg(test)]
 mod tests;
@@ -59,6 +61,7 @@ pub use fleet::{approve_many, observe_many, FleetApproval, FleetOptions, FleetTe
 pub use grant::{grant_tenant_wide, GrantReport};
 pub use journal::{Journal, JournalEntry, JournalEvent};
 pub use observe::observe;
+pub use revoke::{revoke_tenant_wide, Revocation, RevokeReport};
 pub use states::{
     Approved, Blocked, Coverage, Denied, Expired, Pending, Requester, RequestsDisabled, RequestsEnabled, State, UserConsentAllowed,
 };
