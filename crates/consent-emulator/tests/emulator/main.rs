@@ -4,8 +4,8 @@
 
 mod bad_input;
 mod binary;
-mod browser;
 mod bounds;
+mod browser;
 mod common;
 mod conformance_graph;
 mod control;
