@@ -385,7 +385,7 @@ pub fn classify_callback(url: &str, pending: Option<&PyPendingLink>, state: Opti
 
 /// The link that lets a tenant admin grant tenant-wide consent in one step (`/v2.0/adminconsent`).
 ///
-/// `tenant` must be a tenant GUID or domain (`organizations`/`common` are refused by Microsoft);
+/// `tenant` is a tenant GUID or domain (`common` is refused);
 /// `scopes` default to `https://graph.microsoft.com/.default`.
 #[pyclass(module = "entra_consent", name = "AdminConsentLink", frozen)]
 #[derive(Debug)]
