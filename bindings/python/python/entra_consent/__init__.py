@@ -1,0 +1,68 @@
+"""Microsoft Entra ID admin-consent handling, thin over the Rust crates of entra-consent.
+
+Link flows (``LinkRequest``, ``classify_callback``, ``AdminConsentLink``, ``classify_admin_consent``),
+guidance text (``Guidance``), the Graph workflow (``GraphClient``: ``observe``, ``enable_requests``,
+``approve``) and a local emulator (``Emulator``) for tests. Every decision is made in Rust; this
+package only re-exports the native module (and ships a pytest plugin with an ``entra_emulator``
+fixture).
+"""
+
+from ._native import (
+    AdminConsentLink,
+    AdminConsentOutcome,
+    App,
+    BackendError,
+    ConsentError,
+    ConsentState,
+    Conflict,
+    Emulator,
+    EmulatorUser,
+    GrantReport,
+    GraphClient,
+    Guidance,
+    InvalidInput,
+    InvalidTransition,
+    LinkOutcome,
+    LinkRequest,
+    NotFound,
+    PendingAdminConsent,
+    PendingLink,
+    PermissionDenied,
+    Throttled,
+    Timeout,
+    Unauthenticated,
+    Unsupported,
+    __version__,
+    classify_admin_consent,
+    classify_callback,
+)
+
+__all__ = [
+    "AdminConsentLink",
+    "AdminConsentOutcome",
+    "App",
+    "BackendError",
+    "ConsentError",
+    "ConsentState",
+    "Conflict",
+    "Emulator",
+    "EmulatorUser",
+    "GrantReport",
+    "GraphClient",
+    "Guidance",
+    "InvalidInput",
+    "InvalidTransition",
+    "LinkOutcome",
+    "LinkRequest",
+    "NotFound",
+    "PendingAdminConsent",
+    "PendingLink",
+    "PermissionDenied",
+    "Throttled",
+    "Timeout",
+    "Unauthenticated",
+    "Unsupported",
+    "__version__",
+    "classify_admin_consent",
+    "classify_callback",
+]
