@@ -7,7 +7,7 @@
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian's `chromium` and
 //! `chromium-driver`). It is `#[ignore]`d, so a plain `cargo test` lists it as ignored instead of
 //! passing without a browser; run it with
-//! `cargo test -p consent-emulator --test admin_browser -- --ignored`, where a missing browser
+//! `cargo test -p consent-emulator --test emulator admin_browser -- --ignored`, where a missing browser
 //! fails the test. With `UPDATE_SCREENSHOTS=1` it rewrites the PNGs under `docs/images/`
 //! (otherwise they go to the target directory).
 
