@@ -12,5 +12,6 @@ mod policy;
 mod requests;
 mod retry;
 mod revoke;
+mod round_trips;
 mod service_principals;
 mod tokens;
