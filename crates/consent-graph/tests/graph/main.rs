@@ -5,6 +5,7 @@ mod app_roles;
 mod batch;
 mod common;
 mod errors;
+mod fleet;
 mod grants;
 mod link_check;
 mod paging;
