@@ -5,7 +5,9 @@
 //! permissions of docs/graph-permissions.md) gets an app-only token per tenant with client
 //! credentials. Each tenant's backend, and with it that tenant's token cache, is built on first use
 //! and kept for the life of the fleet, so a run asks each tenant's token endpoint once and reuses
-//! the token until shortly before it expires.
+//! the token until shortly before it expires. All tenants share one Graph client (one connection
+//! pool to the Graph host) and one token HTTP client (one pool to the login host; it follows no
+//! redirects, so it is kept apart from the Graph client, which follows up to two).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,10 +18,16 @@ use consent::workflow::TenantGraphs;
 use consent::{AppId, ConsentGraph, Result, TenantId};
 use url::Url;
 
-use crate::backend::GraphBackend;
+use crate::backend::{graph_client, GraphBackend};
 use crate::endpoint::GraphEndpoint;
 use crate::retry::RetryPolicy;
-use crate::token::{ClientCredentials, Secret};
+use crate::token::{http_client, ClientCredentials, Secret};
+
+/// Connect timeout of the shared Graph client (the backend's default).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Request timeout of the shared clients unless [`GraphFleet::timeout`] sets one (the defaults of
+/// the backend and of [`ClientCredentials`]).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Builds and caches one Graph backend per tenant, acting as one management app.
 ///
@@ -48,6 +56,8 @@ pub struct GraphFleet {
     retry: RetryPolicy,
     timeout: Option<Duration>,
     backends: Mutex<HashMap<TenantId, Arc<GraphBackend>>>,
+    /// The Graph client and the token client every tenant shares, built on first use.
+    shared: Mutex<Option<(graph_rs_sdk::GraphClient, reqwest::Client)>>,
 }
 
 impl GraphFleet {
@@ -61,6 +71,7 @@ impl GraphFleet {
             retry: RetryPolicy::default(),
             timeout: None,
             backends: Mutex::new(HashMap::new()),
+            shared: Mutex::new(None),
         }
     }
 
@@ -108,8 +119,24 @@ impl GraphFleet {
         self.backends.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
+    /// The clients every tenant's backend shares (clones share one connection pool).
+    fn shared(&self) -> Result<(graph_rs_sdk::GraphClient, reqwest::Client)> {
+        let mut slot = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = slot.as_ref() {
+            return Ok(s.clone());
+        }
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let s = (graph_client(&self.endpoint, timeout, CONNECT_TIMEOUT)?, http_client(timeout)?);
+        *slot = Some(s.clone());
+        Ok(s)
+    }
+
     fn build(&self, tenant: &TenantId) -> Result<GraphBackend> {
-        let mut tokens = ClientCredentials::builder(tenant.clone(), self.client_id, self.secret.clone()).cloud(self.endpoint.clone());
+        let (graph, http) = self.shared()?;
+        let mut tokens = ClientCredentials::builder(tenant.clone(), self.client_id, self.secret.clone())
+            .cloud(self.endpoint.clone())
+            .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            .shared_http(http);
         if let Some(a) = &self.authority {
             tokens = tokens.authority(a.clone());
         }
@@ -117,7 +144,8 @@ impl GraphFleet {
             .tenant(tenant.clone())
             .token_provider(Arc::new(tokens.build()?))
             .endpoint(self.endpoint.clone())
-            .retry(self.retry.clone());
+            .retry(self.retry.clone())
+            .shared_graph_client(graph);
         if let Some(t) = self.timeout {
             builder = builder.timeout(t);
         }

@@ -188,6 +188,23 @@ pub(crate) fn list_delegated_grants(client_id: &ObjectId) -> GraphRequest {
         .query("$filter", format!("clientId eq {}", odata_literal(&client_id.to_string())))
 }
 
+/// The app's delegated grants through the documented alternate key
+/// (`/servicePrincipals(appId='…')/oauth2PermissionGrants`): no object id needed, so they can ride
+/// in the same `$batch` round as the service principal itself.
+pub(crate) fn list_delegated_grants_of_app(app_id: &AppId) -> GraphRequest {
+    let key = format!("servicePrincipals(appId={})", odata_literal(&app_id.to_string()));
+    GraphRequest::new(Operation::ListDelegatedGrants, HttpMethod::Get, &[&key, "oauth2PermissionGrants"])
+        .about(format!("service principal of app {app_id}"))
+}
+
+/// The app's app-role assignments through the alternate key
+/// (`/servicePrincipals(appId='…')/appRoleAssignments`).
+pub(crate) fn list_app_role_assignments_of_app(app_id: &AppId) -> GraphRequest {
+    let key = format!("servicePrincipals(appId={})", odata_literal(&app_id.to_string()));
+    GraphRequest::new(Operation::ListAppRoleAssignments, HttpMethod::Get, &[&key, "appRoleAssignments"])
+        .about(format!("service principal of app {app_id}"))
+}
+
 /// `principalId` is omitted for `AllPrincipals`, as in Microsoft's example.
 pub(crate) fn create_delegated_grant(grant: &NewDelegatedGrant) -> GraphRequest {
     let mut body = json!({

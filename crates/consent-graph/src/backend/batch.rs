@@ -1,11 +1,12 @@
 //! `snapshot` in as few round trips as Graph allows, with `POST /$batch`.
 //!
-//! Round 1 reads the policy, the authorization policy, the client's and the resources' service
-//! principals (by appId) and the app's consent requests. Grants and app-role assignments are keyed
-//! by the client's *object id*, unknown until round 1 answers, and `dependsOn` cannot carry a value
-//! from one item into another's URL; so round 2 (grants, assignments, and the user requests of each
-//! app request) is sent only when there is something to read. A fresh tenant costs one round trip,
-//! any other two.
+//! Round 1 reads the policy, the authorization policy, the app's consent requests, the client's
+//! and the resources' service principals (by appId), and the client's grants and app-role
+//! assignments through the documented alternate key (`/servicePrincipals(appId='…')/…`), so no
+//! object id from an earlier answer is needed. Round 2 is sent only when the app has consent
+//! requests: their user requests are keyed by the app request's id, which `dependsOn` cannot carry
+//! from one item into another's URL. An app with no consent request costs one round trip, one with
+//! a request two.
 
 use std::collections::BTreeMap;
 
@@ -35,8 +36,8 @@ struct BatchItem {
     body: Value,
 }
 
-/// Items of round 1 before the resource service principals.
-const FIXED_ITEMS: usize = 4;
+/// Items of round 1 besides the resource service principals.
+const FIXED_ITEMS: usize = 6;
 
 impl GraphBackend {
     pub(super) async fn batched_snapshot(&self, app_id: &AppId, resources: &[AppId]) -> Result<TenantSnapshot> {
@@ -53,6 +54,8 @@ impl GraphBackend {
             request::get_authorization_policy(),
             request::list_app_consent_requests(&filter),
             request::get_service_principal(app_id),
+            request::list_delegated_grants_of_app(app_id),
+            request::list_app_role_assignments_of_app(app_id),
         ];
         round1.extend(resources.iter().map(request::get_service_principal));
         let answers = self.batch_round(&round1).await?;
@@ -66,6 +69,10 @@ impl GraphBackend {
         let requests: Vec<AppConsentRequest> = self.transport.follow(r, item::<Page<AppConsentRequest>>(r, a)?).await?;
         let (r, a) = next()?;
         let client = optional_sp(r, a)?;
+        let (r, a) = next()?;
+        let grants = self.optional_list(r, a).await?;
+        let (r, a) = next()?;
+        let app_role_assignments = self.optional_list(r, a).await?;
         let mut found = Vec::new();
         for _ in resources {
             let (r, a) = next()?;
@@ -74,37 +81,42 @@ impl GraphBackend {
         let mut snapshot = TenantSnapshot {
             request_policy,
             authorization_policy,
-            client,
             resources: found,
-            grants: Vec::new(),
-            app_role_assignments: Vec::new(),
+            grants: if client.is_some() { grants } else { Vec::new() },
+            app_role_assignments: if client.is_some() { app_role_assignments } else { Vec::new() },
+            client,
             requests,
         };
         self.second_round(&mut snapshot).await?;
         Ok(snapshot)
     }
 
-    /// Reads what depends on round 1: grants and assignments of the client, user requests per app request.
+    /// A listing through the client's alternate key: Graph answers 404 when the app has no service
+    /// principal in the tenant, which means nothing is granted.
+    async fn optional_list<T: DeserializeOwned>(&self, req: &GraphRequest, answer: Answer) -> Result<Vec<T>> {
+        match item::<Page<T>>(req, answer) {
+            Ok(page) => self.transport.follow(req, page).await,
+            Err(Error::NotFound { .. }) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads what depends on round 1: the user requests of each app request. Sends nothing when
+    /// the app has no consent request.
     async fn second_round(&self, snap: &mut TenantSnapshot) -> Result<()> {
-        let mut reqs = Vec::new();
-        if let Some(sp) = &snap.client {
-            reqs.push(request::list_delegated_grants(&sp.id));
-            reqs.push(request::list_app_role_assignments(&sp.id));
+        if snap.requests.is_empty() {
+            return Ok(());
         }
-        for r in &snap.requests {
-            reqs.push(request::list_user_consent_requests(&r.id)?);
-        }
+        let reqs = snap
+            .requests
+            .iter()
+            .map(|r| request::list_user_consent_requests(&r.id))
+            .collect::<Result<Vec<_>>>()?;
         let mut answers = Vec::with_capacity(reqs.len());
         for chunk in reqs.chunks(MAX_BATCH) {
             answers.extend(self.batch_round(chunk).await?);
         }
         let mut pairs = reqs.iter().zip(answers);
-        if snap.client.is_some() {
-            let (r, a) = pairs.next().ok_or_else(|| missing("round 2"))?;
-            snap.grants = self.transport.follow(r, item(r, a)?).await?;
-            let (r, a) = pairs.next().ok_or_else(|| missing("round 2"))?;
-            snap.app_role_assignments = self.transport.follow(r, item(r, a)?).await?;
-        }
         for app_request in &mut snap.requests {
             let (r, a) = pairs.next().ok_or_else(|| missing("round 2"))?;
             app_request.user_consent_requests = self.transport.follow(r, item(r, a)?).await?;

@@ -65,6 +65,24 @@ pub struct GraphBackendBuilder {
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
     max_body: usize,
+    graph: Option<GraphClient>,
+}
+
+/// A graph-rs-sdk client for `endpoint`: requests carry our token (see transport), so the SDK's is a
+/// placeholder that is never sent.
+pub(crate) fn graph_client(endpoint: &GraphEndpoint, timeout: Duration, connect_timeout: Duration) -> Result<GraphClient> {
+    let base = endpoint.base_url()?;
+    let mut config = GraphClientConfiguration::new()
+        .access_token("placeholder-replaced-per-request")
+        .timeout(timeout)
+        .connect_timeout(connect_timeout);
+    if endpoint.is_loopback() {
+        config = config.https_only(false);
+    }
+    let mut graph = GraphClient::from(config);
+    // `use_test_endpoint` skips the SDK's host check; ours ran in `base_url` above.
+    graph.use_test_endpoint(&base);
+    Ok(graph)
 }
 
 /// The default cap on one response body: Graph pages are far smaller (at most 999 objects).
@@ -81,6 +99,7 @@ impl Default for GraphBackendBuilder {
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
             max_body: DEFAULT_MAX_RESPONSE_BODY,
+            graph: None,
         }
     }
 }
@@ -135,6 +154,13 @@ impl GraphBackendBuilder {
         self
     }
 
+    /// Sends over `graph` (a clone shares its connection pool) instead of a client of its own. The
+    /// client's own timeouts apply; it must have been built by [`graph_client`] for this endpoint.
+    pub(crate) fn shared_graph_client(mut self, graph: GraphClient) -> Self {
+        self.graph = Some(graph);
+        self
+    }
+
     /// Validates the configuration and builds the backend. Sends nothing.
     pub fn build(self) -> Result<GraphBackend> {
         let tenant = self
@@ -153,18 +179,10 @@ impl GraphBackendBuilder {
             return Err(Error::invalid("retry.max_attempts", "must be at least 1 (1 disables retries)"));
         }
         let base = self.endpoint.base_url()?;
-        // The SDK wants a token at construction; ours is set on every request (see transport), so
-        // this placeholder is never sent.
-        let mut config = GraphClientConfiguration::new()
-            .access_token("placeholder-replaced-per-request")
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout);
-        if self.endpoint.is_loopback() {
-            config = config.https_only(false);
-        }
-        let mut graph = GraphClient::from(config);
-        // `use_test_endpoint` skips the SDK's host check; ours ran in `base_url` above.
-        graph.use_test_endpoint(&base);
+        let graph = match self.graph {
+            Some(shared) => shared,
+            None => graph_client(&self.endpoint, self.timeout, self.connect_timeout)?,
+        };
         tracing::debug!(%tenant, %base, "graph backend ready");
         Ok(GraphBackend {
             tenant,

@@ -106,6 +106,13 @@ impl ClientCredentialsBuilder {
         self
     }
 
+    /// Sends token requests over `http` (built by [`http_client`](super::oauth::http_client): no
+    /// redirects) instead of a client of its own, so a fleet's tenants share one connection pool.
+    pub(crate) fn shared_http(mut self, http: reqwest::Client) -> Self {
+        self.settings.http = Some(http);
+        self
+    }
+
     /// Validates the configuration and builds the provider.
     pub fn build(self) -> Result<ClientCredentials> {
         if self.secret.is_empty() {

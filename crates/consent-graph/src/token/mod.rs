@@ -20,6 +20,7 @@ pub use auth_code::{AuthorizationCodeExchange, AuthorizationCodeExchangeBuilder,
 pub use cache::DEFAULT_REFRESH_MARGIN;
 pub use client_credentials::{ClientCredentials, ClientCredentialsBuilder};
 pub use entra_error::EntraTokenError;
+pub(crate) use oauth::http_client;
 pub use secret::{AccessToken, Secret};
 
 /// A source of bearer tokens for Microsoft Graph.

@@ -156,6 +156,8 @@ pub(crate) struct EndpointSettings {
     pub(crate) clock: std::sync::Arc<dyn consent::Clock>,
     pub(crate) margin: chrono::Duration,
     pub(crate) timeout: Duration,
+    /// A client to share (a fleet's, across tenants) instead of building one.
+    pub(crate) http: Option<reqwest::Client>,
 }
 
 impl Default for EndpointSettings {
@@ -166,6 +168,7 @@ impl Default for EndpointSettings {
             clock: std::sync::Arc::new(consent::SystemClock),
             margin: super::cache::DEFAULT_REFRESH_MARGIN,
             timeout: Duration::from_secs(30),
+            http: None,
         }
     }
 }
@@ -183,6 +186,10 @@ impl EndpointSettings {
 
     /// The HTTP client and the token cache these settings describe.
     pub(crate) fn into_parts(self) -> Result<(reqwest::Client, super::cache::TokenCache)> {
-        Ok((http_client(self.timeout)?, super::cache::TokenCache::new(self.clock, self.margin)))
+        let http = match self.http {
+            Some(shared) => shared,
+            None => http_client(self.timeout)?,
+        };
+        Ok((http, super::cache::TokenCache::new(self.clock, self.margin)))
     }
 }

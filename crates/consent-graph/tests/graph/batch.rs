@@ -59,12 +59,12 @@ fn fresh_tenant(url: &str) -> (u16, Value) {
 }
 
 fn approved_tenant(url: &str) -> (u16, Value) {
-    if url.contains(&format!("servicePrincipals(appId='{APP}')")) {
-        (200, sp_json(CLIENT_SP, APP))
-    } else if url.starts_with("/oauth2PermissionGrants") {
+    if url.starts_with(&format!("/servicePrincipals(appId='{APP}')/oauth2PermissionGrants")) {
         (200, page(vec![grant_json("g1", "Calendars.ReadWrite User.Read")], None))
-    } else if url.contains("/appRoleAssignments") {
+    } else if url.starts_with(&format!("/servicePrincipals(appId='{APP}')/appRoleAssignments")) {
         (200, page(vec![assignment_json("as1")], None))
+    } else if url.contains(&format!("servicePrincipals(appId='{APP}')")) {
+        (200, sp_json(CLIENT_SP, APP))
     } else if url.starts_with("/identityGovernance/appConsent/appConsentRequests/r1/userConsentRequests") {
         (200, page(vec![user_request_json("u1")], None))
     } else if url.starts_with("/identityGovernance") {
@@ -93,7 +93,7 @@ async fn fresh_tenant_snapshot_is_one_round_trip() {
     let reqs = received(&server).await;
     assert_eq!(reqs.len(), 1);
     let urls = batch_urls(&reqs[0]);
-    assert_eq!(urls.len(), 5);
+    assert_eq!(urls.len(), 7);
     assert_eq!(urls[0], "/policies/adminConsentRequestPolicy");
     assert!(
         urls.iter()
@@ -115,9 +115,10 @@ async fn approved_tenant_snapshot_is_two_round_trips() {
     let reqs = received(&server).await;
     assert_eq!(reqs.len(), 2);
     let second = batch_urls(&reqs[1]);
-    assert_eq!(second.len(), 3, "{second:?}");
-    assert!(second[0].starts_with("/oauth2PermissionGrants?%24filter=clientId"), "{second:?}");
-    assert_eq!(second[1], format!("/servicePrincipals/{CLIENT_SP}/appRoleAssignments"));
+    assert_eq!(
+        second,
+        vec!["/identityGovernance/appConsent/appConsentRequests/r1/userConsentRequests".to_owned()]
+    );
 }
 
 #[tokio::test]
