@@ -11,75 +11,14 @@
 //! fails the test. With `UPDATE_SCREENSHOTS=1` it rewrites the PNGs under `docs/images/`
 //! (otherwise they go to the target directory).
 
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use consent::UserConsentDecision;
 use consent_emulator::{Emulator, EmulatorConfig};
 use consent_mock::{demo, MockTenant, NotificationKind, Preset};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Client;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-
-/// chromedriver as a child process, killed on drop.
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
-}
-
-fn start_driver() -> (Driver, u16) {
-    let port = free_port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let driver = Driver(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not listen within 20 s");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (driver, port)
-}
-
-async fn browser(driver_port: u16, profile: &Path) -> Client {
-    let args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-        "--window-size=1280,800",
-        &format!("--user-data-dir={}", profile.display()),
-    ];
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), serde_json::json!({ "binary": CHROMIUM, "args": args }));
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .expect("a WebDriver session")
-}
+use crate::webdriver::{self, click, page_with, type_into};
 
 /// Where screenshots go: `docs/images/` with `UPDATE_SCREENSHOTS=1`, else the target directory.
 fn shots_dir() -> PathBuf {
@@ -101,31 +40,6 @@ async fn shot(c: &Client, name: &str) {
     std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
 }
 
-/// Waits until an element matching `css` is shown, then returns the page's text.
-async fn page_with(c: &Client, css: &str) -> String {
-    let found = c.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await;
-    if let Err(e) = found {
-        let shown = c.source().await.unwrap_or_default();
-        panic!("no {css} on the page ({e}); the page is:\n{shown}");
-    }
-    c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn type_into(c: &Client, css: &str, value: &str) {
-    let field = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
-    field.clear().await.unwrap();
-    field.send_keys(value).await.unwrap();
-}
-
 async fn admin_sign_in(c: &Client, origin: &str, upn: &str) {
     c.goto(&format!("{origin}admin/signin")).await.unwrap();
     page_with(c, "#upn").await;
@@ -144,36 +58,30 @@ async fn sign_out(c: &Client) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver; CI runs it with --ignored"]
 async fn admin_center_walk_in_headless_chromium() {
-    assert!(
-        Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
-        "{CHROMIUM} and {CHROMEDRIVER} are needed (apt-get install -y chromium chromium-driver)"
-    );
     let tenant = MockTenant::preset(Preset::UserConsentDisabled);
     let emu = Emulator::new(tenant.clone(), EmulatorConfig::default())
         .bind("127.0.0.1:0")
         .await
         .unwrap();
     let origin = emu.login_url().to_string();
-    let (_driver, port) = start_driver();
-    let profile = tempfile::tempdir().unwrap();
-    let c = browser(port, profile.path()).await;
-    c.set_window_size(1280, 800).await.unwrap();
+    let session = webdriver::open().await;
+    let c = &session.client;
 
     // Procedure 1, as the Global Administrator: the settings page.
-    admin_sign_in(&c, &origin, demo::ADMIN_UPN).await;
+    admin_sign_in(c, &origin, demo::ADMIN_UPN).await;
     c.goto(&format!("{origin}admin/consent-settings")).await.unwrap();
-    let page = page_with(&c, "#save-admin-consent").await;
+    let page = page_with(c, "#save-admin-consent").await;
     assert!(page.contains("Users can request admin consent to apps they are unable to consent to"));
-    click(&c, "#enabled-yes").await;
-    click(&c, &format!(r#"input[value="group:{}"]"#, demo::REVIEWERS_GROUP_ID)).await;
-    click(&c, "#notify-yes").await;
-    click(&c, "#reminders-yes").await;
-    type_into(&c, "#days", "30").await;
-    shot(&c, "admin-consent-settings").await;
-    click(&c, "#save-admin-consent").await;
-    let saved = page_with(&c, "#notice").await;
+    click(c, "#enabled-yes").await;
+    click(c, &format!(r#"input[value="group:{}"]"#, demo::REVIEWERS_GROUP_ID)).await;
+    click(c, "#notify-yes").await;
+    click(c, "#reminders-yes").await;
+    type_into(c, "#days", "30").await;
+    shot(c, "admin-consent-settings").await;
+    click(c, "#save-admin-consent").await;
+    let saved = page_with(c, "#notice").await;
     assert!(saved.contains("Admin consent settings saved"), "{saved}");
-    sign_out(&c).await;
+    sign_out(c).await;
 
     // Procedure 2, as Eva: the emulator's "Approval required" page.
     let authorize = format!(
@@ -183,42 +91,42 @@ async fn admin_center_walk_in_headless_chromium() {
         demo::CARERIX_SCOPES.replace(' ', "%20"),
     );
     c.goto(&authorize).await.unwrap();
-    page_with(&c, "#upn").await;
-    type_into(&c, "#upn", demo::EVA_UPN).await;
-    type_into(&c, "#password", demo::PASSWORD).await;
-    click(&c, "#signin").await;
-    let approval = page_with(&c, "#justification").await;
+    page_with(c, "#upn").await;
+    type_into(c, "#upn", demo::EVA_UPN).await;
+    type_into(c, "#password", demo::PASSWORD).await;
+    click(c, "#signin").await;
+    let approval = page_with(c, "#justification").await;
     assert!(
         approval.contains("Approval required") && approval.contains("Request approval"),
         "{approval}"
     );
-    type_into(&c, "#justification", "I schedule interviews and need them in Outlook").await;
-    shot(&c, "approval-required").await;
-    click(&c, "#request-approval").await;
-    assert!(page_with(&c, "#request-sent").await.contains("Request sent"));
+    type_into(c, "#justification", "I schedule interviews and need them in Outlook").await;
+    shot(c, "approval-required").await;
+    click(c, "#request-approval").await;
+    assert!(page_with(c, "#request-sent").await.contains("Request sent"));
 
     // Procedure 3, as the reviewer Cas: Admin consent requests → the app → Review → Accept.
-    admin_sign_in(&c, &origin, demo::CLOUD_ADMIN_UPN).await;
-    click(&c, "#nav-requests").await;
-    let list = page_with(&c, ".request-link").await;
+    admin_sign_in(c, &origin, demo::CLOUD_ADMIN_UPN).await;
+    click(c, "#nav-requests").await;
+    let list = page_with(c, ".request-link").await;
     assert!(list.contains("Admin consent requests") && list.contains("My Pending"), "{list}");
-    shot(&c, "admin-consent-requests").await;
-    click(&c, ".request-link").await;
-    let request = page_with(&c, "#review").await;
+    shot(c, "admin-consent-requests").await;
+    click(c, ".request-link").await;
+    let request = page_with(c, "#review").await;
     assert!(
         request.contains("Review permissions and consent") && request.contains("I schedule interviews"),
         "{request}"
     );
-    shot(&c, "admin-consent-request").await;
-    click(&c, "#review").await;
-    let dialog = page_with(&c, "#accept").await;
+    shot(c, "admin-consent-request").await;
+    click(c, "#review").await;
+    let dialog = page_with(c, "#accept").await;
     assert!(
         dialog.contains("Permissions requested") && dialog.contains("for all users"),
         "{dialog}"
     );
-    shot(&c, "review-permissions-and-consent").await;
-    click(&c, "#accept").await;
-    let done = page_with(&c, "#notice").await;
+    shot(c, "review-permissions-and-consent").await;
+    click(c, "#accept").await;
+    let done = page_with(c, "#notice").await;
     assert!(done.contains("Approved"), "{done}");
     let scopes = demo::carerix_app().delegated_scopes();
     assert_eq!(
@@ -227,56 +135,56 @@ async fn admin_center_walk_in_headless_chromium() {
     );
     // The reviewer's mail, with its "Review Request" link.
     c.goto(&format!("{origin}admin/mail?user={}", demo::EVA_UPN)).await.unwrap();
-    let mail = page_with(&c, ".mail").await;
+    let mail = page_with(c, ".mail").await;
     assert!(mail.contains("was approved"), "{mail}");
-    shot(&c, "mail").await;
-    sign_out(&c).await;
+    shot(c, "mail").await;
+    sign_out(c).await;
 
     // Revoke, as the Global Administrator, on the app's Permissions page.
-    admin_sign_in(&c, &origin, demo::ADMIN_UPN).await;
+    admin_sign_in(c, &origin, demo::ADMIN_UPN).await;
     c.goto(&format!("{origin}admin/apps/{}/permissions", demo::CARERIX_APP_ID))
         .await
         .unwrap();
-    let perms = page_with(&c, "#revoke").await;
+    let perms = page_with(c, "#revoke").await;
     assert!(
         perms.contains("Grant admin consent for Contoso") && perms.contains("Calendars.ReadWrite"),
         "{perms}"
     );
-    shot(&c, "permissions").await;
-    click(&c, "#revoke").await;
-    let revoked = page_with(&c, "#notice").await;
+    shot(c, "permissions").await;
+    click(c, "#revoke").await;
+    let revoked = page_with(c, "#notice").await;
     assert!(revoked.contains("was revoked"), "{revoked}");
     assert_eq!(
         tenant.sign_in(demo::SAM_ID, &demo::CARERIX_APP_ID, &scopes).unwrap().aadsts_code(),
         Some(90095)
     );
-    sign_out(&c).await;
+    sign_out(c).await;
 
     // Deny, as Cas, with a reason that reaches Eva.
     c.goto(&authorize).await.unwrap();
-    page_with(&c, "#upn").await;
-    type_into(&c, "#upn", demo::EVA_UPN).await;
-    type_into(&c, "#password", demo::PASSWORD).await;
-    click(&c, "#signin").await;
-    page_with(&c, "#justification").await;
-    type_into(&c, "#justification", "Asking again after the revoke").await;
-    click(&c, "#request-approval").await;
-    page_with(&c, "#request-sent").await;
-    admin_sign_in(&c, &origin, demo::CLOUD_ADMIN_UPN).await;
-    click(&c, "#nav-requests").await;
-    page_with(&c, ".request-link").await;
-    click(&c, ".request-link").await;
-    page_with(&c, "#deny-reason").await;
-    type_into(&c, "#deny-reason", "Please use the approved CRM connector").await;
-    click(&c, "#deny").await;
-    let denied = page_with(&c, "#notice").await;
+    page_with(c, "#upn").await;
+    type_into(c, "#upn", demo::EVA_UPN).await;
+    type_into(c, "#password", demo::PASSWORD).await;
+    click(c, "#signin").await;
+    page_with(c, "#justification").await;
+    type_into(c, "#justification", "Asking again after the revoke").await;
+    click(c, "#request-approval").await;
+    page_with(c, "#request-sent").await;
+    admin_sign_in(c, &origin, demo::CLOUD_ADMIN_UPN).await;
+    click(c, "#nav-requests").await;
+    page_with(c, ".request-link").await;
+    click(c, ".request-link").await;
+    page_with(c, "#deny-reason").await;
+    type_into(c, "#deny-reason", "Please use the approved CRM connector").await;
+    click(c, "#deny").await;
+    let denied = page_with(c, "#notice").await;
     assert!(denied.contains("Denied"), "{denied}");
-    shot(&c, "denied").await;
+    shot(c, "denied").await;
     assert!(tenant
         .outbox()
         .iter()
         .any(|n| n.to == demo::EVA_ID && n.kind == NotificationKind::Denied));
 
-    c.close().await.unwrap();
+    c.clone().close().await.unwrap();
     emu.shutdown().await.unwrap();
 }

@@ -12,105 +12,16 @@
 #[path = "../../examples/link_calendar_web.rs"]
 mod link_calendar_web;
 
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use consent::link::{Authority, LinkTenant};
 use consent::ScopeSet;
 use consent_emulator::{Emulator, EmulatorConfig};
 use consent_mock::{demo, MockTenant, Preset};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Client;
 use url::Url;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-
-/// chromedriver as a child process, killed on drop.
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn start_driver() -> (Driver, u16) {
-    let port = free_port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let driver = Driver(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not listen within 20 s");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (driver, port)
-}
-
-async fn browser(driver_port: u16, profile: &Path) -> Client {
-    let args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        &format!("--user-data-dir={}", profile.display()),
-    ];
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), serde_json::json!({ "binary": CHROMIUM, "args": args }));
-    // chromedriver speaks plain HTTP on loopback: no TLS stack needed.
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .expect("a WebDriver session")
-}
-
-/// Waits until the page that has `css` is shown (clicks navigate asynchronously), then returns its text.
-async fn page_with(c: &Client, css: &str) -> String {
-    let found = c.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await;
-    if let Err(e) = found {
-        let shown = c.source().await.unwrap_or_default();
-        panic!("no {css} on the page ({e}); the page is:\n{shown}");
-    }
-    c.find(Locator::Css("body")).await.expect("a body").text().await.expect("text")
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .click()
-        .await
-        .expect("click");
-}
-
-async fn type_into(c: &Client, css: &str, value: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .send_keys(value)
-        .await
-        .expect("type");
-}
+use crate::webdriver::{self, click, page_with, type_into};
 
 async fn sign_in(c: &Client, upn: &str) {
     let page = page_with(c, "#upn").await;
@@ -123,10 +34,6 @@ async fn sign_in(c: &Client, upn: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs /usr/bin/chromium and /usr/bin/chromedriver; run with `-- --ignored` (.ci/run does)"]
 async fn user_requests_approval_admin_approves_user_links_the_calendar() {
-    assert!(
-        Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
-        "{CHROMIUM} or {CHROMEDRIVER} is missing: apt-get install chromium chromium-driver"
-    );
     let tenant = MockTenant::preset(Preset::WorkflowOn);
     let emulator = Emulator::new(tenant.clone(), EmulatorConfig::default())
         .bind("127.0.0.1:0")
@@ -149,26 +56,25 @@ async fn user_requests_approval_admin_approves_user_links_the_calendar() {
     let app = link_calendar_web::router(link_calendar_web::LinkApp::new(settings));
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let (_driver, port) = start_driver();
-    let profile = tempfile::tempdir().expect("a fresh profile dir");
-    let c = browser(port, profile.path()).await;
+    let session = webdriver::open().await;
+    let c = &session.client;
 
     // 1. The user clicks Link, signs in, and meets "Approval required".
     c.goto(public_url.as_str()).await.expect("open the app");
-    click(&c, "#link").await;
-    sign_in(&c, demo::EVA_UPN).await;
-    let page = page_with(&c, "#justification").await;
+    click(c, "#link").await;
+    sign_in(c, demo::EVA_UPN).await;
+    let page = page_with(c, "#justification").await;
     assert!(page.contains("Approval required"), "{page}");
     type_into(
-        &c,
+        c,
         "#justification",
         "I schedule interviews from the CRM and need them in my calendar.",
     )
     .await;
-    click(&c, "#request-approval").await;
-    assert!(page_with(&c, "#request-sent").await.contains("Request sent"));
-    click(&c, "#back-to-app").await;
-    let page = page_with(&c, "#admin-consent").await;
+    click(c, "#request-approval").await;
+    assert!(page_with(c, "#request-sent").await.contains("Request sent"));
+    click(c, "#back-to-app").await;
+    let page = page_with(c, "#admin-consent").await;
     assert!(
         page.contains("Calendar not linked yet") && page.contains("admin_approval_required"),
         "{page}"
@@ -179,26 +85,26 @@ async fn user_requests_approval_admin_approves_user_links_the_calendar() {
     assert_eq!(requests.len(), 1, "the request exists in the tenant");
 
     // 2. The admin opens the admin-consent link from the status page and accepts.
-    click(&c, "#admin-consent").await;
-    sign_in(&c, demo::ADMIN_UPN).await;
-    assert!(page_with(&c, "#accept").await.contains("all users"));
-    click(&c, "#accept").await;
-    let page = page_with(&c, "#outcome").await;
+    click(c, "#admin-consent").await;
+    sign_in(c, demo::ADMIN_UPN).await;
+    assert!(page_with(c, "#accept").await.contains("all users"));
+    click(c, "#accept").await;
+    let page = page_with(c, "#outcome").await;
     assert!(page.contains("Admin consent granted"), "{page}");
 
     // 3. The user links again: no prompt, code exchanged, calendar linked.
     c.goto(public_url.as_str()).await.expect("open the app");
-    click(&c, "#link").await;
-    sign_in(&c, demo::EVA_UPN).await;
-    let page = page_with(&c, "#linked").await;
+    click(c, "#link").await;
+    sign_in(c, demo::EVA_UPN).await;
+    let page = page_with(c, "#linked").await;
     assert!(page.contains("Calendar linked"), "{page}");
 
     // 4. The "Linked account" panel runs check_link: healthy, nobody acts.
-    click(&c, "#check-link").await;
-    let page = page_with(&c, "#health-outcome").await;
+    click(c, "#check-link").await;
+    let page = page_with(c, "#health-outcome").await;
     assert!(page.contains("Status: healthy") && page.contains("Who acts: nobody"), "{page}");
 
-    c.close().await.expect("close the browser");
+    c.clone().close().await.expect("close the browser");
     server.abort();
     emulator.shutdown().await.expect("shutdown");
 }

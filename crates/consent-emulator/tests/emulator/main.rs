@@ -18,3 +18,4 @@ mod login;
 mod routes;
 mod tenants;
 mod traffic;
+mod webdriver;
