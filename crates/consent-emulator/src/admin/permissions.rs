@@ -244,35 +244,41 @@ pub(crate) async fn grant_dialog(State(shared): State<Arc<Shared>>, jar: CookieJ
     })
 }
 
-/// `POST /admin/apps/{app}/grant`: Accept → the tenant-wide grant (through the workflow when the
-/// tenant has the app in a state that allows it, else the grant recipe itself).
-pub(crate) async fn grant(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(raw): Path<String>, body: Bytes) -> Response {
-    let (ctx, _) = match post_ctx(&shared, &jar, &body) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+/// The start both consent POSTs share: a session with its CSRF token, a known app, and a role that
+/// may grant or revoke tenant-wide consent. `action` names what is refused ("Granting admin consent").
+#[allow(clippy::result_large_err)] // the error is the page to answer with, as in `post_ctx`
+fn consenting_post(
+    shared: &Arc<Shared>,
+    jar: &CookieJar,
+    raw: &str,
+    body: &Bytes,
+    action: &str,
+) -> Result<(Ctx, consent::AppRegistration, String), Response> {
+    let (ctx, _) = post_ctx(shared, jar, body)?;
     let back = format!("/admin/apps/{raw}/permissions");
-    let app_id = match parse_app(&ctx, &raw) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let app_id = parse_app(&ctx, raw)?;
     if !ctx.user.has_any_role(CONSENTING_ROLES) {
-        return message_page(
-            StatusCode::FORBIDDEN,
-            Some(&ctx),
-            "Access denied",
-            "Granting admin consent needs an administrator role.",
-            &back,
-        );
+        let why = format!("{action} needs an administrator role.");
+        return Err(message_page(StatusCode::FORBIDDEN, Some(&ctx), "Access denied", &why, &back));
     }
-    let Some(app) = registration(&shared, &ctx.tenant, &app_id) else {
-        return message_page(
+    let Some(app) = registration(shared, &ctx.tenant, &app_id) else {
+        return Err(message_page(
             StatusCode::NOT_FOUND,
             Some(&ctx),
             "Enterprise applications",
             "Unknown app.",
             "/admin/apps",
-        );
+        ));
+    };
+    Ok((ctx, app, back))
+}
+
+/// `POST /admin/apps/{app}/grant`: Accept → the tenant-wide grant (through the workflow when the
+/// tenant has the app in a state that allows it, else the grant recipe itself).
+pub(crate) async fn grant(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(raw): Path<String>, body: Bytes) -> Response {
+    let (ctx, app, back) = match consenting_post(&shared, &jar, &raw, &body, "Granting admin consent") {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let done = match consent::observe(&ctx.graph, &app).await {
         Ok(ConsentState::Pending(p)) => p.approve(&ctx.graph).await.map(|_| ()),
@@ -288,47 +294,25 @@ pub(crate) async fn grant(State(shared): State<Arc<Shared>>, jar: CookieJar, Pat
 }
 
 /// `POST /admin/apps/{app}/revoke`: the workflow's `revoke` (or the revoke recipe when the tenant
-/// does not read as approved, e.g. a partial grant).
+/// does not read as approved, e.g. a partial grant); the banner is the revocation's own guidance title.
 pub(crate) async fn revoke(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(raw): Path<String>, body: Bytes) -> Response {
-    let (ctx, _) = match post_ctx(&shared, &jar, &body) {
+    let (ctx, app, back) = match consenting_post(&shared, &jar, &raw, &body, "Revoking admin consent") {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let back = format!("/admin/apps/{raw}/permissions");
-    let app_id = match parse_app(&ctx, &raw) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    if !ctx.user.has_any_role(CONSENTING_ROLES) {
-        return message_page(
-            StatusCode::FORBIDDEN,
-            Some(&ctx),
-            "Access denied",
-            "Revoking admin consent needs an administrator role.",
-            &back,
-        );
-    }
-    let Some(app) = registration(&shared, &ctx.tenant, &app_id) else {
-        return message_page(
-            StatusCode::NOT_FOUND,
-            Some(&ctx),
-            "Enterprise applications",
-            "Unknown app.",
-            "/admin/apps",
-        );
-    };
-    let done = match consent::observe(&ctx.graph, &app).await {
-        Ok(ConsentState::Approved(a)) => a.revoke(&ctx.graph).await.map(|r| {
-            r.guidance(&consent::guidance::Product::new(&app.display_name), consent::guidance::Locale::En)
-                .title
-        }),
-        Ok(_) => consent::revoke_tenant_wide(&ctx.graph, &app)
-            .await
-            .map(|_| format!("Admin consent for {} was revoked", app.display_name)),
+    let revocation = match consent::observe(&ctx.graph, &app).await {
+        Ok(ConsentState::Approved(a)) => a.revoke(&ctx.graph).await,
+        Ok(_) => match consent::revoke_tenant_wide(&ctx.graph, &app).await {
+            Ok(report) => consent::observe(&ctx.graph, &app)
+                .await
+                .map(|state| consent::Revocation { report, state }),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
-    match done {
-        Ok(title) => see_other(&back, &format!("{title}.")),
+    let product = consent::guidance::Product::new(&app.display_name);
+    match revocation {
+        Ok(r) => see_other(&back, &format!("{}.", r.guidance(&product, consent::guidance::Locale::En).title)),
         Err(e) => write_error(&ctx, &e, &back),
     }
 }
