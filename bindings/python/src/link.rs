@@ -107,40 +107,61 @@ impl PyLinkRequest {
 #[pyclass(module = "entra_consent", name = "PendingLink", frozen)]
 #[derive(Debug)]
 pub struct PyPendingLink {
-    inner: Mutex<Option<link::PendingLink>>,
+    inner: SingleUse<link::PendingLink>,
 }
 
 impl PyPendingLink {
     fn new(p: link::PendingLink) -> Self {
         Self {
-            inner: Mutex::new(Some(p)),
+            inner: SingleUse::new(
+                p,
+                "was already used to classify a callback; a pending link yields one outcome, start a new link",
+            ),
         }
-    }
-
-    fn with<T>(&self, f: impl FnOnce(&link::PendingLink) -> T) -> PyResult<T> {
-        let guard = self.inner.lock().map_err(|_| invalid("pending", "is unusable after a panic"))?;
-        guard.as_ref().map(f).ok_or_else(finished)
-    }
-
-    /// Takes the pending link out: a callback cannot be replayed against it.
-    fn take(&self) -> PyResult<link::PendingLink> {
-        let mut guard = self.inner.lock().map_err(|_| invalid("pending", "is unusable after a panic"))?;
-        guard.take().ok_or_else(finished)
     }
 }
 
-fn finished() -> PyErr {
-    invalid(
-        "pending",
-        "was already used to classify a callback; a pending link yields one outcome, start a new link",
-    )
+/// A pending link or admin consent: readable until a callback consumes it, then gone, so a
+/// callback cannot be replayed against it (shared across Python threads, hence the lock).
+#[derive(Debug)]
+struct SingleUse<T> {
+    inner: Mutex<Option<T>>,
+    /// Why a second use is refused.
+    used: &'static str,
+}
+
+impl<T> SingleUse<T> {
+    fn new(value: T, used: &'static str) -> Self {
+        Self {
+            inner: Mutex::new(Some(value)),
+            used,
+        }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> PyResult<R> {
+        let guard = self.inner.lock().map_err(|_| invalid("pending", "is unusable after a panic"))?;
+        guard.as_ref().map(f).ok_or_else(|| invalid("pending", self.used))
+    }
+
+    /// True once the value was taken.
+    fn is_used(&self) -> PyResult<bool> {
+        let guard = self.inner.lock().map_err(|_| invalid("pending", "is unusable after a panic"))?;
+        Ok(guard.is_none())
+    }
+
+    /// Takes the value out: the one use.
+    fn take(&self) -> PyResult<T> {
+        let mut guard = self.inner.lock().map_err(|_| invalid("pending", "is unusable after a panic"))?;
+        guard.take().ok_or_else(|| invalid("pending", self.used))
+    }
 }
 
 #[pymethods]
 impl PyPendingLink {
     /// The JSON to store server-side (contains the PKCE verifier: treat it as a secret).
     fn to_json(&self) -> PyResult<String> {
-        self.with(serde_json::to_string)?
+        self.inner
+            .with(serde_json::to_string)?
             .map_err(|e| invalid("pending", format!("cannot be serialized: {e}")))
     }
 
@@ -157,53 +178,49 @@ impl PyPendingLink {
     /// The `state` sent to Microsoft; a product may key its storage by it.
     #[getter]
     fn state(&self) -> PyResult<String> {
-        self.with(|p| p.state().to_owned())
+        self.inner.with(|p| p.state().to_owned())
     }
 
     /// The tenant segment the link was built for.
     #[getter]
     fn tenant(&self) -> PyResult<String> {
-        self.with(|p| p.tenant().to_string())
+        self.inner.with(|p| p.tenant().to_string())
     }
 
     /// The app's client id.
     #[getter]
     fn client_id(&self) -> PyResult<String> {
-        self.with(|p| p.client_id().to_string())
+        self.inner.with(|p| p.client_id().to_string())
     }
 
     /// The redirect URI the token request must repeat.
     #[getter]
     fn redirect_uri(&self) -> PyResult<String> {
-        self.with(|p| p.redirect_uri().to_string())
+        self.inner.with(|p| p.redirect_uri().to_string())
     }
 
     /// The requested scopes.
     #[getter]
     fn scopes(&self) -> PyResult<Vec<String>> {
-        self.with(|p| p.scopes().iter().map(ToString::to_string).collect())
+        self.inner.with(|p| p.scopes().iter().map(ToString::to_string).collect())
     }
 
     /// When the link was built (RFC 3339).
     #[getter]
     fn created_at(&self) -> PyResult<String> {
-        self.with(|p| p.created_at().to_rfc3339())
+        self.inner.with(|p| p.created_at().to_rfc3339())
     }
 
     /// True once a callback was classified against it.
     #[getter]
     fn finished(&self) -> PyResult<bool> {
-        Ok(self
-            .inner
-            .lock()
-            .map_err(|_| invalid("pending", "is unusable after a panic"))?
-            .is_none())
+        self.inner.is_used()
     }
 
     /// The admin-consent link for the same app, tenant and scopes, returning to `admin_redirect_uri`.
     fn admin_consent_link(&self, admin_redirect_uri: &str) -> PyResult<PyAdminConsentLink> {
-        let link = self.with(|p| p.admin_consent_link(admin_redirect_uri))?.py()?;
-        let (tenant, client_id) = self.with(|p| (p.tenant().to_string(), p.client_id().to_string()))?;
+        let link = self.inner.with(|p| p.admin_consent_link(admin_redirect_uri))?.py()?;
+        let (tenant, client_id) = self.inner.with(|p| (p.tenant().to_string(), p.client_id().to_string()))?;
         Ok(PyAdminConsentLink {
             inner: link,
             tenant,
@@ -212,7 +229,10 @@ impl PyPendingLink {
     }
 
     fn __repr__(&self) -> String {
-        match self.with(|p| (p.tenant().to_string(), p.client_id().to_string(), p.created_at().to_rfc3339())) {
+        match self
+            .inner
+            .with(|p| (p.tenant().to_string(), p.client_id().to_string(), p.created_at().to_rfc3339()))
+        {
             Ok((t, c, at)) => format!("PendingLink(tenant={t:?}, client_id={c:?}, created_at={at:?})"),
             Err(_) => "PendingLink(finished)".to_owned(),
         }
@@ -377,7 +397,7 @@ pub fn classify_callback(url: &str, pending: Option<&PyPendingLink>, state: Opti
                 "give pending or state, not both: the pending link already holds its state",
             ))
         }
-        (Some(p), None) => Some(p.take()?.finish(url, &SystemClock).py()?),
+        (Some(p), None) => Some(p.inner.take()?.finish(url, &SystemClock).py()?),
         (None, s) => link::classify_callback(url, s).py()?,
     };
     Ok(PyLinkOutcome { inner })
@@ -431,36 +451,23 @@ impl PyAdminConsentLink {
 #[pyclass(module = "entra_consent", name = "PendingAdminConsent", frozen)]
 #[derive(Debug)]
 pub struct PyPendingAdminConsent {
-    inner: Mutex<Option<link::PendingAdminConsent>>,
+    inner: SingleUse<link::PendingAdminConsent>,
 }
 
 impl PyPendingAdminConsent {
     fn new(p: link::PendingAdminConsent) -> Self {
         Self {
-            inner: Mutex::new(Some(p)),
+            inner: SingleUse::new(p, "was already used to classify a callback; build a new admin-consent link"),
         }
     }
-
-    fn with<T>(&self, f: impl FnOnce(&link::PendingAdminConsent) -> T) -> PyResult<T> {
-        let guard = self.inner.lock().map_err(|_| invalid("pending", "is unusable after a panic"))?;
-        guard.as_ref().map(f).ok_or_else(admin_finished)
-    }
-
-    fn take(&self) -> PyResult<link::PendingAdminConsent> {
-        let mut guard = self.inner.lock().map_err(|_| invalid("pending", "is unusable after a panic"))?;
-        guard.take().ok_or_else(admin_finished)
-    }
-}
-
-fn admin_finished() -> PyErr {
-    invalid("pending", "was already used to classify a callback; build a new admin-consent link")
 }
 
 #[pymethods]
 impl PyPendingAdminConsent {
     /// The JSON to store server-side, keyed by `state`.
     fn to_json(&self) -> PyResult<String> {
-        self.with(serde_json::to_string)?
+        self.inner
+            .with(serde_json::to_string)?
             .map_err(|e| invalid("pending", format!("cannot be serialized: {e}")))
     }
 
@@ -474,23 +481,23 @@ impl PyPendingAdminConsent {
     /// The `state` sent to Microsoft.
     #[getter]
     fn state(&self) -> PyResult<String> {
-        self.with(|p| p.state().to_owned())
+        self.inner.with(|p| p.state().to_owned())
     }
 
     /// The tenant the link was built for.
     #[getter]
     fn tenant(&self) -> PyResult<String> {
-        self.with(|p| p.tenant().to_string())
+        self.inner.with(|p| p.tenant().to_string())
     }
 
     /// When the link was built (RFC 3339).
     #[getter]
     fn created_at(&self) -> PyResult<String> {
-        self.with(|p| p.created_at().to_rfc3339())
+        self.inner.with(|p| p.created_at().to_rfc3339())
     }
 
     fn __repr__(&self) -> String {
-        match self.with(|p| (p.tenant().to_string(), p.client_id().to_string())) {
+        match self.inner.with(|p| (p.tenant().to_string(), p.client_id().to_string())) {
             Ok((t, c)) => format!("PendingAdminConsent(tenant={t:?}, client_id={c:?})"),
             Err(_) => "PendingAdminConsent(finished)".to_owned(),
         }
@@ -586,7 +593,7 @@ pub fn classify_admin_consent(
     tenant: Option<&str>,
 ) -> PyResult<PyAdminConsentOutcome> {
     let inner = match (pending, state, tenant) {
-        (Some(p), None, None) => p.take()?.finish(url).py()?,
+        (Some(p), None, None) => p.inner.take()?.finish(url).py()?,
         (None, Some(s), Some(t)) => link::AdminConsentOutcome::classify(url, s, LinkTenant::parse(t).py()?).py()?,
         _ => {
             return Err(invalid(
