@@ -141,3 +141,18 @@ pub fn control(env: &Env, method: reqwest::Method, path: &str) -> reqwest::Reque
         .request(method, env.login(&format!("/_emulator/{path}")))
         .bearer_auth(env.emu.admin_client_secret())
 }
+
+/// Microsoft Graph's application id.
+pub const GRAPH_APP: &str = "00000003-0000-0000-c000-000000000000";
+
+/// The demo app's service principal (created) and Microsoft Graph's, as object ids.
+pub async fn provision(env: &Env) -> (String, String) {
+    let body = serde_json::json!({"appId": consent_mock::demo::CARERIX_APP_ID});
+    let (_, client) = read(
+        env.send_json(reqwest::Method::POST, "/servicePrincipals", &env.admin_token, body)
+            .await,
+    )
+    .await;
+    let (_, graph) = read(env.get(&format!("/servicePrincipals(appId='{GRAPH_APP}')"), &env.admin_token).await).await;
+    (client["id"].as_str().unwrap().to_owned(), graph["id"].as_str().unwrap().to_owned())
+}

@@ -2,13 +2,11 @@
 
 use std::time::Duration;
 
-use crate::common::{graph_error, read, start};
+use crate::common::{graph_error, provision, read, start, GRAPH_APP};
 use consent::{ConsentGraph, ConsentRequestSubmission, ConsentType, Justification, ScopeSet};
 use consent_mock::{demo, Fault, FaultPlan, FaultRule, Operation, Preset};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-
-const GRAPH_APP: &str = "00000003-0000-0000-c000-000000000000";
 
 fn submission(scopes: &str) -> ConsentRequestSubmission {
     ConsentRequestSubmission {
@@ -156,21 +154,6 @@ async fn service_principals_by_alternate_key_and_filter() {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-}
-
-async fn provision(env: &crate::common::Env) -> (String, String) {
-    let (_, client) = read(
-        env.send_json(
-            Method::POST,
-            "/servicePrincipals",
-            &env.admin_token,
-            json!({"appId": demo::CARERIX_APP_ID}),
-        )
-        .await,
-    )
-    .await;
-    let (_, graph) = read(env.get(&format!("/servicePrincipals(appId='{GRAPH_APP}')"), &env.admin_token).await).await;
-    (client["id"].as_str().unwrap().to_owned(), graph["id"].as_str().unwrap().to_owned())
 }
 
 #[tokio::test]

@@ -4,26 +4,9 @@ use consent_mock::{demo, Preset};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{file_eva_request, graph_error, read, start, Env};
+use crate::common::{file_eva_request, graph_error, provision, read, start, Env, GRAPH_APP};
 
-const GRAPH_APP: &str = "00000003-0000-0000-c000-000000000000";
 const CALENDARS_READ_ROLE: &str = "798ee544-9d2d-430c-a058-570e29e34338";
-
-/// The demo app's service principal (created) and Microsoft Graph's, as object ids.
-async fn provision(env: &Env) -> (String, String) {
-    let (_, client) = read(
-        env.send_json(
-            Method::POST,
-            "/servicePrincipals",
-            &env.admin_token,
-            json!({"appId": demo::CARERIX_APP_ID}),
-        )
-        .await,
-    )
-    .await;
-    let (_, graph) = read(env.get(&format!("/servicePrincipals(appId='{GRAPH_APP}')"), &env.admin_token).await).await;
-    (client["id"].as_str().unwrap().to_owned(), graph["id"].as_str().unwrap().to_owned())
-}
 
 async fn ok(env: &Env, path: &str) -> Value {
     let (status, body) = read(env.get(path, &env.admin_token).await).await;
