@@ -42,9 +42,9 @@ fn field(page: &str, name: &str) -> String {
     page[start..].split('"').next().unwrap().to_owned()
 }
 
-/// Eva links her calendar: sign-in, consent if asked, code redeemed (with `secret`). Returns her
-/// refresh token.
-async fn link(env: &Env, upn: &str, secret: Option<&str>) -> Result<Secret, (StatusCode, Value)> {
+/// `upn` signs in on the emulator's authorize page (consenting if asked); the callback URL and its
+/// classified outcome.
+async fn sign_in(env: &Env, upn: &str) -> (Url, LinkOutcome) {
     let authority = Authority::parse(env.emu.login_url().as_str().trim_end_matches('/')).unwrap();
     let (url, pending) = LinkRequest::new(demo::CARERIX_APP_ID, REDIRECT, scopes())
         .unwrap()
@@ -68,6 +68,13 @@ async fn link(env: &Env, upn: &str, secret: Option<&str>) -> Result<Secret, (Sta
     assert_eq!(r.status(), StatusCode::FOUND);
     let callback = Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
     let outcome = pending.finish(callback.query().unwrap_or(""), &env.tenant.clock()).unwrap();
+    (callback, outcome)
+}
+
+/// `upn` links her calendar: sign-in, consent if asked, code redeemed (with `secret`). Returns her
+/// refresh token.
+async fn link(env: &Env, upn: &str, secret: Option<&str>) -> Result<Secret, (StatusCode, Value)> {
+    let (callback, outcome) = sign_in(env, upn).await;
     let LinkOutcome::Authorized(exchange) = outcome else {
         return Err((
             StatusCode::FOUND,
@@ -516,31 +523,9 @@ async fn the_control_api_refuses_unknown_users_apps_and_fields() {
 async fn the_code_exchanges_refresh_token_feeds_check_link() {
     use consent_graph::{AuthorizationCodeExchange, TokenProvider};
     let env = env_with_secret(None).await;
-    let authority = Authority::parse(env.emu.login_url().as_str().trim_end_matches('/')).unwrap();
-    let (url, pending) = LinkRequest::new(demo::CARERIX_APP_ID, REDIRECT, scopes())
-        .unwrap()
-        .tenant(LinkTenant::parse(&env.emu.tenant_id().to_string()).unwrap())
-        .authority(authority)
-        .build(&env.tenant.clock())
-        .unwrap();
-    let page = env.http.get(url.as_str()).send().await.unwrap().text().await.unwrap();
-    let flow = field(&page, "flow");
-    let form = [
-        ("flow", flow.as_str()),
-        ("action", "signin"),
-        ("upn", demo::EVA_UPN),
-        ("password", demo::PASSWORD),
-    ];
-    let r = env.http.post(env.login(url.path())).form(&form).send().await.unwrap();
-    let accept = [("flow", flow.as_str()), ("action", "accept")];
-    let r = if r.status() == StatusCode::OK {
-        env.http.post(env.login(url.path())).form(&accept).send().await.unwrap()
-    } else {
-        r
-    };
-    let callback = Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
-    let LinkOutcome::Authorized(exchange) = pending.finish(callback.query().unwrap(), &env.tenant.clock()).unwrap() else {
-        panic!("expected a code")
+    let (_, outcome) = sign_in(&env, demo::EVA_UPN).await;
+    let LinkOutcome::Authorized(exchange) = outcome else {
+        panic!("expected a code, got {}", outcome.kind())
     };
     let provider = AuthorizationCodeExchange::for_link(&exchange)
         .unwrap()
