@@ -125,6 +125,13 @@ pub struct RateLimit {
     pub per: std::time::Duration,
 }
 
+impl std::fmt::Display for RateLimit {
+    /// The `N/S` form `--rate-limit` and the control API accept.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.requests, self.per.as_secs())
+    }
+}
+
 impl FromStr for RateLimit {
     type Err = Error;
     /// `100/10` = 100 requests per 10 seconds.

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
+use crate::config::RateLimit;
 use crate::server::Shared;
 
 /// The longest clock step accepted in one call (100 years): larger ones would overflow dates.
@@ -92,6 +93,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_emulator/stats", get(stats))
         .route("/_emulator/reset", post(reset))
         .route("/_emulator/state", get(get_state).put(put_state))
+        .route("/_emulator/rate-limit", get(get_rate_limit).put(put_rate_limit))
         // A saved tenant with many requests can pass Graph's 1 MiB body limit.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_STATE_BYTES))
 }
@@ -156,9 +158,31 @@ impl Shared {
                 self.apps.reset(&self.config);
                 Ok(())
             }
-            Target::One(i) if self.tenants.reset_one(i) => Ok(()),
+            Target::One(i) if self.tenants.reset_one(i) => {
+                self.traffic.reset_tenant(i);
+                Ok(())
+            }
             Target::One(i) => Err(Error::not_found(format!("tenant #{i}"))),
         }
+    }
+
+    /// The rate limit of the target tenant (default: the first).
+    pub(crate) fn rate_limit_of(&self, target: Target) -> Option<RateLimit> {
+        self.traffic.limit_of(match target {
+            Target::Default => 0,
+            Target::One(i) => i,
+        })
+    }
+
+    /// Sets the rate limit of one tenant, or of every tenant (dropping per-tenant limits).
+    pub(crate) fn set_rate_limit(&self, target: Target, limit: Option<RateLimit>) {
+        self.traffic.set_limit(
+            match target {
+                Target::Default => None,
+                Target::One(i) => Some(i),
+            },
+            limit,
+        );
     }
 
     /// The target tenant's state (default: the first), as `MockTenant::to_json` writes it.
@@ -310,4 +334,42 @@ async fn put_state(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery, hea
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => from_error(&e),
     }
+}
+
+/// `{"limit": "N/S"}` or `{"limit": null}` (not limited).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateLimitBody {
+    limit: Option<String>,
+}
+
+fn rate_limit_reply(limit: Option<RateLimit>) -> Response {
+    Json(json!({ "limit": limit.map(|l| l.to_string()) })).into_response()
+}
+
+async fn get_rate_limit(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    match admit(&shared, &headers, q.as_deref()) {
+        Ok(target) => rate_limit_reply(shared.rate_limit_of(target)),
+        Err(r) => r,
+    }
+}
+
+async fn put_rate_limit(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery, headers: HeaderMap, body: Bytes) -> Response {
+    let target = match admit(&shared, &headers, q.as_deref()) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let Ok(RateLimitBody { limit }) = serde_json::from_slice::<RateLimitBody>(&body) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "badRequest",
+            "The body must be {\"limit\": \"N/S\"} (N requests per S seconds) or {\"limit\": null}.",
+        );
+    };
+    let limit = match limit.as_deref().map(str::parse::<RateLimit>).transpose() {
+        Ok(l) => l,
+        Err(e) => return from_error(&e),
+    };
+    shared.set_rate_limit(target, limit);
+    rate_limit_reply(shared.rate_limit_of(target))
 }

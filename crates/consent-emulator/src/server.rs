@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use crate::auth::{random_token, TokenRecord, TokenStore};
-use crate::config::{EmulatorConfig, ADMIN_APP_PERMISSIONS};
+use crate::config::{EmulatorConfig, RateLimit, ADMIN_APP_PERMISSIONS};
 use crate::control::{OutboxMail, Target};
 use crate::login::Flows;
 use crate::tenants::Tenants;
@@ -464,6 +464,26 @@ impl RunningEmulator {
     /// `NotFound` for an app the emulator does not know; `InvalidInput` for an empty secret.
     pub fn set_app_credentials(&self, app: AppId, change: &crate::AppCredentialChange) -> consent::Result<crate::AppCredentials> {
         self.shared.set_app_credentials(app, change)
+    }
+
+    /// The `--rate-limit` of one tenant, or the first (`None`). Same as `GET /_emulator/rate-limit`.
+    ///
+    /// # Errors
+    /// `NotFound` for a tenant not served.
+    pub fn rate_limit(&self, tenant: Option<&TenantId>) -> consent::Result<Option<RateLimit>> {
+        Ok(self.shared.rate_limit_of(self.target(tenant)?))
+    }
+
+    /// Sets the rate limit of one tenant (e.g. one customer tenant that throttles in a fleet test),
+    /// or of every tenant (`tenant: None`, which drops per-tenant limits); `limit: None` lifts it.
+    /// The affected buckets start full. A full [`reset`](Self::reset) returns to
+    /// `EmulatorConfig::rate_limit`. Same as `PUT /_emulator/rate-limit`.
+    ///
+    /// # Errors
+    /// `NotFound` for a tenant not served.
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>, tenant: Option<&TenantId>) -> consent::Result<()> {
+        self.shared.set_rate_limit(self.target(tenant)?, limit);
+        Ok(())
     }
 
     fn target(&self, tenant: Option<&TenantId>) -> consent::Result<Target> {

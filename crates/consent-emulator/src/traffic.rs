@@ -3,6 +3,10 @@
 //!
 //! Buckets run on real time (`Instant`), not on the tenants' clocks: a client that honours
 //! `Retry-After` sleeps in real time, and advancing a tenant's clock must not refill its budget.
+//!
+//! The limit can differ per tenant (`PUT /_emulator/rate-limit?tenant=…`): Graph's limits depend on
+//! the tenant (its size and what else calls Graph there), so a fleet test needs one tenant that
+//! throttles while the others do not.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -34,10 +38,27 @@ struct Bucket {
     retry_at: Option<Instant>,
 }
 
+/// Which rate limit applies where.
+#[derive(Debug, Clone, Default)]
+struct Limits {
+    /// `EmulatorConfig::rate_limit`: what a full reset returns to.
+    configured: Option<RateLimit>,
+    /// Every tenant without its own limit.
+    default: Option<RateLimit>,
+    /// Tenants (by index) with their own limit; `None` there means "not limited".
+    tenants: HashMap<usize, Option<RateLimit>>,
+}
+
+impl Limits {
+    fn of(&self, tenant: usize) -> Option<RateLimit> {
+        self.tenants.get(&tenant).copied().unwrap_or(self.default)
+    }
+}
+
 /// Statistics and rate-limit buckets.
 #[derive(Debug)]
 pub(crate) struct Traffic {
-    limit: Option<RateLimit>,
+    limits: Mutex<Limits>,
     buckets: Mutex<HashMap<(usize, AppId), Bucket>>,
     stats: Mutex<EmulatorStats>,
 }
@@ -45,10 +66,42 @@ pub(crate) struct Traffic {
 impl Traffic {
     pub(crate) fn new(limit: Option<RateLimit>) -> Self {
         Self {
-            limit,
+            limits: Mutex::new(Limits {
+                configured: limit,
+                default: limit,
+                tenants: HashMap::new(),
+            }),
             buckets: Mutex::new(HashMap::new()),
             stats: Mutex::new(EmulatorStats::default()),
         }
+    }
+
+    /// The limit of tenant `index`.
+    pub(crate) fn limit_of(&self, tenant: usize) -> Option<RateLimit> {
+        lock(&self.limits).of(tenant)
+    }
+
+    /// Sets the limit of one tenant, or of every tenant (`None`: per-tenant limits are dropped).
+    /// The affected buckets start full, so a new limit is not judged by the old one's history.
+    pub(crate) fn set_limit(&self, tenant: Option<usize>, limit: Option<RateLimit>) {
+        let mut limits = lock(&self.limits);
+        match tenant {
+            None => {
+                limits.default = limit;
+                limits.tenants.clear();
+                lock(&self.buckets).clear();
+            }
+            Some(i) => {
+                limits.tenants.insert(i, limit);
+                lock(&self.buckets).retain(|(t, _), _| *t != i);
+            }
+        }
+    }
+
+    /// One tenant back to the configured limit with full buckets (`reset?tenant=`).
+    pub(crate) fn reset_tenant(&self, tenant: usize) {
+        lock(&self.limits).tenants.remove(&tenant);
+        lock(&self.buckets).retain(|(t, _), _| *t != tenant);
     }
 
     /// Counts one answered request.
@@ -61,7 +114,7 @@ impl Traffic {
     /// A Graph request of (tenant, client) arrived: counts it as an early retry when the last `429`
     /// for the pair asked to wait longer than this.
     pub(crate) fn arrive(&self, tenant: usize, client: AppId) {
-        if self.limit.is_none() {
+        if self.limit_of(tenant).is_none() {
             return;
         }
         let now = Instant::now();
@@ -77,7 +130,7 @@ impl Traffic {
     /// Takes one request from the (tenant, client) bucket; `Err(wait)` (whole seconds, at least
     /// one) when it is empty.
     pub(crate) fn take(&self, tenant: usize, client: AppId) -> Result<(), Duration> {
-        let Some(limit) = self.limit else {
+        let Some(limit) = self.limit_of(tenant) else {
             return Ok(());
         };
         let now = Instant::now();
@@ -107,9 +160,12 @@ impl Traffic {
         lock(&self.stats).clone()
     }
 
-    /// Counters to zero, every bucket full.
+    /// Counters to zero, every bucket full, every tenant back to the configured limit.
     pub(crate) fn reset(&self) {
         *lock(&self.stats) = EmulatorStats::default();
+        let mut limits = lock(&self.limits);
+        limits.default = limits.configured;
+        limits.tenants.clear();
         lock(&self.buckets).clear();
     }
 }
@@ -143,6 +199,34 @@ mod tests {
         t.reset();
         assert!(t.take(0, app).is_ok());
         assert_eq!(t.stats(), EmulatorStats::default());
+    }
+
+    #[test]
+    fn one_tenant_can_throttle_while_the_others_are_not_limited() {
+        let t = Traffic::new(None);
+        let app = AppId::new_random();
+        let one = Some(RateLimit {
+            requests: 1,
+            per: Duration::from_secs(5),
+        });
+        t.set_limit(Some(2), one);
+        assert!(t.take(2, app).is_ok());
+        assert_eq!(t.take(2, app), Err(Duration::from_secs(5)));
+        assert!((0..1000).all(|_| t.take(1, app).is_ok()), "tenant 1 is not limited");
+        // Setting the limit of every tenant drops the per-tenant ones, "no limit" included.
+        t.set_limit(Some(1), None);
+        t.set_limit(None, one);
+        assert!(t.take(1, app).is_ok());
+        assert!(t.take(1, app).is_err(), "the default now applies to tenant 1 too");
+        // reset?tenant= drops that tenant's own limit and refills its bucket.
+        t.set_limit(Some(0), None);
+        assert!((0..10).all(|_| t.take(0, app).is_ok()));
+        t.reset_tenant(0);
+        assert!(t.take(0, app).is_ok());
+        assert!(t.take(0, app).is_err(), "back to the default");
+        // A full reset returns to the configured limit (none).
+        t.reset();
+        assert_eq!((t.limit_of(0), t.limit_of(2)), (None, None));
     }
 
     #[test]

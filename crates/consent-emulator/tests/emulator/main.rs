@@ -15,6 +15,7 @@ mod fidelity;
 mod graph_api;
 mod link_health;
 mod login;
+mod over_time;
 mod routes;
 mod tenants;
 mod traffic;
