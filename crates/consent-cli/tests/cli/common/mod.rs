@@ -62,7 +62,12 @@ impl Mock {
 
 /// `consentctl` with no inherited configuration.
 pub fn bare() -> Command {
-    let mut c = Command::cargo_bin("consentctl").expect("binary built");
+    Command::from_std(bare_std())
+}
+
+/// [`bare`] as a `std::process::Command`, for runs that must be spawned (killed, read line by line).
+pub fn bare_std() -> std::process::Command {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("consentctl"));
     c.env_remove("CONSENTCTL_MOCK_STATE")
         .env_remove("ENTRA_CLIENT_ID")
         .env_remove("ENTRA_CLIENT_SECRET")
