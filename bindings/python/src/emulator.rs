@@ -192,6 +192,24 @@ impl PyEmulator {
         to_plain(py, &stats)
     }
 
+    /// A tenant's rate limit (default: the first's) as `"N/S"` (N Graph calls per S seconds), or
+    /// `None` when it is not limited.
+    #[pyo3(signature = (tenant=None))]
+    fn rate_limit(&self, tenant: Option<&str>) -> PyResult<Option<String>> {
+        let tenant = tenant_arg(tenant)?;
+        Ok(self.with(|e| e.rate_limit(tenant.as_ref()))?.py()?.map(|l| l.to_string()))
+    }
+
+    /// Sets the rate limit (`"N/S"`, or `None` to lift it) of one tenant — a customer tenant that
+    /// throttles in a fleet test — or of every tenant. Over the limit Graph calls get `429` with
+    /// `Retry-After`, and `stats()["early_retries"]` counts calls that came back too soon.
+    #[pyo3(signature = (limit, tenant=None))]
+    fn set_rate_limit(&self, limit: Option<&str>, tenant: Option<&str>) -> PyResult<()> {
+        let tenant = tenant_arg(tenant)?;
+        let limit = limit.map(str::parse::<consent_emulator::RateLimit>).transpose().py()?;
+        self.with(|e| e.set_rate_limit(limit, tenant.as_ref()))?.py()
+    }
+
     /// Every tenant (or one) back to its starting state; tokens stay valid.
     #[pyo3(signature = (tenant=None))]
     fn reset(&self, tenant: Option<&str>) -> PyResult<()> {

@@ -81,3 +81,21 @@ def test_bad_presets_and_tenant_counts() -> None:
 
 def test_the_plugin_is_registered_through_its_entry_point(pytestconfig: pytest.Config) -> None:
     assert pytestconfig.pluginmanager.has_plugin("entra_consent")
+
+
+@pytest.mark.entra_emulator(tenants=2)
+def test_one_tenant_throttles(entra_emulator: ec.Emulator, app: ec.App) -> None:
+    e = entra_emulator
+    e.set_rate_limit("3/1", tenant=e.tenants[1])
+    assert (e.rate_limit(), e.rate_limit(e.tenants[1])) == (None, "3/1")
+    second = ec.GraphClient.client_credentials(
+        e.tenants[1], e.admin_client_id, e.admin_client_secret, graph_url=e.graph_url, login_url=e.login_url
+    )
+    # The snapshot batch has more items than the bucket: the client waits Retry-After and resends.
+    assert second.observe(app).state == "requests_enabled"
+    stats = e.stats()
+    assert stats["throttled"] > 0 and stats["early_retries"] == 0
+    with pytest.raises(ec.InvalidInput, match="N/S"):
+        e.set_rate_limit("fast")
+    e.set_rate_limit(None, tenant=e.tenants[1])
+    assert e.rate_limit(e.tenants[1]) is None
