@@ -14,9 +14,9 @@ use std::task::{Context, Poll};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use consent::{
-    AdminConsentRequestPolicy, AppConsentRequest, AppId, AppRoleAssignment, AuthorizationPolicy, Capabilities, ConsentGraph,
-    ConsentRequestSubmission, ConsentReview, DelegatedGrant, NewAppRoleAssignment, NewDelegatedGrant, ObjectId, RequestFilter, Result,
-    ScopeSet, ServicePrincipal, TenantSnapshot, UserConsentRequest,
+    AdminConsentRequestPolicy, AppConsentRequest, AppId, AppRegistration, AppRoleAssignment, AuthorizationPolicy, Capabilities,
+    ConsentGraph, ConsentRequestSubmission, ConsentReview, DelegatedGrant, NewAppRoleAssignment, NewDelegatedGrant, ObjectId,
+    RequestFilter, Result, ScopeSet, ServicePrincipal, TenantSnapshot, UserConsentRequest,
 };
 
 /// Wraps a connection; every port call first yields once, then forwards. Counts the calls.
@@ -151,6 +151,11 @@ impl ConsentGraph for Interleaving {
         // Forwarded whole so a backend's one-round-trip snapshot stays one call.
         self.turn().await;
         self.inner.snapshot(app_id, resources).await
+    }
+
+    async fn snapshot_for(&self, app: &AppRegistration) -> Result<TenantSnapshot> {
+        self.turn().await;
+        self.inner.snapshot_for(app).await
     }
 }
 

@@ -5,6 +5,7 @@ use std::fmt::Debug;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::app::AppRegistration;
 use crate::directory::{AppRoleAssignment, DelegatedGrant, NewAppRoleAssignment, NewDelegatedGrant, ServicePrincipal};
 use crate::error::{Error, Result};
 use crate::ids::{AppId, ObjectId};
@@ -246,5 +247,20 @@ pub trait ConsentGraph: Send + Sync + Debug {
     ///   facility override it to use one round trip.
     async fn snapshot(&self, app_id: &AppId, resources: &[AppId]) -> Result<TenantSnapshot> {
         crate::snapshot::read_sequentially(self, app_id, resources).await
+    }
+
+    /// Reads everything [`observe`](crate::observe) needs to classify `app`: what it calls.
+    ///
+    /// # Behavior
+    /// - The default implementation is [`snapshot`](Self::snapshot) of the app and the resources
+    ///   it needs.
+    /// - A backend may stop reading once the snapshot shows `app` approved
+    ///   ([`workflow::is_approved`](crate::workflow::is_approved)): the user requests of its
+    ///   consent requests cannot change that state, so each request's `user_consent_requests` may
+    ///   then be left empty. Microsoft Graph's backend does this, which makes an app approved
+    ///   *through* a request one `$batch` instead of two.
+    async fn snapshot_for(&self, app: &AppRegistration) -> Result<TenantSnapshot> {
+        let resources: Vec<AppId> = app.resources.iter().map(|r| r.resource_app_id).collect();
+        self.snapshot(&app.app_id, &resources).await
     }
 }

@@ -5,12 +5,13 @@
 //! assignments through the documented alternate key (`/servicePrincipals(appId='…')/…`), so no
 //! object id from an earlier answer is needed. Round 2 is sent only when the app has consent
 //! requests: their user requests are keyed by the app request's id, which `dependsOn` cannot carry
-//! from one item into another's URL. An app with no consent request costs one round trip, one with
-//! a request two.
+//! from one item into another's URL, and only when round 1 does not already show the app approved
+//! (then the requests cannot change its state). An app with no consent request, or approved, costs
+//! one round trip; one with a request two.
 
 use std::collections::BTreeMap;
 
-use consent::{AppConsentRequest, AppId, Error, RequestFilter, Result, ServicePrincipal, TenantSnapshot};
+use consent::{AppConsentRequest, AppId, AppRegistration, Error, RequestFilter, Result, ServicePrincipal, TenantSnapshot};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
@@ -40,7 +41,14 @@ struct BatchItem {
 const FIXED_ITEMS: usize = 6;
 
 impl GraphBackend {
-    pub(super) async fn batched_snapshot(&self, app_id: &AppId, resources: &[AppId]) -> Result<TenantSnapshot> {
+    /// The snapshot in one or two rounds. With `app`, round 2 is skipped when round 1 already shows
+    /// it approved (`consent::workflow::is_approved`): user requests cannot change that state.
+    pub(super) async fn batched_snapshot(
+        &self,
+        app_id: &AppId,
+        resources: &[AppId],
+        app: Option<&AppRegistration>,
+    ) -> Result<TenantSnapshot> {
         if resources.len() + FIXED_ITEMS > MAX_BATCH {
             tracing::debug!(resources = resources.len(), "too many resources for one batch; reading one by one");
             return consent::snapshot::read_sequentially(self, app_id, resources).await;
@@ -87,7 +95,9 @@ impl GraphBackend {
             client,
             requests,
         };
-        self.second_round(&mut snapshot).await?;
+        if !app.is_some_and(|a| consent::workflow::is_approved(a, &snapshot)) {
+            self.second_round(&mut snapshot).await?;
+        }
         Ok(snapshot)
     }
 

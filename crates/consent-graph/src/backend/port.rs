@@ -2,9 +2,9 @@
 
 use async_trait::async_trait;
 use consent::{
-    AdminConsentRequestPolicy, AppConsentRequest, AppId, AppRoleAssignment, AuthorizationPolicy, Capabilities, ConsentGraph,
-    ConsentRequestSubmission, ConsentReview, DelegatedGrant, Error, NewAppRoleAssignment, NewDelegatedGrant, ObjectId, RequestFilter,
-    Result, ScopeSet, ServicePrincipal, TenantSnapshot, UserConsentRequest,
+    AdminConsentRequestPolicy, AppConsentRequest, AppId, AppRegistration, AppRoleAssignment, AuthorizationPolicy, Capabilities,
+    ConsentGraph, ConsentRequestSubmission, ConsentReview, DelegatedGrant, Error, NewAppRoleAssignment, NewDelegatedGrant, ObjectId,
+    RequestFilter, Result, ScopeSet, ServicePrincipal, TenantSnapshot, UserConsentRequest,
 };
 
 use super::{GraphBackend, BACKEND_NAME};
@@ -120,6 +120,11 @@ impl ConsentGraph for GraphBackend {
     }
 
     async fn snapshot(&self, app_id: &AppId, resources: &[AppId]) -> Result<TenantSnapshot> {
-        self.batched_snapshot(app_id, resources).await
+        self.batched_snapshot(app_id, resources, None).await
+    }
+
+    async fn snapshot_for(&self, app: &AppRegistration) -> Result<TenantSnapshot> {
+        let resources: Vec<AppId> = app.resources.iter().map(|r| r.resource_app_id).collect();
+        self.batched_snapshot(&app.app_id, &resources, Some(app)).await
     }
 }

@@ -78,6 +78,18 @@ fn with_open_request(url: &str) -> (u16, Value) {
     }
 }
 
+/// A user asked and an admin approved: the grant covers the app, and Graph keeps the (completed)
+/// request. Its user requests are never read, so this fixture has none to answer.
+fn approved_through_a_request(url: &str) -> (u16, Value) {
+    if url.contains("/userConsentRequests") {
+        panic!("read the user requests of an approved app: {url}")
+    } else if url.starts_with("/identityGovernance") {
+        (200, page(vec![app_request_json("r1")], None))
+    } else {
+        approved_without_request(url)
+    }
+}
+
 /// The run never waits (nothing is retried); a sleeper that returns at once keeps it that way.
 #[derive(Debug)]
 struct NoSleep;
@@ -108,6 +120,13 @@ async fn observe_an_app_not_in_the_tenant_is_one_round_trip() {
 #[tokio::test]
 async fn observe_an_approved_app_without_a_request_is_one_round_trip() {
     let (state, trips) = observe_counting(approved_without_request).await;
+    assert!(matches!(state, ConsentState::Approved(_)), "{state:?}");
+    assert_eq!(trips, 1);
+}
+
+#[tokio::test]
+async fn observe_an_app_approved_through_a_request_is_one_round_trip() {
+    let (state, trips) = observe_counting(approved_through_a_request).await;
     assert!(matches!(state, ConsentState::Approved(_)), "{state:?}");
     assert_eq!(trips, 1);
 }

@@ -60,7 +60,7 @@ use serde::{Deserialize, Serialize};
 pub use fleet::{approve_many, observe_many, FleetApproval, FleetOptions, FleetTenant, TenantGraphs, TenantResult};
 pub use grant::{grant_tenant_wide, GrantReport};
 pub use journal::{Journal, JournalEntry, JournalEvent};
-pub use observe::observe;
+pub use observe::{is_approved, observe};
 pub use revoke::{revoke_tenant_wide, Revocation, RevokeReport};
 pub use states::{
     Approved, Blocked, Coverage, Denied, Expired, Pending, Requester, RequestsDisabled, RequestsEnabled, State, UserConsentAllowed,

@@ -8,12 +8,11 @@ use crate::app::{AppRegistration, ResourceAccess};
 use crate::decision::{decide_user_consent, AdminReason, ConsentContext, UserConsentDecision};
 use crate::directory::{GrantConsentType, ServicePrincipal};
 use crate::error::{Error, Result};
-use crate::ids::AppId;
 use crate::port::{ConsentGraph, TenantSnapshot};
 use crate::request::{AppConsentRequest, RequestOutcome, UserConsentRequest};
 use crate::scope::ScopeSet;
 
-/// Reads the tenant (one [`ConsentGraph::snapshot`]) and classifies the app's consent state.
+/// Reads the tenant (one [`ConsentGraph::snapshot_for`]) and classifies the app's consent state.
 ///
 /// # Errors
 /// - `InvalidInput` when the app requires nothing, or requires scopes or app roles its resource does
@@ -23,9 +22,16 @@ use crate::scope::ScopeSet;
 ///   the consent request policy).
 pub async fn observe(graph: &dyn ConsentGraph, app: &AppRegistration) -> Result<ConsentState> {
     app.validate()?;
-    let resources: Vec<AppId> = app.resources.iter().map(|r| r.resource_app_id).collect();
-    let snapshot = graph.snapshot(&app.app_id, &resources).await?;
+    let snapshot = graph.snapshot_for(app).await?;
     classify(app, &snapshot, graph.now())
+}
+
+/// True when `snap` shows `app` approved: its service principal exists and is enabled, and
+/// tenant-wide grants cover every scope and app role it needs. [`observe`] then answers
+/// [`ConsentState::Approved`] whatever the app's consent requests say, so a backend may skip
+/// reading their user requests ([`ConsentGraph::snapshot_for`]).
+pub fn is_approved(app: &AppRegistration, snap: &TenantSnapshot) -> bool {
+    snap.client.as_ref().is_some_and(|sp| sp.account_enabled) && coverage(app, snap).is_ok_and(|c| c.is_complete())
 }
 
 /// Classifies a snapshot. Pure, so the rules are testable without a tenant.
