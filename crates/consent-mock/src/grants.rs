@@ -55,8 +55,8 @@ impl TenantState {
             display_name: Some(published.registration.display_name.clone()),
             account_enabled: enabled,
             app_role_assignment_required: false,
-            app_roles: Vec::new(),
-            oauth2_permission_scopes: Vec::new(),
+            app_roles: Default::default(),
+            oauth2_permission_scopes: Default::default(),
             verified_publisher: published.publisher_verified.then(|| VerifiedPublisher {
                 display_name: Some(published.registration.display_name.clone()),
                 verified_publisher_id: Some(format!("{:07}", app_id.as_uuid().as_u64_pair().1 % 10_000_000)),
