@@ -83,8 +83,7 @@ impl TenantState {
         self.requests
             .iter()
             .find(|r| r.id == app_request_id)
-            .and_then(|r| self.app_view(r, viewer))
-            .map(|r| r.user_consent_requests)
+            .and_then(|r| self.user_views(r, viewer))
             .ok_or_else(|| Error::not_found(format!("app consent request {app_request_id}")))
     }
 
@@ -99,6 +98,17 @@ impl TenantState {
 
     /// The app request as `viewer` sees it; `None` when they may see none of its user requests.
     fn app_view(&self, r: &AppRequestRecord, viewer: Viewer) -> Option<AppConsentRequest> {
+        let users = self.user_views(r, viewer)?;
+        Some(AppConsentRequest {
+            user_consent_requests: users,
+            ..self.app_header(r)
+        })
+    }
+
+    /// The user requests of `r` that `viewer` may see; `None` when they may see none of them (and
+    /// so not the app request either). Builds no app-request header: listing user requests is on
+    /// every snapshot's path.
+    fn user_views(&self, r: &AppRequestRecord, viewer: Viewer) -> Option<Vec<UserConsentRequest>> {
         let users: Vec<UserConsentRequest> = r
             .user_requests
             .iter()
@@ -108,10 +118,7 @@ impl TenantState {
         if users.is_empty() && !viewer.sees_all {
             return None;
         }
-        Some(AppConsentRequest {
-            user_consent_requests: users,
-            ..self.app_header(r)
-        })
+        Some(users)
     }
 
     /// The app request's own fields, without user requests.
@@ -125,7 +132,7 @@ impl TenantState {
                 .pending_scopes
                 .iter()
                 .map(|s| PendingScope {
-                    display_name: s.to_string(),
+                    display_name: s.as_str().to_owned(),
                 })
                 .collect(),
             user_consent_requests: Vec::new(),
