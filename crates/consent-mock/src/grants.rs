@@ -44,7 +44,11 @@ impl TenantState {
                 code: Some(DUPLICATE_KEY.to_owned()),
             });
         }
-        let published = self.published(app_id).cloned().ok_or_else(|| {
+        // The name and verification only, not a copy of the whole registration.
+        let published = self
+            .published(app_id)
+            .map(|p| (p.registration.display_name.clone(), p.publisher_verified));
+        let (name, publisher_verified) = published.ok_or_else(|| {
             Error::not_found(format!(
                 "application {app_id}: it is not a published app (no application with this id exists in any tenant); check the client id, or publish the multi-tenant app in its home tenant"
             ))
@@ -52,13 +56,13 @@ impl TenantState {
         let sp = ServicePrincipal {
             id: self.ids.next_object_id(),
             app_id: *app_id,
-            display_name: Some(published.registration.display_name.clone()),
+            display_name: Some(name.clone()),
             account_enabled: enabled,
             app_role_assignment_required: false,
             app_roles: Default::default(),
             oauth2_permission_scopes: Default::default(),
-            verified_publisher: published.publisher_verified.then(|| VerifiedPublisher {
-                display_name: Some(published.registration.display_name.clone()),
+            verified_publisher: publisher_verified.then(|| VerifiedPublisher {
+                display_name: Some(name),
                 verified_publisher_id: Some(format!("{:07}", app_id.as_uuid().as_u64_pair().1 % 10_000_000)),
             }),
         };
