@@ -77,6 +77,25 @@ impl TenantState {
         Ok(list)
     }
 
+    /// [`list_app_requests`](Self::list_app_requests) without the user requests inside
+    /// (`user_consent_requests` empty): the same requests, for a snapshot that reads each one's user
+    /// requests next and would throw these copies away. Visibility is decided the same way.
+    pub(crate) fn list_app_request_headers(&self, principal: &Principal, filter: &RequestFilter) -> Result<Vec<AppConsentRequest>> {
+        let viewer = self.viewer(principal)?;
+        let list = self
+            .requests
+            .iter()
+            .filter(|r| filter.app_id.is_none_or(|a| a == r.app_id))
+            .filter(|r| {
+                let mut seen = r.user_requests.iter().filter(|u| viewer.sees(u));
+                let visible = viewer.sees_all || seen.clone().next().is_some();
+                visible && (!filter.pending_only || seen.any(|u| u.status == UserRequestStatus::InProgress))
+            })
+            .map(|r| self.app_header(r))
+            .collect();
+        Ok(list)
+    }
+
     /// `GET …/appConsentRequests/{id}/userConsentRequests` as the principal sees it.
     pub(crate) fn list_user_requests(&self, principal: &Principal, app_request_id: &str) -> Result<Vec<UserConsentRequest>> {
         let viewer = self.viewer(principal)?;
