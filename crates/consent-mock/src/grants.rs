@@ -141,7 +141,16 @@ impl TenantState {
             scope: new.scope.clone(),
         };
         self.grants.push(grant.clone());
-        let detail = format!("{:?} scope {}", grant.consent_type, grant.scope);
+        // What `format!("{:?} scope {}", consent_type, scope)` writes, without the formatter.
+        let kind = match grant.consent_type {
+            GrantConsentType::AllPrincipals => "AllPrincipals",
+            GrantConsentType::Principal => "Principal",
+        };
+        let wire = grant.scope.to_wire();
+        let mut detail = String::with_capacity(kind.len() + 7 + wire.len());
+        detail.push_str(kind);
+        detail.push_str(" scope ");
+        detail.push_str(&wire);
         self.audit(
             actor.to_owned(),
             AuditActivity::AddDelegatedPermissionGrant,
@@ -411,11 +420,16 @@ fn same_key(g: &DelegatedGrant, new: &NewDelegatedGrant) -> bool {
 /// Microsoft Learn: "oAuth2PermissionGrant resource type": Graph's grant id is base64url (no padding) of clientId ‖ resourceId (‖ principalId),
 /// each GUID in .NET little-endian byte order — 43 or 64 characters.
 fn grant_id(new: &NewDelegatedGrant) -> String {
-    let mut bytes = Vec::with_capacity(48);
-    bytes.extend_from_slice(&new.client_id.as_uuid().to_bytes_le());
-    bytes.extend_from_slice(&new.resource_id.as_uuid().to_bytes_le());
-    if let Some(p) = new.principal_id {
-        bytes.extend_from_slice(&p.as_uuid().to_bytes_le());
-    }
-    URL_SAFE_NO_PAD.encode(bytes)
+    // On the stack: a grant id is made on every grant's path.
+    let mut bytes = [0u8; 48];
+    bytes[..16].copy_from_slice(&new.client_id.as_uuid().to_bytes_le());
+    bytes[16..32].copy_from_slice(&new.resource_id.as_uuid().to_bytes_le());
+    let len = match new.principal_id {
+        Some(p) => {
+            bytes[32..].copy_from_slice(&p.as_uuid().to_bytes_le());
+            48
+        }
+        None => 32,
+    };
+    URL_SAFE_NO_PAD.encode(&bytes[..len])
 }

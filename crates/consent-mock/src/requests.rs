@@ -462,7 +462,8 @@ impl TenantState {
                 "system".to_owned(),
                 AuditActivity::CompleteConsentRequest,
                 id,
-                format!("covered by the grant {granted}"),
+                // `format!("covered by the grant {granted}")`, without the formatter.
+                ["covered by the grant ", &granted.to_wire()].concat(),
             );
         }
     }

@@ -66,7 +66,13 @@ impl Scope {
 }
 
 fn is_scope_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "._-:/~%+=!$&()*,;@".contains(c)
+    // A `match`, not a search of a string of allowed characters: every scope parsed runs this
+    // once per character.
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '.' | '_' | '-' | ':' | '/' | '~' | '%' | '+' | '=' | '!' | '$' | '&' | '(' | ')' | '*' | ',' | ';' | '@'
+        )
 }
 
 impl PartialEq for Scope {

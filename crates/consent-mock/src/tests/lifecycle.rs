@@ -458,7 +458,11 @@ async fn snapshot_matches_reading_call_by_call() {
         demo::EVA_ID,
         demo::SAM_ID,
     ];
-    for g in readers.map(|id| t.as_user(id)).into_iter().chain([t.as_app(&["ConsentRequest.Read.All"])]) {
+    for g in readers
+        .map(|id| t.as_user(id))
+        .into_iter()
+        .chain([t.as_app(&["ConsentRequest.Read.All"])])
+    {
         let batched = g.snapshot(&app.app_id, &resources).await;
         let one_by_one = consent::snapshot::read_sequentially(&g, &app.app_id, &resources).await;
         assert_eq!(format!("{batched:?}"), format!("{one_by_one:?}"), "{:?}", g.principal());
