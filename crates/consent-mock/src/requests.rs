@@ -423,6 +423,14 @@ impl TenantState {
         }
     }
 
+    /// `wanted_scopes(app).is_subset(granted)`, without copying a dynamic request's pending scopes.
+    fn wanted_covered_by(&self, app: &AppRequestRecord, granted: &ScopeSet) -> bool {
+        match app.consent_type {
+            ConsentType::Dynamic => app.pending_scopes.is_subset(granted),
+            ConsentType::Static => self.wanted_scopes(app).is_subset(granted),
+        }
+    }
+
     fn close_open(&mut self, idx: usize, c: &Closing) {
         let now = self.now;
         let app = &mut self.requests[idx];
@@ -443,19 +451,19 @@ impl TenantState {
         if !self.options.grants_complete_requests {
             return;
         }
-        let covered: Vec<usize> = (0..self.requests.len())
-            .filter(|i| {
-                let r = &self.requests[*i];
-                r.app_id == *app_id && r.is_open() && self.wanted_scopes(r).is_subset(granted)
-            })
-            .collect();
-        let system = UserIdentity {
-            id: SYSTEM_REVIEWER_ID.to_owned(),
-            display_name: Some(String::new()),
-            user_principal_name: Some(String::new()),
-            mail: Some(String::new()),
-        };
-        for idx in covered {
+        // In index order, one at a time: closing a request makes it no longer open, so the next
+        // search moves on (no list of indices, no reviewer identity unless something is covered).
+        while let Some(idx) = self
+            .requests
+            .iter()
+            .position(|r| r.app_id == *app_id && r.is_open() && self.wanted_covered_by(r, granted))
+        {
+            let system = UserIdentity {
+                id: SYSTEM_REVIEWER_ID.to_owned(),
+                display_name: Some(String::new()),
+                user_principal_name: Some(String::new()),
+                mail: Some(String::new()),
+            };
             self.close_open(idx, &decided(ReviewResult::Approve, &system, None, NotificationKind::Approved));
             let id = self.requests[idx].id.clone();
             self.audit(

@@ -145,8 +145,19 @@ fn coverage<'a>(app: &AppRegistration, snap: &'a TenantSnapshot) -> Result<(Cove
     for r in &app.resources {
         let sp = resource_sp(snap, r)?;
         let granted = granted_on(snap, sp);
-        c.missing = c.missing.union(&r.scopes.difference(&granted))?;
-        c.granted = c.granted.union(&granted)?;
+        let missing = r.scopes.difference(&granted);
+        // The first resource's sets are the union so far (sets are always deduplicated and within
+        // the length limit): take them as they are instead of copying them into empty ones.
+        c.missing = if c.missing.is_empty() {
+            missing
+        } else {
+            c.missing.union(&missing)?
+        };
+        c.granted = if c.granted.is_empty() {
+            granted.clone()
+        } else {
+            c.granted.union(&granted)?
+        };
         per_resource.push((sp, granted));
         for value in &r.app_roles {
             let role = required_role(sp, r, value)?;
