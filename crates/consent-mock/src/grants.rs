@@ -44,7 +44,11 @@ impl TenantState {
                 code: Some(DUPLICATE_KEY.to_owned()),
             });
         }
-        let published = self.published(app_id).cloned().ok_or_else(|| {
+        // The name and verification only, not a copy of the whole registration.
+        let published = self
+            .published(app_id)
+            .map(|p| (p.registration.display_name.clone(), p.publisher_verified));
+        let (name, publisher_verified) = published.ok_or_else(|| {
             Error::not_found(format!(
                 "application {app_id}: it is not a published app (no application with this id exists in any tenant); check the client id, or publish the multi-tenant app in its home tenant"
             ))
@@ -52,13 +56,13 @@ impl TenantState {
         let sp = ServicePrincipal {
             id: self.ids.next_object_id(),
             app_id: *app_id,
-            display_name: Some(published.registration.display_name.clone()),
+            display_name: Some(name.clone()),
             account_enabled: enabled,
             app_role_assignment_required: false,
-            app_roles: Vec::new(),
-            oauth2_permission_scopes: Vec::new(),
-            verified_publisher: published.publisher_verified.then(|| VerifiedPublisher {
-                display_name: Some(published.registration.display_name.clone()),
+            app_roles: Default::default(),
+            oauth2_permission_scopes: Default::default(),
+            verified_publisher: publisher_verified.then(|| VerifiedPublisher {
+                display_name: Some(name),
                 verified_publisher_id: Some(format!("{:07}", app_id.as_uuid().as_u64_pair().1 % 10_000_000)),
             }),
         };
@@ -137,7 +141,16 @@ impl TenantState {
             scope: new.scope.clone(),
         };
         self.grants.push(grant.clone());
-        let detail = format!("{:?} scope {}", grant.consent_type, grant.scope);
+        // What `format!("{:?} scope {}", consent_type, scope)` writes, without the formatter.
+        let kind = match grant.consent_type {
+            GrantConsentType::AllPrincipals => "AllPrincipals",
+            GrantConsentType::Principal => "Principal",
+        };
+        let wire = grant.scope.to_wire();
+        let mut detail = String::with_capacity(kind.len() + 7 + wire.len());
+        detail.push_str(kind);
+        detail.push_str(" scope ");
+        detail.push_str(&wire);
         self.audit(
             actor.to_owned(),
             AuditActivity::AddDelegatedPermissionGrant,
@@ -407,11 +420,16 @@ fn same_key(g: &DelegatedGrant, new: &NewDelegatedGrant) -> bool {
 /// Microsoft Learn: "oAuth2PermissionGrant resource type": Graph's grant id is base64url (no padding) of clientId ‖ resourceId (‖ principalId),
 /// each GUID in .NET little-endian byte order — 43 or 64 characters.
 fn grant_id(new: &NewDelegatedGrant) -> String {
-    let mut bytes = Vec::with_capacity(48);
-    bytes.extend_from_slice(&new.client_id.as_uuid().to_bytes_le());
-    bytes.extend_from_slice(&new.resource_id.as_uuid().to_bytes_le());
-    if let Some(p) = new.principal_id {
-        bytes.extend_from_slice(&p.as_uuid().to_bytes_le());
-    }
-    URL_SAFE_NO_PAD.encode(bytes)
+    // On the stack: a grant id is made on every grant's path.
+    let mut bytes = [0u8; 48];
+    bytes[..16].copy_from_slice(&new.client_id.as_uuid().to_bytes_le());
+    bytes[16..32].copy_from_slice(&new.resource_id.as_uuid().to_bytes_le());
+    let len = match new.principal_id {
+        Some(p) => {
+            bytes[32..].copy_from_slice(&p.as_uuid().to_bytes_le());
+            48
+        }
+        None => 32,
+    };
+    URL_SAFE_NO_PAD.encode(&bytes[..len])
 }

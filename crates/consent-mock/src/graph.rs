@@ -181,7 +181,9 @@ impl ConsentGraph for MockGraph {
                 app_id: Some(*app_id),
                 pending_only: false,
             };
-            let mut requests = r.op(Operation::ListAppConsentRequests, |st| st.list_app_requests(p, &filter))?;
+            // Each request's user requests come from their own read below, as in
+            // `read_sequentially`; the list read need not copy them first.
+            let mut requests = r.op(Operation::ListAppConsentRequests, |st| st.list_app_request_headers(p, &filter))?;
             for request in &mut requests {
                 request.user_consent_requests = r.op(Operation::ListUserConsentRequests, |st| st.list_user_requests(p, &request.id))?;
             }

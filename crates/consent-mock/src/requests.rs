@@ -12,7 +12,7 @@ use consent::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::directory::SYSTEM_REVIEWER_ID;
+use crate::directory::{MockUser, SYSTEM_REVIEWER_ID};
 use crate::journal::{AuditActivity, NotificationKind};
 use crate::principal::Principal;
 use crate::roles::DirectoryRole;
@@ -178,29 +178,31 @@ impl TenantState {
     /// The acting user's "Request approval" (Microsoft Learn: "Configure how users consent to applications" step 4, Microsoft Learn "appConsentRequest resource type").
     /// Returns the app request with exactly the acting user's request inline.
     pub(crate) fn submit(&mut self, principal: &Principal, s: &ConsentRequestSubmission) -> Result<AppConsentRequest> {
-        let Some(user) = self.acting_user(principal)?.cloned() else {
+        // The id and UPN only, not a copy of the whole user (roles, password): this is every
+        // request's path.
+        let Some((user_id, upn)) = self.acting_user(principal)?.map(|u| (u.id, u.upn.clone())) else {
             return Err(Error::PermissionDenied {
                 context: Default::default(),
                 operation: "submit a consent request",
                 needed: "a signed-in user (delegated token); app-only tokens cannot file consent requests".to_owned(),
             });
         };
-        self.check_can_request(user.id, &s.app_id, &s.scopes)?;
+        self.check_can_request(user_id, &s.app_id, &s.scopes)?;
         let idx = self.app_request_index(&s.app_id, s.consent_type);
         let app_req_id = self.requests[idx].id.clone();
-        let rec = match self.requests[idx]
+        let i = match self.requests[idx]
             .user_requests
             .iter()
-            .position(|r| r.is_open() && r.requester == user.id)
+            .position(|r| r.is_open() && r.requester == user_id)
         {
             Some(i) => self.update_open_request(idx, i, s)?,
-            None => self.open_user_request(idx, &user.identity(), s)?,
+            None => self.open_user_request(idx, user_id, s)?,
         };
         let detail = format!("scopes {}; reason {:?}", s.scopes, s.justification.as_str());
-        self.audit(user.upn.clone(), AuditActivity::CreateConsentRequest, app_req_id, detail);
+        self.audit(upn, AuditActivity::CreateConsentRequest, app_req_id, detail);
         let app = &self.requests[idx];
         Ok(AppConsentRequest {
-            user_consent_requests: vec![rec.view(Some(user.id))],
+            user_consent_requests: vec![app.user_requests[i].view(Some(user_id))],
             ..self.app_header(app)
         })
     }
@@ -258,26 +260,32 @@ impl TenantState {
     }
 
     /// A second submit by a user whose request is still open updates its reason and scopes.
-    fn update_open_request(&mut self, idx: usize, i: usize, s: &ConsentRequestSubmission) -> Result<UserRequestRecord> {
+    /// Returns the user request's index (`i`).
+    fn update_open_request(&mut self, idx: usize, i: usize, s: &ConsentRequestSubmission) -> Result<usize> {
         let app = &mut self.requests[idx];
         app.pending_scopes = app.pending_scopes.union(&s.scopes)?;
         let r = &mut app.user_requests[i];
         r.scopes = r.scopes.union(&s.scopes)?;
         r.reason = s.justification.as_str().to_owned();
-        Ok(r.clone())
+        Ok(i)
     }
 
-    fn open_user_request(&mut self, idx: usize, who: &UserIdentity, s: &ConsentRequestSubmission) -> Result<UserRequestRecord> {
+    /// Files `requester`'s new user request on app request `idx`; returns its index there.
+    fn open_user_request(&mut self, idx: usize, requester: ObjectId, s: &ConsentRequestSubmission) -> Result<usize> {
         let now = self.now;
-        let policy = self.request_policy.clone();
-        let days = match policy.request_duration_in_days {
+        let policy = &self.request_policy;
+        let (duration, reminders, notify_reviewers) = (policy.request_duration_in_days, policy.reminders_enabled, policy.notify_reviewers);
+        let days = match duration {
             0 => FALLBACK_DURATION_DAYS,
             d => i64::from(d),
         };
-        let requester = ObjectId::parse(&who.id)?;
+        let created_by = self
+            .user(requester)
+            .map(MockUser::identity)
+            .ok_or_else(|| Error::not_found(format!("user {requester}")))?;
         let rec = UserRequestRecord {
             id: self.ids.next_uuid().to_string(),
-            created_by: who.clone(),
+            created_by,
             requester,
             reason: s.justification.as_str().to_owned(),
             scopes: s.scopes.clone(),
@@ -286,7 +294,7 @@ impl TenantState {
             completed: None,
             status: UserRequestStatus::InProgress,
             reviewers: self.resolve_reviewers(),
-            remind_at: policy.reminders_enabled.then(|| now + Duration::hours(days * 12)),
+            remind_at: reminders.then(|| now + Duration::hours(days * 12)),
             stage: StageRecord {
                 id: self.ids.next_uuid().to_string(),
                 status: StageStatus::InProgress,
@@ -303,15 +311,15 @@ impl TenantState {
         } else {
             s.scopes.clone()
         };
-        app.user_requests.push(rec.clone());
+        let reviewers = if notify_reviewers { rec.reviewers.clone() } else { Vec::new() };
+        app.user_requests.push(rec);
+        let i = app.user_requests.len() - 1;
         let (app_id, app_req_id) = (app.app_id, app.id.clone());
-        if policy.notify_reviewers {
-            for rv in &rec.reviewers {
-                self.notify(*rv, NotificationKind::NewRequest, app_id, &app_req_id);
-            }
+        for rv in reviewers {
+            self.notify(rv, NotificationKind::NewRequest, app_id, &app_req_id);
         }
         self.notify(requester, NotificationKind::RequestSubmitted, app_id, &app_req_id);
-        Ok(rec)
+        Ok(i)
     }
 
     /// A reviewer's Approve / Deny / Block (Microsoft Learn: "Review admin consent requests"; not a Graph API, Microsoft Learn "Review admin consent requests").
@@ -415,6 +423,14 @@ impl TenantState {
         }
     }
 
+    /// `wanted_scopes(app).is_subset(granted)`, without copying a dynamic request's pending scopes.
+    fn wanted_covered_by(&self, app: &AppRequestRecord, granted: &ScopeSet) -> bool {
+        match app.consent_type {
+            ConsentType::Dynamic => app.pending_scopes.is_subset(granted),
+            ConsentType::Static => self.wanted_scopes(app).is_subset(granted),
+        }
+    }
+
     fn close_open(&mut self, idx: usize, c: &Closing) {
         let now = self.now;
         let app = &mut self.requests[idx];
@@ -435,26 +451,27 @@ impl TenantState {
         if !self.options.grants_complete_requests {
             return;
         }
-        let covered: Vec<usize> = (0..self.requests.len())
-            .filter(|i| {
-                let r = &self.requests[*i];
-                r.app_id == *app_id && r.is_open() && self.wanted_scopes(r).is_subset(granted)
-            })
-            .collect();
-        let system = UserIdentity {
-            id: SYSTEM_REVIEWER_ID.to_owned(),
-            display_name: Some(String::new()),
-            user_principal_name: Some(String::new()),
-            mail: Some(String::new()),
-        };
-        for idx in covered {
+        // In index order, one at a time: closing a request makes it no longer open, so the next
+        // search moves on (no list of indices, no reviewer identity unless something is covered).
+        while let Some(idx) = self
+            .requests
+            .iter()
+            .position(|r| r.app_id == *app_id && r.is_open() && self.wanted_covered_by(r, granted))
+        {
+            let system = UserIdentity {
+                id: SYSTEM_REVIEWER_ID.to_owned(),
+                display_name: Some(String::new()),
+                user_principal_name: Some(String::new()),
+                mail: Some(String::new()),
+            };
             self.close_open(idx, &decided(ReviewResult::Approve, &system, None, NotificationKind::Approved));
             let id = self.requests[idx].id.clone();
             self.audit(
                 "system".to_owned(),
                 AuditActivity::CompleteConsentRequest,
                 id,
-                format!("covered by the grant {granted}"),
+                // `format!("covered by the grant {granted}")`, without the formatter.
+                ["covered by the grant ", &granted.to_wire()].concat(),
             );
         }
     }

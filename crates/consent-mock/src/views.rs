@@ -77,14 +77,32 @@ impl TenantState {
         Ok(list)
     }
 
+    /// [`list_app_requests`](Self::list_app_requests) without the user requests inside
+    /// (`user_consent_requests` empty): the same requests, for a snapshot that reads each one's user
+    /// requests next and would throw these copies away. Visibility is decided the same way.
+    pub(crate) fn list_app_request_headers(&self, principal: &Principal, filter: &RequestFilter) -> Result<Vec<AppConsentRequest>> {
+        let viewer = self.viewer(principal)?;
+        let list = self
+            .requests
+            .iter()
+            .filter(|r| filter.app_id.is_none_or(|a| a == r.app_id))
+            .filter(|r| {
+                let mut seen = r.user_requests.iter().filter(|u| viewer.sees(u));
+                let visible = viewer.sees_all || seen.clone().next().is_some();
+                visible && (!filter.pending_only || seen.any(|u| u.status == UserRequestStatus::InProgress))
+            })
+            .map(|r| self.app_header(r))
+            .collect();
+        Ok(list)
+    }
+
     /// `GET …/appConsentRequests/{id}/userConsentRequests` as the principal sees it.
     pub(crate) fn list_user_requests(&self, principal: &Principal, app_request_id: &str) -> Result<Vec<UserConsentRequest>> {
         let viewer = self.viewer(principal)?;
         self.requests
             .iter()
             .find(|r| r.id == app_request_id)
-            .and_then(|r| self.app_view(r, viewer))
-            .map(|r| r.user_consent_requests)
+            .and_then(|r| self.user_views(r, viewer))
             .ok_or_else(|| Error::not_found(format!("app consent request {app_request_id}")))
     }
 
@@ -99,6 +117,17 @@ impl TenantState {
 
     /// The app request as `viewer` sees it; `None` when they may see none of its user requests.
     fn app_view(&self, r: &AppRequestRecord, viewer: Viewer) -> Option<AppConsentRequest> {
+        let users = self.user_views(r, viewer)?;
+        Some(AppConsentRequest {
+            user_consent_requests: users,
+            ..self.app_header(r)
+        })
+    }
+
+    /// The user requests of `r` that `viewer` may see; `None` when they may see none of them (and
+    /// so not the app request either). Builds no app-request header: listing user requests is on
+    /// every snapshot's path.
+    fn user_views(&self, r: &AppRequestRecord, viewer: Viewer) -> Option<Vec<UserConsentRequest>> {
         let users: Vec<UserConsentRequest> = r
             .user_requests
             .iter()
@@ -108,10 +137,7 @@ impl TenantState {
         if users.is_empty() && !viewer.sees_all {
             return None;
         }
-        Some(AppConsentRequest {
-            user_consent_requests: users,
-            ..self.app_header(r)
-        })
+        Some(users)
     }
 
     /// The app request's own fields, without user requests.
@@ -125,7 +151,7 @@ impl TenantState {
                 .pending_scopes
                 .iter()
                 .map(|s| PendingScope {
-                    display_name: s.to_string(),
+                    display_name: s.as_str().to_owned(),
                 })
                 .collect(),
             user_consent_requests: Vec::new(),

@@ -166,8 +166,8 @@ pub fn microsoft_graph_service_principal(id: ObjectId) -> ServicePrincipal {
         display_name: Some("Microsoft Graph".to_owned()),
         account_enabled: true,
         app_role_assignment_required: false,
-        app_roles: graph_app_roles(),
-        oauth2_permission_scopes: graph_permission_scopes(),
+        app_roles: graph_app_roles().into(),
+        oauth2_permission_scopes: graph_permission_scopes().into(),
         verified_publisher: None,
     }
 }

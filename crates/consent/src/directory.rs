@@ -1,6 +1,8 @@
 //! Directory objects that carry consent: service principals, delegated permission grants and
 //! app-role assignments, in Graph's JSON shape.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -9,6 +11,12 @@ use crate::ids::{AppId, ObjectId};
 use crate::scope::{Scope, ScopeSet};
 
 /// `servicePrincipal`, reduced to the fields consent handling reads.
+///
+/// The permission lists a resource offers (`app_roles`, `oauth2_permission_scopes`) are shared
+/// (`Arc<[_]>`): they never change after the principal is read or created, and a clone (every
+/// snapshot of a tenant holds Microsoft Graph's) then copies two pointers instead of every
+/// permission's strings. They serialize as plain JSON arrays, as before. Build them from a `Vec`
+/// with `.into()`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServicePrincipal {
@@ -27,10 +35,10 @@ pub struct ServicePrincipal {
     pub app_role_assignment_required: bool,
     /// Application permissions this (resource) principal offers.
     #[serde(default)]
-    pub app_roles: Vec<AppRole>,
+    pub app_roles: Arc<[AppRole]>,
     /// Delegated permissions this (resource) principal offers.
     #[serde(default)]
-    pub oauth2_permission_scopes: Vec<PermissionScope>,
+    pub oauth2_permission_scopes: Arc<[PermissionScope]>,
     /// The verified publisher, when the app's publisher is verified.
     #[serde(default)]
     pub verified_publisher: Option<VerifiedPublisher>,
@@ -199,4 +207,28 @@ pub struct NewAppRoleAssignment {
     pub resource_id: ObjectId,
     /// The role's id.
     pub app_role_id: Uuid,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::microsoft_graph_service_principal;
+
+    #[test]
+    fn shared_permission_lists_keep_the_json_shape_and_clone_by_pointer() {
+        let sp = microsoft_graph_service_principal(ObjectId::new_random());
+        let json = serde_json::to_value(&sp).unwrap();
+        let scopes = json["oauth2PermissionScopes"].as_array().unwrap();
+        assert_eq!(scopes.len(), sp.oauth2_permission_scopes.len());
+        assert_eq!(scopes[0]["value"], "User.Read");
+        assert_eq!(json["appRoles"].as_array().unwrap().len(), sp.app_roles.len());
+        assert_eq!(serde_json::from_value::<ServicePrincipal>(json).unwrap(), sp);
+
+        let copy = sp.clone();
+        assert!(Arc::ptr_eq(&copy.app_roles, &sp.app_roles));
+        assert!(Arc::ptr_eq(&copy.oauth2_permission_scopes, &sp.oauth2_permission_scopes));
+
+        let bare: ServicePrincipal = serde_json::from_str(&format!(r#"{{"id":"{}","appId":"{}"}}"#, sp.id, sp.app_id)).unwrap();
+        assert!(bare.app_roles.is_empty() && bare.oauth2_permission_scopes.is_empty() && bare.account_enabled);
+    }
 }

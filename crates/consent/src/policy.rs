@@ -312,22 +312,29 @@ impl UserConsentSetting {
     /// Reads the setting from `permissionGrantPoliciesAssigned` (prefix compared case-insensitively;
     /// `ManagePermissionGrantsForOwnedResource.*` entries are not user consent and are ignored).
     pub fn from_assigned(assigned: &[String]) -> Self {
-        let ids: Vec<String> = assigned
-            .iter()
-            .filter(|a| a.len() > SELF_PREFIX.len() && a[..SELF_PREFIX.len()].eq_ignore_ascii_case(SELF_PREFIX))
-            .map(|a| a[SELF_PREFIX.len()..].to_owned())
-            .collect();
-        let has = |id: &str| ids.iter().any(|i| i.eq_ignore_ascii_case(id));
-        if ids.is_empty() {
+        // Borrowed policy ids: the workflow reads the setting on every observation, and only a
+        // custom policy needs them copied. `get` rather than indexing: an entry from Graph whose
+        // prefix length falls inside a multi-byte character is simply not a self-consent entry.
+        let ids = || {
+            assigned.iter().filter_map(|a| {
+                a.get(..SELF_PREFIX.len())
+                    .filter(|p| p.eq_ignore_ascii_case(SELF_PREFIX))
+                    .map(|_| &a[SELF_PREFIX.len()..])
+                    .filter(|id| !id.is_empty())
+            })
+        };
+        let has = |id: &str| ids().any(|i| i.eq_ignore_ascii_case(id));
+        let count = ids().count();
+        if count == 0 {
             UserConsentSetting::Disabled
         } else if has("microsoft-user-default-legacy") {
             UserConsentSetting::AllowAll
         } else if has("microsoft-user-default-recommended") {
             UserConsentSetting::MicrosoftManaged
-        } else if ids.len() == 1 && has("microsoft-user-default-low") {
+        } else if count == 1 && has("microsoft-user-default-low") {
             UserConsentSetting::VerifiedPublishersLowRisk
         } else {
-            UserConsentSetting::Custom(ids)
+            UserConsentSetting::Custom(ids().map(str::to_owned).collect())
         }
     }
 
@@ -459,6 +466,9 @@ mod tests {
             s(&["ManagePermissionGrantsForSelf.contoso-policy"]),
             UserConsentSetting::Custom(vec!["contoso-policy".into()])
         );
+        // From Graph, not from us: a multi-byte character where the prefix ends, or nothing after it.
+        assert_eq!(s(&["ManagePermissionGrantsForSel\u{20ac}x"]), UserConsentSetting::Disabled);
+        assert_eq!(s(&["ManagePermissionGrantsForSelf."]), UserConsentSetting::Disabled);
         for setting in [
             UserConsentSetting::Disabled,
             UserConsentSetting::AllowAll,

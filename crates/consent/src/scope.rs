@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,9 +19,12 @@ pub const MAX_SCOPE_LEN: usize = 256;
 /// or a full resource-qualified value such as `https://graph.microsoft.com/.default`.
 ///
 /// Values are case-sensitive on the wire but compared case-insensitively, as Entra does.
+///
+/// The value is shared (`Arc<str>`): scopes are copied into every set, union, coverage and
+/// reason the workflow builds, and a copy is then a reference count, not an allocation.
 #[derive(Clone, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Scope(String);
+pub struct Scope(Arc<str>);
 
 impl Scope {
     /// Validates one permission value: non-empty, at most 256 characters, and only the characters a
@@ -44,7 +48,7 @@ impl Scope {
                 ),
             ));
         }
-        Ok(Self(s.to_owned()))
+        Ok(Self(Arc::from(s)))
     }
 
     /// The value as sent on the wire.
@@ -62,7 +66,13 @@ impl Scope {
 }
 
 fn is_scope_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "._-:/~%+=!$&()*,;@".contains(c)
+    // A `match`, not a search of a string of allowed characters: every scope parsed runs this
+    // once per character.
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '.' | '_' | '-' | ':' | '/' | '~' | '%' | '+' | '=' | '!' | '$' | '&' | '(' | ')' | '*' | ',' | ';' | '@'
+        )
 }
 
 impl PartialEq for Scope {
@@ -72,7 +82,11 @@ impl PartialEq for Scope {
 }
 impl std::hash::Hash for Scope {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.to_ascii_lowercase().hash(state)
+        // Case-insensitive like `eq`, byte by byte rather than through a lowercased copy.
+        for b in self.0.bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+        state.write_u8(0xff);
     }
 }
 impl FromStr for Scope {
@@ -89,7 +103,7 @@ impl TryFrom<String> for Scope {
 }
 impl From<Scope> for String {
     fn from(s: Scope) -> String {
-        s.0
+        String::from(&*s.0)
     }
 }
 impl fmt::Display for Scope {
@@ -167,7 +181,14 @@ impl ScopeSet {
 
     /// The union of two sets, in `self`'s order followed by the new scopes of `other`.
     pub fn union(&self, other: &ScopeSet) -> Result<ScopeSet> {
-        Self::from_scopes(self.0.iter().chain(other.0.iter()).cloned())
+        // `self` is already deduplicated (every constructor keeps that), so only `other`'s scopes
+        // need the membership check.
+        let mut set = self.clone();
+        for s in &other.0 {
+            set.insert_unchecked(s.clone());
+        }
+        set.check_len()?;
+        Ok(set)
     }
 
     /// The scopes of `self` that `other` lacks.
@@ -202,7 +223,14 @@ impl ScopeSet {
 
     /// The space-separated wire form.
     pub fn to_wire(&self) -> String {
-        self.0.iter().map(Scope::as_str).collect::<Vec<_>>().join(" ")
+        let mut wire = String::with_capacity(self.wire_len());
+        for (i, s) in self.0.iter().enumerate() {
+            if i > 0 {
+                wire.push(' ');
+            }
+            wire.push_str(s.as_str());
+        }
+        wire
     }
 }
 
@@ -232,7 +260,14 @@ impl From<ScopeSet> for String {
 }
 impl fmt::Display for ScopeSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_wire())
+        // The wire form, as `to_wire` builds it, written piece by piece instead of copied first.
+        for (i, s) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            f.write_str(s.as_str())?;
+        }
+        Ok(())
     }
 }
 impl fmt::Debug for ScopeSet {
@@ -274,6 +309,18 @@ mod tests {
         assert_eq!(a.union(&b).unwrap().to_wire(), "User.Read Calendars.Read Calendars.ReadWrite");
         assert_eq!(b.difference(&a).to_wire(), "Calendars.ReadWrite");
         assert!(ScopeSet::parse("user.read").unwrap().is_subset(&a));
+    }
+
+    #[test]
+    fn hash_agrees_with_case_insensitive_eq() {
+        use std::collections::HashSet;
+        let set: HashSet<Scope> = ["User.Read", "user.read", "USER.READ", "User.ReadBasic"]
+            .iter()
+            .map(|s| Scope::parse(s).unwrap())
+            .collect();
+        assert_eq!(set.len(), 2);
+        assert!(set.contains(&Scope::parse("uSER.rEAD").unwrap()));
+        assert_eq!(String::from(Scope::parse("Calendars.Read").unwrap()), "Calendars.Read");
     }
 
     #[test]

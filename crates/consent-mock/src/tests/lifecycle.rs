@@ -440,3 +440,31 @@ async fn admin_consent_page_is_role_checked_and_static_scopes_include_app_roles(
     t.grant_admin_consent(demo::ADMIN_ID, &app.app_id, &default).unwrap();
     assert_eq!(t.as_admin().list_app_role_assignments(&sp.id).await.unwrap().len(), 1, "idempotent");
 }
+
+/// The one-lock snapshot reads what the port's call-by-call default reads, for every kind of
+/// reader: it lists app requests without their user requests, then reads those one by one.
+#[tokio::test]
+async fn snapshot_matches_reading_call_by_call() {
+    let t = workflow();
+    submit(&t, demo::EVA_ID, carerix(), CAL, "I schedule interviews").await.unwrap();
+    let app = demo::carerix_app();
+    let resources = [AppId::MICROSOFT_GRAPH];
+    let readers = [
+        demo::ADMIN_ID,
+        demo::PRA_ID,
+        demo::CLOUD_ADMIN_ID,
+        demo::APP_ADMIN_ID,
+        demo::READER_ID,
+        demo::EVA_ID,
+        demo::SAM_ID,
+    ];
+    for g in readers
+        .map(|id| t.as_user(id))
+        .into_iter()
+        .chain([t.as_app(&["ConsentRequest.Read.All"])])
+    {
+        let batched = g.snapshot(&app.app_id, &resources).await;
+        let one_by_one = consent::snapshot::read_sequentially(&g, &app.app_id, &resources).await;
+        assert_eq!(format!("{batched:?}"), format!("{one_by_one:?}"), "{:?}", g.principal());
+    }
+}

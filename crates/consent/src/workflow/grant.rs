@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::observe::{granted_on, required_role, resource_sp};
 use crate::app::{AppRegistration, ResourceAccess};
-use crate::directory::{DelegatedGrant, GrantConsentType, NewAppRoleAssignment, NewDelegatedGrant, ServicePrincipal};
+use crate::directory::{AppRoleAssignment, DelegatedGrant, GrantConsentType, NewAppRoleAssignment, NewDelegatedGrant, ServicePrincipal};
 use crate::error::{Error, Result};
 use crate::ids::{AppId, ObjectId};
 use crate::port::{ConsentGraph, TenantSnapshot};
@@ -59,16 +59,16 @@ pub(crate) async fn grant_from_snapshot(admin: &dyn ConsentGraph, app: &AppRegis
     report.service_principal_id = Some(client.id);
     report.created_service_principal = created;
     // A service principal this run created has no grants or assignments yet: skip reading them back.
-    let empty = TenantSnapshot {
-        grants: Vec::new(),
-        app_role_assignments: Vec::new(),
-        ..snap.clone()
+    // (Borrowed slices, not a copy of the snapshot: this is on every approval's path.)
+    let (known_grants, known_assignments): (&[DelegatedGrant], &[AppRoleAssignment]) = if created {
+        (&[], &[])
+    } else {
+        (&snap.grants, &snap.app_role_assignments)
     };
-    let known = if created { &empty } else { snap };
     for r in &app.resources {
         let resource = resource_sp(snap, r)?;
         if !r.scopes.is_empty() {
-            match ensure_grant(admin, &client, resource, &r.scopes, known).await? {
+            match ensure_grant(admin, &client, resource, &r.scopes, known_grants).await? {
                 GrantChange::Created => report.grants_created += 1,
                 GrantChange::Updated => report.grants_updated += 1,
                 GrantChange::Unchanged => {}
@@ -76,7 +76,7 @@ pub(crate) async fn grant_from_snapshot(admin: &dyn ConsentGraph, app: &AppRegis
         }
         report
             .app_roles_assigned
-            .extend(ensure_app_roles(admin, &client, resource, r, known).await?);
+            .extend(ensure_app_roles(admin, &client, resource, r, known_assignments).await?);
     }
     Ok(report)
 }
@@ -154,9 +154,9 @@ async fn ensure_grant(
     client: &ServicePrincipal,
     resource: &ServicePrincipal,
     wanted: &ScopeSet,
-    known: &TenantSnapshot,
+    known: &[DelegatedGrant],
 ) -> Result<GrantChange> {
-    if let Some(existing) = all_principals(&known.grants, &client.id, &resource.id) {
+    if let Some(existing) = all_principals(known, &client.id, &resource.id) {
         return widen(g, existing, wanted, &client.id, &resource.id).await;
     }
     let new = NewDelegatedGrant {
@@ -298,13 +298,12 @@ async fn ensure_app_roles(
     client: &ServicePrincipal,
     resource: &ServicePrincipal,
     r: &ResourceAccess,
-    known: &TenantSnapshot,
+    known: &[AppRoleAssignment],
 ) -> Result<Vec<Scope>> {
     let mut assigned = Vec::new();
     for value in &r.app_roles {
         let role = required_role(resource, r, value)?;
         let held = known
-            .app_role_assignments
             .iter()
             .any(|a| a.principal_id == client.id && a.resource_id == resource.id && a.app_role_id == role.id);
         if held {

@@ -70,18 +70,22 @@ pub use transitions::Completion;
 pub use watch::TokioSleeper;
 pub use watch::{is_final_state, watch, Sleeper, WatchEvent, WatchOptions};
 
+use std::sync::Arc;
+
 use crate::app::AppRegistration;
 
 /// A handle on one app's consent in one tenant, in state `S`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Consent<S: State> {
-    app: AppRegistration,
+    /// Shared between the handles one procedure passes through (observe, enable, request, approve,
+    /// verify each make a new one); serialized as the plain registration.
+    app: Arc<AppRegistration>,
     observed_at: DateTime<Utc>,
     details: S,
 }
 
 impl<S: State> Consent<S> {
-    pub(crate) fn new(app: AppRegistration, observed_at: DateTime<Utc>, details: S) -> Self {
+    pub(crate) fn new(app: Arc<AppRegistration>, observed_at: DateTime<Utc>, details: S) -> Self {
         Self { app, observed_at, details }
     }
 

@@ -1,5 +1,7 @@
 //! Reading the tenant into a [`ConsentState`].
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use super::states::*;
@@ -21,9 +23,15 @@ use crate::scope::ScopeSet;
 /// - Whatever the backend returns for the reads (e.g. `PermissionDenied` for a caller who may not read
 ///   the consent request policy).
 pub async fn observe(graph: &dyn ConsentGraph, app: &AppRegistration) -> Result<ConsentState> {
+    observe_shared(graph, &Arc::new(app.clone())).await
+}
+
+/// [`observe`] for a transition, whose handle already holds the app: the new handle shares it
+/// instead of copying the registration again.
+pub(crate) async fn observe_shared(graph: &dyn ConsentGraph, app: &Arc<AppRegistration>) -> Result<ConsentState> {
     app.validate()?;
     let snapshot = graph.snapshot_for(app).await?;
-    classify(app, &snapshot, graph.now())
+    classify_shared(app, &snapshot, graph.now())
 }
 
 /// True when `snap` shows `app` approved: its service principal exists and is enabled, and
@@ -31,24 +39,30 @@ pub async fn observe(graph: &dyn ConsentGraph, app: &AppRegistration) -> Result<
 /// [`ConsentState::Approved`] whatever the app's consent requests say, so a backend may skip
 /// reading their user requests ([`ConsentGraph::snapshot_for`]).
 pub fn is_approved(app: &AppRegistration, snap: &TenantSnapshot) -> bool {
-    snap.client.as_ref().is_some_and(|sp| sp.account_enabled) && coverage(app, snap).is_ok_and(|c| c.is_complete())
+    snap.client.as_ref().is_some_and(|sp| sp.account_enabled) && coverage(app, snap).is_ok_and(|(c, _)| c.is_complete())
 }
 
 /// Classifies a snapshot. Pure, so the rules are testable without a tenant.
+#[cfg(test)]
 pub(crate) fn classify(app: &AppRegistration, snap: &TenantSnapshot, now: DateTime<Utc>) -> Result<ConsentState> {
+    classify_shared(&Arc::new(app.clone()), snap, now)
+}
+
+/// [`classify`] with the app shared into whichever handle it returns.
+pub(crate) fn classify_shared(app: &Arc<AppRegistration>, snap: &TenantSnapshot, now: DateTime<Utc>) -> Result<ConsentState> {
     if let Some(sp) = snap.client.as_ref().filter(|sp| !sp.account_enabled) {
         return Ok(ConsentState::Blocked(Consent::new(
-            app.clone(),
+            Arc::clone(app),
             now,
             Blocked {
                 service_principal_id: sp.id,
             },
         )));
     }
-    let coverage = coverage(app, snap)?;
+    let (coverage, granted) = coverage(app, snap)?;
     if let (true, Some(sp)) = (coverage.is_complete(), &snap.client) {
         return Ok(ConsentState::Approved(Consent::new(
-            app.clone(),
+            Arc::clone(app),
             now,
             Approved {
                 service_principal_id: sp.id,
@@ -56,11 +70,11 @@ pub(crate) fn classify(app: &AppRegistration, snap: &TenantSnapshot, now: DateTi
             },
         )));
     }
-    let reasons = admin_reasons(app, snap, &coverage)?;
+    let reasons = admin_reasons(app, snap, &coverage, &granted)?;
     let setting = snap.authorization_policy.user_consent();
     if reasons.is_empty() {
         return Ok(ConsentState::UserConsentAllowed(Consent::new(
-            app.clone(),
+            Arc::clone(app),
             now,
             UserConsentAllowed { setting, coverage },
         )));
@@ -71,7 +85,7 @@ pub(crate) fn classify(app: &AppRegistration, snap: &TenantSnapshot, now: DateTi
     let policy = &snap.request_policy;
     Ok(if policy.is_enabled {
         ConsentState::RequestsEnabled(Consent::new(
-            app.clone(),
+            Arc::clone(app),
             now,
             RequestsEnabled {
                 reasons,
@@ -82,7 +96,7 @@ pub(crate) fn classify(app: &AppRegistration, snap: &TenantSnapshot, now: DateTi
         ))
     } else {
         ConsentState::RequestsDisabled(Consent::new(
-            app.clone(),
+            Arc::clone(app),
             now,
             RequestsDisabled {
                 reasons,
@@ -129,13 +143,28 @@ pub(crate) fn granted_on(snap: &TenantSnapshot, resource: &ServicePrincipal) -> 
     ScopeSet::from_scopes(scopes).unwrap_or_default()
 }
 
-fn coverage(app: &AppRegistration, snap: &TenantSnapshot) -> Result<Coverage> {
+/// The coverage, and what is granted tenant-wide on each of the app's resources (in `app.resources`
+/// order, with its service principal), which [`admin_reasons`] needs again.
+fn coverage<'a>(app: &AppRegistration, snap: &'a TenantSnapshot) -> Result<(Coverage, Vec<(&'a ServicePrincipal, ScopeSet)>)> {
     let mut c = Coverage::default();
+    let mut per_resource = Vec::with_capacity(app.resources.len());
     for r in &app.resources {
         let sp = resource_sp(snap, r)?;
         let granted = granted_on(snap, sp);
-        c.missing = c.missing.union(&r.scopes.difference(&granted))?;
-        c.granted = c.granted.union(&granted)?;
+        let missing = r.scopes.difference(&granted);
+        // The first resource's sets are the union so far (sets are always deduplicated and within
+        // the length limit): take them as they are instead of copying them into empty ones.
+        c.missing = if c.missing.is_empty() {
+            missing
+        } else {
+            c.missing.union(&missing)?
+        };
+        c.granted = if c.granted.is_empty() {
+            granted.clone()
+        } else {
+            c.granted.union(&granted)?
+        };
+        per_resource.push((sp, granted));
         for value in &r.app_roles {
             let role = required_role(sp, r, value)?;
             let assigned = snap
@@ -147,10 +176,15 @@ fn coverage(app: &AppRegistration, snap: &TenantSnapshot) -> Result<Coverage> {
             }
         }
     }
-    Ok(c)
+    Ok((c, per_resource))
 }
 
-fn admin_reasons(app: &AppRegistration, snap: &TenantSnapshot, coverage: &Coverage) -> Result<Vec<AdminReason>> {
+fn admin_reasons(
+    app: &AppRegistration,
+    snap: &TenantSnapshot,
+    coverage: &Coverage,
+    granted: &[(&ServicePrincipal, ScopeSet)],
+) -> Result<Vec<AdminReason>> {
     let setting = snap.authorization_policy.user_consent();
     let mut reasons: Vec<AdminReason> = coverage
         .missing_app_roles
@@ -158,16 +192,14 @@ fn admin_reasons(app: &AppRegistration, snap: &TenantSnapshot, coverage: &Covera
         .cloned()
         .map(AdminReason::ApplicationPermission)
         .collect();
-    for r in &app.resources {
-        let sp = resource_sp(snap, r)?;
-        let granted = granted_on(snap, sp);
+    for (r, (sp, granted)) in app.resources.iter().zip(granted) {
         let ctx = ConsentContext {
             setting: &setting,
             workflow_enabled: snap.request_policy.is_enabled,
             client: snap.client.as_ref(),
             publisher_verified: snap.client.as_ref().is_some_and(ServicePrincipal::is_publisher_verified),
             resource: sp,
-            already_granted: &granted,
+            already_granted: granted,
         };
         match decide_user_consent(&ctx, &r.scopes) {
             UserConsentDecision::AlreadyGranted | UserConsentDecision::UserMayConsent => {}
@@ -188,7 +220,7 @@ fn admin_reasons(app: &AppRegistration, snap: &TenantSnapshot, coverage: &Covera
 }
 
 /// Pending, Denied or Expired, from the app's requests; `None` when no request tells.
-fn from_requests(app: &AppRegistration, snap: &TenantSnapshot, coverage: &Coverage, now: DateTime<Utc>) -> Option<ConsentState> {
+fn from_requests(app: &Arc<AppRegistration>, snap: &TenantSnapshot, coverage: &Coverage, now: DateTime<Utc>) -> Option<ConsentState> {
     let requests = snap.requests.iter().filter(|r| r.app_id == app.app_id);
     let mut all: Vec<(&AppConsentRequest, &UserConsentRequest)> =
         requests.flat_map(|a| a.user_consent_requests.iter().map(move |u| (a, u))).collect();
@@ -196,7 +228,7 @@ fn from_requests(app: &AppRegistration, snap: &TenantSnapshot, coverage: &Covera
     let open: Vec<_> = all.iter().filter(|(_, u)| u.outcome() == RequestOutcome::Pending).collect();
     if let Some((app_request, _)) = open.first() {
         return Some(ConsentState::Pending(Consent::new(
-            app.clone(),
+            Arc::clone(app),
             now,
             pending(app_request, &open, snap, coverage),
         )));
@@ -207,7 +239,7 @@ fn from_requests(app: &AppRegistration, snap: &TenantSnapshot, coverage: &Covera
         RequestOutcome::Denied => {
             let stage = latest.approval.as_ref().and_then(|a| a.stages.first());
             Some(ConsentState::Denied(Consent::new(
-                app.clone(),
+                Arc::clone(app),
                 now,
                 Denied {
                     request_id: app_request.id.clone(),
@@ -221,7 +253,7 @@ fn from_requests(app: &AppRegistration, snap: &TenantSnapshot, coverage: &Covera
             )))
         }
         RequestOutcome::Expired => Some(ConsentState::Expired(Consent::new(
-            app.clone(),
+            Arc::clone(app),
             now,
             Expired {
                 request_id: app_request.id.clone(),

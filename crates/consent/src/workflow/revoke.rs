@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::observe::observe;
+use super::observe::observe_shared;
 use super::states::Approved;
 use super::{Consent, ConsentState};
 use crate::app::AppRegistration;
@@ -117,7 +117,7 @@ impl Consent<Approved> {
     /// See [`revoke_tenant_wide`].
     pub async fn revoke(self, admin: &dyn ConsentGraph) -> Result<Revocation> {
         let report = revoke_tenant_wide(admin, &self.app).await?;
-        let state = observe(admin, &self.app).await?;
+        let state = observe_shared(admin, &self.app).await?;
         Ok(Revocation { report, state })
     }
 }

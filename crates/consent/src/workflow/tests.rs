@@ -39,8 +39,8 @@ fn client_sp() -> ServicePrincipal {
         display_name: Some("Carerix Calendar - Production".into()),
         account_enabled: true,
         app_role_assignment_required: false,
-        app_roles: vec![],
-        oauth2_permission_scopes: vec![],
+        app_roles: Default::default(),
+        oauth2_permission_scopes: Default::default(),
         verified_publisher: None,
     }
 }

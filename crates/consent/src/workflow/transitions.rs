@@ -1,10 +1,12 @@
 //! The transitions. Each re-reads the tenant before it writes: a handle may be stale (persisted
 //! yesterday, or another admin acted since), and the tenant is the truth.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::grant::{grant_from_snapshot, granted_scopes, GrantReport};
-use super::observe::{classify, observe};
+use super::observe::{classify_shared, observe_shared};
 use super::states::*;
 use super::{Consent, ConsentState};
 use crate::error::{Error, Result};
@@ -26,7 +28,7 @@ fn stale(found: &ConsentState, action: &'static str, hint: &str) -> Error {
 impl<S: State> Consent<S> {
     /// Reads the tenant again and returns the current state (the handle may be out of date).
     pub async fn refresh(self, graph: &dyn ConsentGraph) -> Result<ConsentState> {
-        observe(graph, &self.app).await
+        observe_shared(graph, &self.app).await
     }
 }
 
@@ -39,7 +41,7 @@ impl Consent<RequestsDisabled> {
     /// resulting policy has no reviewer or an out-of-range duration; `PermissionDenied` for a caller
     /// who may not write the policy (Cloud Application Administrator or higher is needed).
     pub async fn enable_requests(self, admin: &dyn ConsentGraph, change: PolicyChange) -> Result<Consent<RequestsEnabled>> {
-        let current = observe(admin, &self.app).await?;
+        let current = observe_shared(admin, &self.app).await?;
         let ConsentState::RequestsDisabled(fresh) = current else {
             return Err(stale(
                 &current,
@@ -100,7 +102,7 @@ impl Consent<RequestsEnabled> {
 }
 
 async fn submit(
-    app: crate::app::AppRegistration,
+    app: Arc<crate::app::AppRegistration>,
     user: &dyn ConsentGraph,
     justification: Justification,
     coverage: Coverage,
@@ -203,13 +205,13 @@ impl Consent<Expired> {
 }
 
 async fn approve_from(
-    app: crate::app::AppRegistration,
+    app: Arc<crate::app::AppRegistration>,
     admin: &dyn ConsentGraph,
     allowed: impl Fn(&ConsentState) -> bool,
 ) -> Result<Consent<Approved>> {
     let resources: Vec<AppId> = app.resources.iter().map(|r| r.resource_app_id).collect();
     let snap = admin.snapshot(&app.app_id, &resources).await?;
-    let current = classify(&app, &snap, admin.now())?;
+    let current = classify_shared(&app, &snap, admin.now())?;
     if let ConsentState::Approved(done) = current {
         return Ok(done);
     }
@@ -259,7 +261,7 @@ impl Consent<Approved> {
         let granted = granted_scopes(&self.app, &snap)?;
         let missing = self.app.delegated_scopes().difference(&granted);
         let enabled = snap.client.as_ref().is_some_and(|c| c.account_enabled);
-        let state = classify(&self.app, &snap, graph.now())?;
+        let state = classify_shared(&self.app, &snap, graph.now())?;
         Ok(Completion {
             all_users_can_link: enabled && missing.is_empty() && matches!(state, ConsentState::Approved(_)),
             granted,
