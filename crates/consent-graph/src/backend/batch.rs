@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use consent::{AppConsentRequest, AppId, Error, RequestFilter, Result, ServicePrincipal, TenantSnapshot};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::GraphBackend;
 use crate::request::{self, GraphRequest, MAX_BATCH};
@@ -32,8 +32,10 @@ struct BatchItem {
     status: u16,
     #[serde(default)]
     headers: BTreeMap<String, String>,
+    /// The item's body as the text it arrived as, parsed once, into its target type, by [`item`];
+    /// kept raw so it is not built into a `Value` tree and written back to text first.
     #[serde(default)]
-    body: Value,
+    body: Option<Box<RawValue>>,
 }
 
 /// Items of round 1 besides the resource service principals.
@@ -191,11 +193,11 @@ impl GraphBackend {
             if it.status != 0 && Error::is_retryable_status(it.status) {
                 retry.push(index);
             }
-            let body = if it.body.is_null() {
-                Vec::new()
-            } else {
-                it.body.to_string().into_bytes()
-            };
+            // A missing or `null` body is no body, as before; `Box<str>` into bytes reuses the text.
+            let body = it
+                .body
+                .map(|raw| String::from(Box::<str>::from(raw)).into_bytes())
+                .unwrap_or_default();
             results[index] = Some(Answer {
                 status: it.status,
                 body,
