@@ -4,6 +4,8 @@
 use consent::{
     AdminConsentRequestPolicy, AppId, Error, NewAppRoleAssignment, NewDelegatedGrant, ObjectId, RequestFilter, Result, ScopeSet,
 };
+use std::sync::LazyLock;
+
 use serde_json::{json, Value};
 use url::Url;
 
@@ -93,10 +95,10 @@ impl GraphRequest {
 
     /// The URL relative to the version root, as a `$batch` item wants it (`/policies/…?…`).
     pub(crate) fn relative_url(&self) -> String {
-        // Any base works: only path and query are kept.
+        // Any base works: only path and query are kept. Parsed once, not once per batch item.
         #[allow(clippy::expect_used)]
-        let base = Url::parse("http://batch.invalid/").expect("a constant URL parses");
-        let url = self.url(&base);
+        static BASE: LazyLock<Url> = LazyLock::new(|| Url::parse("http://batch.invalid/").expect("a constant URL parses"));
+        let url = self.url(&BASE);
         match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
