@@ -112,6 +112,7 @@ impl Args {
 }
 
 /// Where the emulator runs: in this process, or in a child this process talks to over pipes.
+#[allow(clippy::large_enum_variant)] // one value for the whole run: its size does not matter
 enum Server {
     InProcess(RunningEmulator),
     Child {

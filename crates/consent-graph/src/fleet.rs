@@ -7,7 +7,7 @@
 //! done with it (a fleet run holds it while it works on that tenant); what the fleet keeps per
 //! tenant is only that tenant's token cache, so a run asks each tenant's token endpoint once and
 //! later runs reuse the token until shortly before it expires. A kept token costs its own length
-//! (Entra's are 1–2.5 KB; the emulator's ~300 bytes) plus ~250 bytes of cache and map entry; caches
+//! (Entra's are 1–2.5 KB; the emulator's 564 bytes) plus about 200 bytes of cache and map entry; caches
 //! whose token went stale are forgotten as the map grows, so memory follows the tenants with a live
 //! token, not every tenant ever seen.
 //!
@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use consent::workflow::TenantGraphs;
-use consent::{AppId, ConsentGraph, Result, TenantId};
+use consent::{AppId, Clock, ConsentGraph, Result, SystemClock, TenantId};
 use url::Url;
 
 use crate::backend::{graph_http, GraphBackend};
@@ -66,6 +66,8 @@ pub struct GraphFleet {
     retry: RetryPolicy,
     timeout: Option<Duration>,
     tokens: Mutex<TokenCaches>,
+    /// The clock of every token cache, shared rather than allocated per tenant.
+    clock: Arc<dyn Clock>,
     /// The Graph client and the token client every tenant shares, built on first use.
     shared: Mutex<Option<(reqwest::Client, reqwest::Client)>>,
 }
@@ -92,6 +94,7 @@ impl GraphFleet {
                 by_tenant: HashMap::new(),
                 sweep_at: FIRST_SWEEP,
             }),
+            clock: Arc::new(SystemClock),
             shared: Mutex::new(None),
         }
     }
@@ -150,7 +153,7 @@ impl GraphFleet {
             caches.by_tenant.retain(|_, c| Arc::strong_count(c) > 1 || c.holds_fresh());
             caches.sweep_at = (caches.by_tenant.len() * 2).max(FIRST_SWEEP);
         }
-        let cache = Arc::new(TokenCache::new(Arc::new(consent::SystemClock), DEFAULT_REFRESH_MARGIN));
+        let cache = Arc::new(TokenCache::new(self.clock.clone(), DEFAULT_REFRESH_MARGIN));
         caches.by_tenant.insert(tenant.clone(), cache.clone());
         cache
     }
