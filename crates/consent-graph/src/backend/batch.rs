@@ -245,3 +245,20 @@ fn missing(round: &str) -> Error {
         body: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_bodies_stay_as_they_arrived_and_null_or_missing_is_none() {
+        let text = r#"{"responses":[
+            {"id":"0","status":200,"body":{"a": [1, "é\u00e9"]}},
+            {"id":"1","status":204,"body":null},
+            {"id":"2","status":204}
+        ]}"#;
+        let r: BatchResponse = serde_json::from_str(text).unwrap();
+        assert_eq!(r.responses[0].body.as_ref().unwrap().get(), r#"{"a": [1, "é\u00e9"]}"#);
+        assert!(r.responses[1].body.is_none() && r.responses[2].body.is_none());
+    }
+}
