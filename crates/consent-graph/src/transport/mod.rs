@@ -69,7 +69,7 @@ impl Transport {
         // The bytes graph-rs-sdk's `BodyRead::from_serialize` sent (`serde_json::to_string`), with the
         // `Content-Type` it set for them; serialised before the token is asked for, as it was there.
         let body = match &req.body {
-            Some(v) => Some(serde_json::to_vec(v).map_err(|e| local_error(req, &e.to_string()))?),
+            Some(b) => Some(b.to_bytes().map_err(|e| local_error(req, &e.to_string()))?),
             None => None,
         };
         let token = self.tokens.token().await?;
