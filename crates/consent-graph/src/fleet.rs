@@ -3,11 +3,17 @@
 //!
 //! The management app (multi-tenant, consented in every customer tenant with the read or approve
 //! permissions of docs/graph-permissions.md) gets an app-only token per tenant with client
-//! credentials. Each tenant's backend, and with it that tenant's token cache, is built on first use
-//! and kept for the life of the fleet, so a run asks each tenant's token endpoint once and reuses
-//! the token until shortly before it expires. All tenants share one Graph client (one connection
-//! pool to the Graph host) and one token HTTP client (one pool to the login host; it follows no
-//! redirects, so it is kept apart from the Graph client, which follows up to two).
+//! credentials. A tenant's backend is built each time it is asked for and dropped when its caller is
+//! done with it (a fleet run holds it while it works on that tenant); what the fleet keeps per
+//! tenant is only that tenant's token cache, so a run asks each tenant's token endpoint once and
+//! later runs reuse the token until shortly before it expires. A kept token costs its own length
+//! (Entra's are 1–2.5 KB; the emulator's 564 bytes) plus about 200 bytes of cache and map entry; caches
+//! whose token went stale are forgotten as the map grows, so memory follows the tenants with a live
+//! token, not every tenant ever seen.
+//!
+//! All tenants share one Graph client (one connection pool to the Graph host) and one token HTTP
+//! client (one pool to the login host; it follows no redirects, so it is kept apart from the Graph
+//! client, which follows up to two).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,21 +21,25 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use consent::workflow::TenantGraphs;
-use consent::{AppId, ConsentGraph, Result, TenantId};
+use consent::{AppId, Clock, ConsentGraph, Result, SystemClock, TenantId};
 use url::Url;
 
-use crate::backend::{graph_client, GraphBackend};
+use crate::backend::{graph_http, GraphBackend};
 use crate::endpoint::GraphEndpoint;
 use crate::retry::RetryPolicy;
-use crate::token::{http_client, ClientCredentials, Secret};
+use crate::token::{http_client, ClientCredentials, Secret, TokenCache, DEFAULT_REFRESH_MARGIN};
 
 /// Connect timeout of the shared Graph client (the backend's default).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Request timeout of the shared clients unless [`GraphFleet::timeout`] sets one (the defaults of
 /// the backend and of [`ClientCredentials`]).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The token caches kept before the first sweep of stale ones; later sweeps run each time the map
+/// has doubled since the last one, so sweeping costs O(1) per tenant added.
+const FIRST_SWEEP: usize = 1024;
 
-/// Builds and caches one Graph backend per tenant, acting as one management app.
+/// Builds one Graph backend per tenant on demand, acting as one management app, and keeps each
+/// tenant's token.
 ///
 /// ```no_run
 /// use consent::workflow::{observe_many, FleetOptions, FleetTenant};
@@ -55,9 +65,19 @@ pub struct GraphFleet {
     authority: Option<Url>,
     retry: RetryPolicy,
     timeout: Option<Duration>,
-    backends: Mutex<HashMap<TenantId, Arc<GraphBackend>>>,
+    tokens: Mutex<TokenCaches>,
+    /// The clock of every token cache, shared rather than allocated per tenant.
+    clock: Arc<dyn Clock>,
     /// The Graph client and the token client every tenant shares, built on first use.
-    shared: Mutex<Option<(graph_rs_sdk::GraphClient, reqwest::Client)>>,
+    shared: Mutex<Option<(reqwest::Client, reqwest::Client)>>,
+}
+
+/// Each tenant's token cache: all a fleet keeps per tenant between the backends it builds.
+#[derive(Debug)]
+struct TokenCaches {
+    by_tenant: HashMap<TenantId, Arc<TokenCache>>,
+    /// The map's size that triggers the next sweep of stale caches.
+    sweep_at: usize,
 }
 
 impl GraphFleet {
@@ -70,7 +90,11 @@ impl GraphFleet {
             authority: None,
             retry: RetryPolicy::default(),
             timeout: None,
-            backends: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(TokenCaches {
+                by_tenant: HashMap::new(),
+                sweep_at: FIRST_SWEEP,
+            }),
+            clock: Arc::new(SystemClock),
             shared: Mutex::new(None),
         }
     }
@@ -100,43 +124,59 @@ impl GraphFleet {
         self
     }
 
-    /// The backend of `tenant`, built on first use and cached (with its token).
+    /// A backend for `tenant`, built now (cheaply: it shares the fleet's clients) around the token
+    /// cache the fleet keeps for that tenant, so every backend of one tenant shares one token and
+    /// one refresh. Drop it when done with the tenant.
     ///
     /// # Errors
     /// `InvalidInput` when the endpoint, authority or secret is unusable.
     pub fn backend(&self, tenant: &TenantId) -> Result<Arc<GraphBackend>> {
-        let mut map = self.backends.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(b) = map.get(tenant) {
-            return Ok(b.clone());
-        }
-        let backend = Arc::new(self.build(tenant)?);
-        map.insert(tenant.clone(), backend.clone());
-        Ok(backend)
+        let cache = self.token_cache(tenant);
+        Ok(Arc::new(self.build(tenant, cache)?))
     }
 
-    /// How many tenants have a backend (and token cache) so far.
+    /// How many tenants the fleet keeps a token cache for (tenants whose token went stale may have
+    /// been forgotten).
     pub fn cached_tenants(&self) -> usize {
-        self.backends.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).by_tenant.len()
+    }
+
+    /// The token cache of `tenant`, made on first use. When the map has grown to its sweep mark,
+    /// caches no backend uses and whose token is stale (or was never fetched) are dropped first: a
+    /// forgotten tenant only asks its token endpoint again next time.
+    fn token_cache(&self, tenant: &TenantId) -> Arc<TokenCache> {
+        let mut caches = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = caches.by_tenant.get(tenant) {
+            return c.clone();
+        }
+        if caches.by_tenant.len() >= caches.sweep_at {
+            caches.by_tenant.retain(|_, c| Arc::strong_count(c) > 1 || c.holds_fresh());
+            caches.sweep_at = (caches.by_tenant.len() * 2).max(FIRST_SWEEP);
+        }
+        let cache = Arc::new(TokenCache::new(self.clock.clone(), DEFAULT_REFRESH_MARGIN));
+        caches.by_tenant.insert(tenant.clone(), cache.clone());
+        cache
     }
 
     /// The clients every tenant's backend shares (clones share one connection pool).
-    fn shared(&self) -> Result<(graph_rs_sdk::GraphClient, reqwest::Client)> {
+    fn shared(&self) -> Result<(reqwest::Client, reqwest::Client)> {
         let mut slot = self.shared.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(s) = slot.as_ref() {
             return Ok(s.clone());
         }
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let s = (graph_client(&self.endpoint, timeout, CONNECT_TIMEOUT)?, http_client(timeout)?);
+        let s = (graph_http(&self.endpoint, timeout, CONNECT_TIMEOUT)?, http_client(timeout)?);
         *slot = Some(s.clone());
         Ok(s)
     }
 
-    fn build(&self, tenant: &TenantId) -> Result<GraphBackend> {
+    fn build(&self, tenant: &TenantId, cache: Arc<TokenCache>) -> Result<GraphBackend> {
         let (graph, http) = self.shared()?;
         let mut tokens = ClientCredentials::builder(tenant.clone(), self.client_id, self.secret.clone())
             .cloud(self.endpoint.clone())
             .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-            .shared_http(http);
+            .shared_http(http)
+            .shared_cache(cache);
         if let Some(a) = &self.authority {
             tokens = tokens.authority(a.clone());
         }
@@ -145,7 +185,7 @@ impl GraphFleet {
             .token_provider(Arc::new(tokens.build()?))
             .endpoint(self.endpoint.clone())
             .retry(self.retry.clone())
-            .shared_graph_client(graph);
+            .shared_graph_http(graph);
         if let Some(t) = self.timeout {
             builder = builder.timeout(t);
         }
@@ -165,15 +205,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_backend_per_tenant_is_built_once_and_reused() {
+    fn backends_of_one_tenant_share_its_token_cache_and_nothing_else_is_kept() {
         let fleet = GraphFleet::new(AppId::parse("4b3c6a52-2f1d-4c7e-9a38-6f0e4d2b8c11").unwrap(), Secret::new("s3cret"));
         let a = TenantId::parse("contoso.onmicrosoft.com").unwrap();
         let b = TenantId::parse("fabrikam.onmicrosoft.com").unwrap();
         let first = fleet.backend(&a).unwrap();
-        assert!(Arc::ptr_eq(&first, &fleet.backend(&a).unwrap()));
+        let again = fleet.backend(&a).unwrap();
+        assert!(!Arc::ptr_eq(&first, &again), "a backend is built per use");
+        assert!(Arc::ptr_eq(&fleet.token_cache(&a), &fleet.token_cache(&a)));
         assert_eq!(fleet.backend(&b).unwrap().tenant(), &b);
         assert_eq!(fleet.cached_tenants(), 2);
         assert!(!format!("{fleet:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn stale_token_caches_are_forgotten_as_the_map_grows() {
+        let fleet = GraphFleet::new(AppId::parse("4b3c6a52-2f1d-4c7e-9a38-6f0e4d2b8c11").unwrap(), Secret::new("s3cret"));
+        let tenant = |i: usize| TenantId::parse(&format!("t{i}.onmicrosoft.com")).unwrap();
+        // A backend in use keeps its tenant's cache through a sweep, even with no token yet.
+        let held = fleet.backend(&tenant(0)).unwrap();
+        for i in 1..FIRST_SWEEP {
+            fleet.backend(&tenant(i)).unwrap();
+        }
+        assert_eq!(fleet.cached_tenants(), FIRST_SWEEP);
+        // The next new tenant sweeps: none of the others fetched a token, so they go.
+        fleet.backend(&tenant(FIRST_SWEEP)).unwrap();
+        assert_eq!(fleet.cached_tenants(), 2);
+        drop(held);
     }
 
     #[test]

@@ -10,8 +10,8 @@
 //! - Tokens behind [`TokenProvider`]: [`ClientCredentials`] (application permissions),
 //!   [`AuthorizationCodeExchange`] (a user's or admin's sign-in with PKCE), [`StaticToken`].
 //!   Tokens and secrets are [`Secret`]s (core's one secret type): `Debug` prints `[redacted]`, no `Display`.
-//! - [`GraphFleet`]: one backend per customer tenant from one management app's credentials, each
-//!   with its own cached token, for `consent`'s fleet functions.
+//! - [`GraphFleet`]: a backend per customer tenant, built on demand, from one management app's
+//!   credentials; it keeps only each tenant's cached token, for `consent`'s fleet functions.
 //! - [`GraphOperation`]: whether resending each [`Operation`] is safe (a 403 names core's [`Operation::needed`]).
 //! - [`check_link`] with a [`LinkChecker`]: after consent, one refresh and one calendar read tell
 //!   whether a user's linked account still works, as a [`consent::link::LinkHealth`].
@@ -35,10 +35,12 @@
 //!
 //! # Behaviour worth knowing
 //!
-//! - **Transport.** graph-rs-sdk 3.0.1 builds the HTTP client and the JSON bodies. This crate builds
-//!   each request itself ([`Operation`] → method, path, query, body) because several of the SDK's
-//!   typed calls are wrong for this job (the policy update sends PATCH where Graph wants PUT; one
-//!   filter URL is broken), and sets the bearer token from its [`TokenProvider`] on every attempt.
+//! - **Transport.** graph-rs-sdk 3.0.1 builds and configures the HTTP client, taken out of the SDK
+//!   once per backend. This crate builds each request itself on that client ([`Operation`] → method,
+//!   path, query, JSON body) because several of the SDK's typed calls are wrong for this job (the
+//!   policy update sends PATCH where Graph wants PUT; one filter URL is broken), and going through
+//!   the SDK's `custom()` per request costs a copy of its client; it sets the bearer token from its
+//!   [`TokenProvider`] on every attempt.
 //! - **Loopback.** The SDK's `test-util` feature is enabled in normal builds: it is the only way the
 //!   SDK accepts a non-Microsoft host and plain http, which the emulator needs. The allow-list is
 //!   enforced here instead ([`GraphEndpoint::custom`]), and https stays mandatory for the clouds.

@@ -4,6 +4,9 @@
 use consent::{
     AdminConsentRequestPolicy, AppId, Error, NewAppRoleAssignment, NewDelegatedGrant, ObjectId, RequestFilter, Result, ScopeSet,
 };
+use std::sync::LazyLock;
+
+use serde::Serialize;
 use serde_json::{json, Value};
 use url::Url;
 
@@ -36,6 +39,35 @@ impl HttpMethod {
 pub(crate) const SP_SELECT: &str =
     "id,appId,displayName,accountEnabled,appRoleAssignmentRequired,appRoles,oauth2PermissionScopes,verifiedPublisher";
 
+/// A request's JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Body {
+    /// A value, written out when the request is sent.
+    Json(Value),
+    /// Text already written: a `$batch` is serialised straight from its borrowed items, so no
+    /// `Value` tree of the whole batch is built only to be written out and dropped.
+    Text(String),
+}
+
+impl Body {
+    /// The bytes sent.
+    pub(crate) fn to_bytes(&self) -> serde_json::Result<Vec<u8>> {
+        match self {
+            Body::Json(v) => serde_json::to_vec(v),
+            Body::Text(t) => Ok(t.clone().into_bytes()),
+        }
+    }
+
+    /// The body as a value, for tests to inspect.
+    #[cfg(test)]
+    pub(crate) fn json(&self) -> Value {
+        match self {
+            Body::Json(v) => v.clone(),
+            Body::Text(t) => serde_json::from_str(t).unwrap(),
+        }
+    }
+}
+
 /// One Graph request, relative to the endpoint's base URL.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct GraphRequest {
@@ -44,7 +76,7 @@ pub(crate) struct GraphRequest {
     /// Path segments, each percent-encoded when the URL is built.
     pub(crate) segments: Vec<String>,
     pub(crate) query: Vec<(&'static str, String)>,
-    pub(crate) body: Option<Value>,
+    pub(crate) body: Option<Body>,
     /// What the request is about, for error messages (`service principal of app …`).
     pub(crate) subject: String,
 }
@@ -72,7 +104,7 @@ impl GraphRequest {
     }
 
     fn body(mut self, body: Value) -> Self {
-        self.body = Some(body);
+        self.body = Some(Body::Json(body));
         self
     }
 
@@ -93,10 +125,10 @@ impl GraphRequest {
 
     /// The URL relative to the version root, as a `$batch` item wants it (`/policies/…?…`).
     pub(crate) fn relative_url(&self) -> String {
-        // Any base works: only path and query are kept.
+        // Any base works: only path and query are kept. Parsed once, not once per batch item.
         #[allow(clippy::expect_used)]
-        let base = Url::parse("http://batch.invalid/").expect("a constant URL parses");
-        let url = self.url(&base);
+        static BASE: LazyLock<Url> = LazyLock::new(|| Url::parse("http://batch.invalid/").expect("a constant URL parses"));
+        let url = self.url(&BASE);
         match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
@@ -267,6 +299,30 @@ pub(crate) fn create_app_role_assignment(a: &NewAppRoleAssignment) -> GraphReque
 /// The most requests one `$batch` may carry.
 pub(crate) const MAX_BATCH: usize = 20;
 
+/// The JSON of a `$batch` request. The items' fields are in the order a `serde_json::Value` map
+/// (sorted by key) wrote them when the batch was built as a `Value`, so the bytes sent are unchanged.
+#[derive(Serialize)]
+struct BatchOut<'a> {
+    requests: Vec<BatchItemOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct BatchItemOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    headers: Option<JsonContentType>,
+    id: String,
+    method: &'static str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct JsonContentType {
+    #[serde(rename = "Content-Type")]
+    content_type: &'static str,
+}
+
 /// `POST /$batch` with the items numbered by their index (`"0"`, `"1"`, …).
 pub(crate) fn batch(items: &[&GraphRequest]) -> Result<GraphRequest> {
     if items.is_empty() || items.len() > MAX_BATCH {
@@ -275,19 +331,30 @@ pub(crate) fn batch(items: &[&GraphRequest]) -> Result<GraphRequest> {
             format!("has {} requests; Graph accepts 1 to {MAX_BATCH}", items.len()),
         ));
     }
-    let requests: Vec<Value> = items
+    let requests = items
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let mut item = json!({ "id": i.to_string(), "method": r.method.as_str(), "url": r.relative_url() });
-            if let (Some(body), Some(map)) = (&r.body, item.as_object_mut()) {
-                map.insert("body".to_owned(), body.clone());
-                map.insert("headers".to_owned(), json!({ "Content-Type": "application/json" }));
-            }
-            item
+            let body = match &r.body {
+                None => None,
+                Some(Body::Json(v)) => Some(v),
+                Some(Body::Text(_)) => return Err(Error::invalid("batch", "a $batch item cannot be a $batch itself")),
+            };
+            Ok(BatchItemOut {
+                headers: body.map(|_| JsonContentType {
+                    content_type: "application/json",
+                }),
+                body,
+                id: i.to_string(),
+                method: r.method.as_str(),
+                url: r.relative_url(),
+            })
         })
-        .collect();
-    Ok(GraphRequest::new(Operation::Snapshot, HttpMethod::Post, &["$batch"]).body(json!({ "requests": requests })))
+        .collect::<Result<Vec<_>>>()?;
+    let text = serde_json::to_string(&BatchOut { requests }).map_err(|e| Error::invalid("batch", e.to_string()))?;
+    let mut req = GraphRequest::new(Operation::Snapshot, HttpMethod::Post, &["$batch"]);
+    req.body = Some(Body::Text(text));
+    Ok(req)
 }
 
 #[cfg(test)]
@@ -319,7 +386,7 @@ mod tests {
             r.url(&base()).as_str(),
             "https://graph.microsoft.com/v1.0/policies/adminConsentRequestPolicy"
         );
-        let body = r.body.unwrap();
+        let body = r.body.unwrap().json();
         assert!(body.get("version").is_none());
         assert_eq!(body["reviewers"][0]["query"], format!("/users/{SP}"));
         assert_eq!(body["isEnabled"], true);
@@ -359,7 +426,7 @@ mod tests {
             resource_id: ObjectId::parse(APP).unwrap(),
             scope: ScopeSet::parse("Calendars.ReadWrite User.Read").unwrap(),
         };
-        let body = create_delegated_grant(&g).body.unwrap();
+        let body = create_delegated_grant(&g).body.unwrap().json();
         assert_eq!(
             body,
             json!({"clientId": SP, "consentType": "AllPrincipals", "resourceId": APP, "scope": "Calendars.ReadWrite User.Read"})
@@ -376,7 +443,7 @@ mod tests {
         let a = get_request_policy();
         let b = list_delegated_grants(&ObjectId::parse(SP).unwrap());
         let r = batch(&[&a, &b]).unwrap();
-        let reqs = &r.body.unwrap()["requests"];
+        let reqs = &r.body.unwrap().json()["requests"];
         assert_eq!(
             reqs[0],
             json!({"id": "0", "method": "GET", "url": "/policies/adminConsentRequestPolicy"})
@@ -387,6 +454,23 @@ mod tests {
         assert_eq!(pairs(&parsed), vec![("$filter".to_owned(), format!("clientId eq '{SP}'"))]);
         assert!(batch(&[]).is_err());
         assert!(batch(&[&a; 21]).is_err());
+    }
+
+    #[test]
+    fn batch_text_is_the_bytes_a_value_wrote() {
+        let a = get_request_policy();
+        let b = create_service_principal(&AppId::parse(APP).unwrap());
+        let r = batch(&[&a, &b]).unwrap();
+        let Some(Body::Text(text)) = &r.body else {
+            panic!("a batch is sent as the text written from its items")
+        };
+        let as_value = json!({"requests": [
+            {"id": "0", "method": "GET", "url": a.relative_url()},
+            {"id": "1", "method": "POST", "url": b.relative_url(), "body": b.body.as_ref().unwrap().json(),
+             "headers": {"Content-Type": "application/json"}},
+        ]});
+        assert_eq!(text, &as_value.to_string());
+        assert!(batch(&[&r]).is_err(), "a batch inside a batch is refused");
     }
 
     proptest::proptest! {

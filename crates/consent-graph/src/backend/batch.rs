@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use consent::{AppConsentRequest, AppId, AppRegistration, Error, RequestFilter, Result, ServicePrincipal, TenantSnapshot};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::GraphBackend;
 use crate::request::{self, GraphRequest, MAX_BATCH};
@@ -33,8 +33,10 @@ struct BatchItem {
     status: u16,
     #[serde(default)]
     headers: BTreeMap<String, String>,
+    /// The item's body as the text it arrived as, parsed once, into its target type, by [`item`];
+    /// kept raw so it is not built into a `Value` tree and written back to text first.
     #[serde(default)]
-    body: Value,
+    body: Option<Box<RawValue>>,
 }
 
 /// Items of round 1 besides the resource service principals.
@@ -201,11 +203,11 @@ impl GraphBackend {
             if it.status != 0 && Error::is_retryable_status(it.status) {
                 retry.push(index);
             }
-            let body = if it.body.is_null() {
-                Vec::new()
-            } else {
-                it.body.to_string().into_bytes()
-            };
+            // A missing or `null` body is no body, as before; `Box<str>` into bytes reuses the text.
+            let body = it
+                .body
+                .map(|raw| String::from(Box::<str>::from(raw)).into_bytes())
+                .unwrap_or_default();
             results[index] = Some(Answer {
                 status: it.status,
                 body,
@@ -251,5 +253,22 @@ fn missing(round: &str) -> Error {
         message: format!("the $batch answer of {round} did not answer every request it was sent"),
         context: Default::default(),
         body: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_bodies_stay_as_they_arrived_and_null_or_missing_is_none() {
+        let text = r#"{"responses":[
+            {"id":"0","status":200,"body":{"a": [1, "é\u00e9"]}},
+            {"id":"1","status":204,"body":null},
+            {"id":"2","status":204}
+        ]}"#;
+        let r: BatchResponse = serde_json::from_str(text).unwrap();
+        assert_eq!(r.responses[0].body.as_ref().unwrap().get(), r#"{"a": [1, "é\u00e9"]}"#);
+        assert!(r.responses[1].body.is_none() && r.responses[2].body.is_none());
     }
 }

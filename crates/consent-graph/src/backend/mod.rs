@@ -9,6 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use consent::{Clock, Error, Result, SystemClock, TenantId};
+use futures::FutureExt as _;
+use graph_rs_sdk::http::Method;
 use graph_rs_sdk::{GraphClient, GraphClientConfiguration};
 use serde::de::DeserializeOwned;
 
@@ -65,12 +67,33 @@ pub struct GraphBackendBuilder {
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
     max_body: usize,
-    graph: Option<GraphClient>,
+    http: Option<reqwest::Client>,
 }
 
-/// A graph-rs-sdk client for `endpoint`: requests carry our token (see transport), so the SDK's is a
-/// placeholder that is never sent.
-pub(crate) fn graph_client(endpoint: &GraphEndpoint, timeout: Duration, connect_timeout: Duration) -> Result<GraphClient> {
+/// The HTTP client graph-rs-sdk configures for `endpoint` (timeouts, https-only outside loopback,
+/// TLS 1.2 at least, at most two redirects, `Accept: */*`), taken out of the SDK once.
+///
+/// The SDK hands its client out only with a built request (`build_split`). Taking it once here,
+/// instead of going through `custom()` on every request, spares each request a clone of the SDK's
+/// client and configuration and a new tower service; requests are then built on the client directly
+/// (see transport) and carry our token.
+pub(crate) fn graph_http(endpoint: &GraphEndpoint, timeout: Duration, connect_timeout: Duration) -> Result<reqwest::Client> {
+    let graph = graph_client(endpoint, timeout, connect_timeout)?;
+    let unusable = |detail: String| Error::backend(0, None, format!("graph-rs-sdk could not build its HTTP client: {detail}"));
+    // `build` awaits only the placeholder token, a `String` the SDK hands back at once, so the
+    // future is ready on its first poll; anything else is reported, not waited for.
+    let built = graph
+        .custom(Method::GET, None)
+        .build()
+        .now_or_never()
+        .ok_or_else(|| unusable("building a request did not complete at once".to_owned()))?
+        .map_err(|e| unusable(e.to_string()))?;
+    Ok(built.build_split().0)
+}
+
+/// A graph-rs-sdk client for `endpoint`. Its token is a placeholder that is never sent: requests
+/// carry our token (see transport).
+fn graph_client(endpoint: &GraphEndpoint, timeout: Duration, connect_timeout: Duration) -> Result<GraphClient> {
     let base = endpoint.base_url()?;
     let mut config = GraphClientConfiguration::new()
         .access_token("placeholder-replaced-per-request")
@@ -99,7 +122,7 @@ impl Default for GraphBackendBuilder {
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
             max_body: DEFAULT_MAX_RESPONSE_BODY,
-            graph: None,
+            http: None,
         }
     }
 }
@@ -154,10 +177,10 @@ impl GraphBackendBuilder {
         self
     }
 
-    /// Sends over `graph` (a clone shares its connection pool) instead of a client of its own. The
-    /// client's own timeouts apply; it must have been built by [`graph_client`] for this endpoint.
-    pub(crate) fn shared_graph_client(mut self, graph: GraphClient) -> Self {
-        self.graph = Some(graph);
+    /// Sends over `http` (a clone shares its connection pool) instead of a client of its own. The
+    /// client's own timeouts apply; it must have been built by [`graph_http`] for this endpoint.
+    pub(crate) fn shared_graph_http(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
         self
     }
 
@@ -179,16 +202,16 @@ impl GraphBackendBuilder {
             return Err(Error::invalid("retry.max_attempts", "must be at least 1 (1 disables retries)"));
         }
         let base = self.endpoint.base_url()?;
-        let graph = match self.graph {
+        let http = match self.http {
             Some(shared) => shared,
-            None => graph_client(&self.endpoint, self.timeout, self.connect_timeout)?,
+            None => graph_http(&self.endpoint, self.timeout, self.connect_timeout)?,
         };
         tracing::debug!(%tenant, %base, "graph backend ready");
         Ok(GraphBackend {
             tenant,
             endpoint: self.endpoint,
             transport: Transport {
-                graph,
+                http,
                 base,
                 tokens,
                 retry: self.retry,

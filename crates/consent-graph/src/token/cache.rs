@@ -54,6 +54,12 @@ impl TokenCache {
         Ok(fresh)
     }
 
+    /// True when a token is cached and still fresh (a fleet forgets tenants without one).
+    pub(crate) fn holds_fresh(&self) -> bool {
+        let slot = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        slot.as_ref().is_some_and(|t| t.is_fresh(self.clock.now(), self.margin))
+    }
+
     /// The cached token when it is still fresh.
     fn fresh(&self) -> Option<AccessToken> {
         let slot = self.current.lock().unwrap_or_else(|p| p.into_inner());

@@ -23,7 +23,8 @@ pub struct ClientCredentials {
     client: EntraClient,
     http: reqwest::Client,
     scope: String,
-    cache: TokenCache,
+    /// Shared with a fleet, which keeps it across the backends it builds for one tenant.
+    cache: Arc<TokenCache>,
 }
 
 impl ClientCredentials {
@@ -35,6 +36,7 @@ impl ClientCredentials {
             secret,
             scope: None,
             settings: EndpointSettings::default(),
+            cache: None,
         }
     }
 
@@ -66,6 +68,7 @@ pub struct ClientCredentialsBuilder {
     secret: Secret,
     scope: Option<String>,
     settings: EndpointSettings,
+    cache: Option<Arc<TokenCache>>,
 }
 
 impl ClientCredentialsBuilder {
@@ -113,6 +116,13 @@ impl ClientCredentialsBuilder {
         self
     }
 
+    /// Caches tokens in `cache` instead of a cache of its own, so a fleet can build a provider per use
+    /// and keep only the tenant's token. The cache's own clock and refresh margin apply.
+    pub(crate) fn shared_cache(mut self, cache: Arc<TokenCache>) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
     /// Validates the configuration and builds the provider.
     pub fn build(self) -> Result<ClientCredentials> {
         if self.secret.is_empty() {
@@ -123,7 +133,8 @@ impl ClientCredentialsBuilder {
         }
         let url = self.settings.token_url(&self.tenant)?;
         let scope = self.scope.unwrap_or_else(|| self.settings.cloud.default_scope().to_owned());
-        let (http, cache) = self.settings.into_parts()?;
+        let (http, own) = self.settings.into_parts()?;
+        let cache = self.cache.unwrap_or_else(|| Arc::new(own));
         let client = UnsetClient::new(ClientId::new(self.client_id.to_string()))
             .set_client_secret(ClientSecret::new(self.secret.secret().to_owned()))
             .set_auth_type(AuthType::RequestBody)

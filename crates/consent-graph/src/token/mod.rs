@@ -17,6 +17,7 @@ use async_trait::async_trait;
 use consent::Result;
 
 pub use auth_code::{AuthorizationCodeExchange, AuthorizationCodeExchangeBuilder, AuthorizationCodeGrant};
+pub(crate) use cache::TokenCache;
 pub use cache::DEFAULT_REFRESH_MARGIN;
 pub use client_credentials::{ClientCredentials, ClientCredentialsBuilder};
 pub use entra_error::EntraTokenError;

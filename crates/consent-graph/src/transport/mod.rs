@@ -1,6 +1,7 @@
-//! Sending: one [`GraphRequest`] over graph-rs-sdk's client, with our token, our retry loop and our
-//! paging. The SDK builds the HTTP client (timeouts, https-only outside loopback, JSON bodies);
-//! everything that decides *whether* and *where* to send stays here.
+//! Sending: one [`GraphRequest`] over the HTTP client graph-rs-sdk configured, with our token, our
+//! retry loop and our paging. The SDK builds the client (timeouts, https-only outside loopback, TLS
+//! 1.2 at least, two redirects, `Accept`); everything that decides *whether* and *where* to send, and
+//! each request itself, stays here.
 
 mod execute;
 mod paging;
@@ -9,9 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use consent::{Cause, Clock, Error, Result};
-use graph_rs_sdk::header::{HeaderValue, AUTHORIZATION};
-use graph_rs_sdk::http::{BodyRead, Method};
-use graph_rs_sdk::GraphClient;
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::Method;
 use url::Url;
 
 use crate::request::{GraphRequest, HttpMethod};
@@ -53,7 +53,8 @@ pub(crate) enum Attempt {
 /// The configured sender shared by every backend call.
 #[derive(Debug)]
 pub(crate) struct Transport {
-    pub(crate) graph: GraphClient,
+    /// The SDK-configured client ([`graph_http`](crate::backend::graph_http)); clones share its pool.
+    pub(crate) http: reqwest::Client,
     pub(crate) base: Url,
     pub(crate) tokens: Arc<dyn TokenProvider>,
     pub(crate) retry: RetryPolicy,
@@ -65,25 +66,30 @@ pub(crate) struct Transport {
 impl Transport {
     /// Sends once to `url` (the request's own URL, or a next link) and classifies the outcome.
     pub(crate) async fn send_once(&self, req: &GraphRequest, url: Url) -> Result<Attempt> {
+        // The bytes graph-rs-sdk's `BodyRead::from_serialize` sent (`serde_json::to_string`), with the
+        // `Content-Type` it set for them; serialised before the token is asked for, as it was there.
         let body = match &req.body {
-            Some(v) => Some(BodyRead::from_serialize(v).map_err(|e| local_error(req, &e.to_string()))?),
+            Some(b) => Some(b.to_bytes().map_err(|e| local_error(req, &e.to_string()))?),
             None => None,
         };
-        let mut handler = self.graph.custom(method(req.method), body);
-        *handler.as_mut() = url;
         let token = self.tokens.token().await?;
-        let builder = handler.build().await.map_err(|e| local_error(req, &e.to_string()))?;
-        let (client, request) = builder.build_split();
-        let mut request = request.map_err(|e| local_error(req, &e.to_string()))?;
         let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.secret())).map_err(|_| Error::Unauthenticated {
             context: Default::default(),
             reason: "the access token contains characters not allowed in a header".to_owned(),
         })?;
         bearer.set_sensitive(true);
-        // Replaces the SDK's placeholder bearer: the token comes from our provider on every attempt.
-        request.headers_mut().insert(AUTHORIZATION, bearer);
+        // Built straight on the client rather than through the SDK's `custom()`, which per request
+        // cloned the SDK's client and configuration, built a tower service and set a placeholder
+        // bearer for us to replace. `Accept` and `User-Agent` are the client's default headers.
+        let mut builder = self.http.request(method(req.method), url).header(AUTHORIZATION, bearer);
+        if let Some(bytes) = body {
+            builder = builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(bytes);
+        }
+        let request = builder.build().map_err(|e| local_error(req, &e.to_string()))?;
         tracing::debug!(method = req.method.as_str(), url = %request.url(), "graph request");
-        match client.execute(request).await {
+        match self.http.execute(request).await {
             Ok(resp) => Ok(self.read_answer(resp).await),
             Err(e) if e.is_connect() => Ok(Attempt::NotSent(Cause::new(e))),
             Err(e) => Ok(Attempt::Lost(Cause::new(e))),

@@ -24,6 +24,10 @@ async fn reads_the_request_policy_with_the_bearer_token() {
     assert_eq!(policy.reviewers, vec![Reviewer::User(oid("11111111-1111-1111-1111-111111111111"))]);
     let reqs = received(&server).await;
     assert!(query(&reqs[0]).is_empty());
+    // The default header of the client graph-rs-sdk configured, as when requests went through its
+    // `custom()`; one bearer, ours.
+    assert_eq!(reqs[0].headers.get("accept").unwrap(), "*/*");
+    assert_eq!(reqs[0].headers.get_all("authorization").iter().count(), 1);
 }
 
 #[tokio::test]
