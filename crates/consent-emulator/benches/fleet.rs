@@ -11,8 +11,14 @@
 //! cargo bench -p consent-emulator --bench fleet              # 1000 tenants, 50 ms, C = 32 and 100
 //! cargo bench -p consent-emulator --bench fleet -- 10000 50 100         # RSS at 10,000 tenants
 //! cargo bench -p consent-emulator --bench fleet -- 1000 50 32,100 4/1   # with --rate-limit 4/1
+//! cargo bench -p consent-emulator --bench fleet -- 1000 50 100 --approve # approve_many instead
 //! ```
 //! Arguments: tenants, latency in ms, concurrencies (comma-separated), optional rate limit N/S.
+//!
+//! With `--approve` each concurrency runs `approve_many` (no journal) twice: the first run writes
+//! in every tenant not yet approved (the first concurrency's), the second finds each approved. The
+//! round trips per tenant are counted by the emulator, and the ideal adds the backend's settle
+//! pause (the least wait before a write is read back) once per tenant that wrote.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark's setup failing should stop it loudly
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a bench binary reports on the terminal
 
@@ -21,7 +27,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use consent::workflow::{observe_many, FleetOptions, FleetTenant, Sleeper};
+use consent::workflow::{approve_many, observe_many, FleetApproval, FleetOptions, FleetTenant, Journal, Sleeper};
 use consent::{AppId, TenantId};
 use consent_emulator::{Emulator, EmulatorConfig, EmulatorStats, Latency, RateLimit, RunningEmulator};
 use consent_graph::{GraphEndpoint, GraphFleet, RetryPolicy, Secret};
@@ -68,7 +74,7 @@ fn usage(pid: &str) -> Usage {
     }
 }
 
-/// The command line: positional arguments plus `--serve` / `--in-process`.
+/// The command line: positional arguments plus `--serve` / `--in-process` / `--approve`.
 #[derive(Debug, Clone)]
 struct Args {
     tenants: usize,
@@ -77,6 +83,7 @@ struct Args {
     rate_limit: Option<String>,
     serve: bool,
     in_process: bool,
+    approve: bool,
 }
 
 impl Args {
@@ -93,6 +100,7 @@ impl Args {
             rate_limit: pos.get(3).map(|v| (*v).clone()),
             serve: all.iter().any(|a| a == "--serve"),
             in_process: all.iter().any(|a| a == "--in-process"),
+            approve: all.iter().any(|a| a == "--approve"),
         }
     }
 
@@ -255,6 +263,9 @@ fn serve(args: &Args) {
     });
 }
 
+/// Errors, tenants that wrote, the first error.
+type Tally = (usize, usize, Option<String>);
+
 fn main() {
     let args = Args::parse();
     if args.serve {
@@ -266,7 +277,8 @@ fn main() {
     let ids = server.ids();
     let n = args.tenants;
     println!(
-        "fleet status: {n} tenants, latency {} ms, rate limit {}, emulator {}",
+        "fleet {}: {n} tenants, latency {} ms, rate limit {}, emulator {}",
+        if args.approve { "approve" } else { "status" },
         args.latency_ms,
         args.rate_limit.as_deref().unwrap_or("none"),
         if args.in_process {
@@ -275,43 +287,57 @@ fn main() {
             "in a child process"
         }
     );
-    println!("| C | run | wall | ideal | wall/ideal | client CPU/tenant | client peak RSS | client RSS after | emulator CPU/tenant | emulator peak RSS | errors | throttled | early retries |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| C | run | round trips/tenant | wall | ideal | wall/ideal | client CPU/tenant | client peak RSS | client RSS after | emulator CPU/tenant | emulator peak RSS | errors | throttled | early retries |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let runs: [&str; 2] = if args.approve {
+        ["approve", "approve again"]
+    } else {
+        ["cold", "warm"]
+    };
     for &c in &args.concurrencies {
         // A fresh fleet per concurrency: the first run pays one token request per tenant.
         let fleet = server.fleet();
-        for (run, round_trips) in [("cold (token + 1 batch)", 2u64), ("warm (1 batch)", 1)] {
+        for run in runs {
             let (before, server0) = server.stats();
             let client0 = usage("self");
             let start = Instant::now();
             let list: Vec<FleetTenant> = ids.iter().cloned().map(FleetTenant::new).collect();
+            let options = FleetOptions::new(Arc::new(TokioSleep)).concurrency(c);
             // Results are counted as they stream in, not collected: a `fleet status` that prints
             // each tenant as it finishes holds none of them.
-            let (errors, first_error) = rt.block_on(
-                observe_many(&fleet, list, &app, FleetOptions::new(Arc::new(TokioSleep)).concurrency(c)).fold(
-                    (0usize, None::<String>),
-                    |(errors, first), r| async move {
-                        match r.result {
-                            Ok(_) => (errors, first),
-                            Err(e) => (errors + 1, first.or_else(|| Some(e.to_string()))),
-                        }
-                    },
-                ),
-            );
+            let tally = |(errors, wrote, first): Tally, result: consent::Result<bool>| async move {
+                match result {
+                    Ok(w) => (errors, wrote + usize::from(w), first),
+                    Err(e) => (errors + 1, wrote, first.or_else(|| Some(e.to_string()))),
+                }
+            };
+            let (errors, wrote, first_error) = if args.approve {
+                let journal = Journal::disabled(app.app_id);
+                rt.block_on(approve_many(&fleet, list, &app, &journal, options).fold((0, 0, None), |t, r| {
+                    tally(t, r.result.map(|a| matches!(a, FleetApproval::Granted { .. })))
+                }))
+            } else {
+                rt.block_on(observe_many(&fleet, list, &app, options).fold((0, 0, None), |t, r| tally(t, r.result.map(|_| false))))
+            };
             let wall = start.elapsed();
             let client1 = usage("self");
             let (after, server1) = server.stats();
             if let Some(e) = first_error {
                 eprintln!("first error: {e}");
             }
-            let ideal = Duration::from_millis(n.div_ceil(c) as u64 * round_trips * args.latency_ms);
+            // Round trips as the emulator counted them (token requests included), and the pause
+            // each writing tenant makes before its read-back.
+            let round_trips = (after.requests - before.requests) as f64 / n as f64;
+            let settle = if wrote > 0 { RetryPolicy::default().settle } else { Duration::ZERO };
+            let per_wave = Duration::from_secs_f64(round_trips.ceil() * args.latency_ms as f64 / 1000.0) + settle;
+            let ideal = per_wave * n.div_ceil(c) as u32;
             let per_tenant = |a: f64, b: f64| format!("{:.0} µs", (b - a) * 1e6 / n as f64);
             let (server_cpu, server_peak) = match (server0, server1) {
                 (Some(s0), Some(s1)) => (per_tenant(s0.cpu, s1.cpu), format!("{:.0} MiB", s1.peak_mib)),
                 _ => ("(in client)".to_owned(), "(in client)".to_owned()),
             };
             println!(
-                "| {c} | {run} | {:.2} s | {:.2} s | {:.2}× | {} | {:.0} MiB | {:.0} MiB | {server_cpu} | {server_peak} | {errors} | {} | {} |",
+                "| {c} | {run} | {round_trips:.2} | {:.2} s | {:.2} s | {:.2}× | {} | {:.0} MiB | {:.0} MiB | {server_cpu} | {server_peak} | {errors} | {} | {} |",
                 wall.as_secs_f64(),
                 ideal.as_secs_f64(),
                 wall.as_secs_f64() / ideal.as_secs_f64(),
