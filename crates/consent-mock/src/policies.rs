@@ -4,7 +4,7 @@ use consent::{AdminConsentRequestPolicy, AuthorizationPolicy, Result, UserConsen
 
 use crate::journal::AuditActivity;
 use crate::principal::{Principal, GET_AUTHORIZATION_POLICY, GET_REQUEST_POLICY, PUT_REQUEST_POLICY};
-use crate::state::TenantState;
+use crate::state::{system_actor, TenantState};
 
 impl TenantState {
     /// `GET /policies/adminConsentRequestPolicy` (Microsoft Learn: "adminConsentRequestPolicy resource type"); never `NotFound`.
@@ -47,7 +47,7 @@ impl TenantState {
         assigned.retain(|a| a.to_ascii_lowercase().starts_with("managepermissiongrantsforownedresource."));
         assigned.extend(setting.to_assigned());
         self.audit(
-            "system".to_owned(),
+            system_actor(),
             AuditActivity::UpdateUserConsentSetting,
             "authorizationPolicy",
             setting.portal_label(),

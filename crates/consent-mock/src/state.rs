@@ -3,6 +3,8 @@
 //! Everything the mock knows lives here so that `to_json`/`from_json` and `fork` are a plain
 //! serialize/clone. Behaviour lives in `requests`, `grants` and `signin`, as `impl TenantState` blocks.
 
+use std::sync::{Arc, LazyLock};
+
 use chrono::{DateTime, Utc};
 use consent::{
     catalog, AdminConsentRequestPolicy, AppId, AppRoleAssignment, AuthorizationPolicy, DelegatedGrant, Error, ObjectId, Result,
@@ -88,6 +90,21 @@ impl IdGen {
     }
 }
 
+/// The audit log's actor for an app-only token.
+static APP_ACTOR: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("app"));
+/// The audit log's actor for what the tenant does by itself (expiry, settling covered requests).
+static SYSTEM_ACTOR: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("system"));
+
+/// A shared copy of one of the fixed actor names: a reference count, not an allocation per event.
+fn shared_name(name: &LazyLock<Arc<str>>) -> Arc<str> {
+    Arc::clone(name)
+}
+
+/// The actor `system`, as every audit event the tenant makes by itself names it.
+pub(crate) fn system_actor() -> Arc<str> {
+    shared_name(&SYSTEM_ACTOR)
+}
+
 fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -124,8 +141,8 @@ impl TenantState {
         };
         let admin = MockUser {
             id: demo::ADMIN_ID,
-            display_name: "Ada Admin".to_owned(),
-            upn: demo::ADMIN_UPN.to_owned(),
+            display_name: "Ada Admin".into(),
+            upn: demo::ADMIN_UPN.into(),
             roles: vec![DirectoryRole::GlobalAdministrator],
             password: demo::PASSWORD.to_owned(),
         };
@@ -167,22 +184,22 @@ impl TenantState {
     }
 
     /// A display name for an app: its registration's, its service principal's, or its id.
-    pub(crate) fn app_name(&self, app_id: &AppId) -> String {
+    pub(crate) fn app_name(&self, app_id: &AppId) -> Arc<str> {
         self.published(app_id)
-            .map(|p| p.registration.display_name.clone())
-            .or_else(|| self.sp_by_app(app_id).and_then(|s| s.display_name.clone()))
-            .unwrap_or_else(|| app_id.to_string())
+            .map(|p| p.registration.display_name.as_str().into())
+            .or_else(|| self.sp_by_app(app_id).and_then(|s| s.display_name.as_deref().map(Arc::from)))
+            .unwrap_or_else(|| app_id.to_string().into())
     }
 
     /// How the audit log names the actor.
-    pub(crate) fn actor_name(&self, principal: &Principal) -> String {
+    pub(crate) fn actor_name(&self, principal: &Principal) -> Arc<str> {
         match principal {
-            Principal::User { id } => self.user(*id).map_or_else(|| id.to_string(), |u| u.upn.clone()),
-            Principal::App { .. } => "app".to_owned(),
+            Principal::User { id } => self.user(*id).map_or_else(|| id.to_string().into(), |u| Arc::clone(&u.upn)),
+            Principal::App { .. } => shared_name(&APP_ACTOR),
         }
     }
 
-    pub(crate) fn audit(&mut self, actor: String, activity: AuditActivity, target: impl Into<String>, detail: impl Into<String>) {
+    pub(crate) fn audit(&mut self, actor: Arc<str>, activity: AuditActivity, target: impl Into<Arc<str>>, detail: impl Into<String>) {
         let event = AuditEvent {
             at: self.now,
             actor,
@@ -196,8 +213,8 @@ impl TenantState {
 
     /// Queues an email to `to` about an app request; unknown recipients are skipped (a deleted user
     /// gets no mail).
-    pub(crate) fn notify(&mut self, to: ObjectId, kind: NotificationKind, app_id: AppId, request_id: &str) {
-        let Some(upn) = self.user(to).map(|u| u.upn.clone()) else {
+    pub(crate) fn notify(&mut self, to: ObjectId, kind: NotificationKind, app_id: AppId, request_id: &Arc<str>) {
+        let Some(upn) = self.user(to).map(|u| Arc::clone(&u.upn)) else {
             return;
         };
         let n = Notification {
@@ -207,7 +224,7 @@ impl TenantState {
             kind,
             app_id,
             app_display_name: self.app_name(&app_id),
-            request_id: request_id.to_owned(),
+            request_id: Arc::clone(request_id),
         };
         self.outbox.push(n);
     }

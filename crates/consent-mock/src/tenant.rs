@@ -162,8 +162,8 @@ impl MockTenant {
             let password = format!("Mock-{}", &s.ids.next_uuid().simple().to_string()[..16]);
             s.users.push(MockUser {
                 id,
-                display_name: display_name.to_owned(),
-                upn: upn.to_owned(),
+                display_name: display_name.into(),
+                upn: upn.into(),
                 roles: Vec::new(),
                 password,
             });
@@ -183,8 +183,8 @@ impl MockTenant {
             s.users.retain(|u| u.id != id);
             s.users.push(MockUser {
                 id,
-                display_name: display_name.to_owned(),
-                upn: upn.to_owned(),
+                display_name: display_name.into(),
+                upn: upn.into(),
                 roles: role.into_iter().collect(),
                 password: demo::PASSWORD.to_owned(),
             });
