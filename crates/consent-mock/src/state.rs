@@ -150,6 +150,25 @@ impl TenantState {
         st
     }
 
+    /// A copy of this state with room to grow in the lists that writes append to. A cloned `Vec`
+    /// has no spare capacity, so without this a fresh fork's first audit event, mail, request,
+    /// service principal and grant would each copy their whole list into a larger one; a few spare
+    /// slots, allocated with the copy, let a fork's first workflow append in place.
+    pub(crate) fn fork_copy(&self) -> Self {
+        /// Appended per workflow step: audit events and mails come several at a time.
+        const LOG_ROOM: usize = 8;
+        /// Requests, service principals, grants and assignments: one or two per workflow.
+        const OBJECT_ROOM: usize = 2;
+        let mut copy = self.clone();
+        copy.audit.reserve(LOG_ROOM);
+        copy.outbox.reserve(LOG_ROOM);
+        copy.requests.reserve(OBJECT_ROOM);
+        copy.service_principals.reserve(OBJECT_ROOM);
+        copy.grants.reserve(OBJECT_ROOM);
+        copy.assignments.reserve(OBJECT_ROOM);
+        copy
+    }
+
     pub(crate) fn user(&self, id: ObjectId) -> Option<&MockUser> {
         self.users.iter().find(|u| u.id == id)
     }

@@ -104,7 +104,7 @@ impl MockTenant {
 
     /// A deep copy with its own state and its own clock (stopped at the same time).
     pub fn fork(&self) -> MockTenant {
-        let state = self.with(|s| s.clone());
+        let state = self.with(|s| s.fork_copy());
         Self::from_state(state, ManualClock::new(self.clock.now()))
     }
 
@@ -112,7 +112,7 @@ impl MockTenant {
     /// id, everything else — directory, policies, requests, clock time — is copied. An emulator
     /// serving many tenants builds each of them this way from one preset.
     pub fn fork_as(&self, tenant_id: TenantId) -> MockTenant {
-        let mut state = self.with(|s| s.clone());
+        let mut state = self.with(|s| s.fork_copy());
         state.tenant_id = tenant_id;
         Self::from_state(state, ManualClock::new(self.clock.now()))
     }
