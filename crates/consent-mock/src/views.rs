@@ -151,7 +151,7 @@ impl TenantState {
                 .pending_scopes
                 .iter()
                 .map(|s| PendingScope {
-                    display_name: s.as_str().into(),
+                    display_name: s.to_shared(),
                 })
                 .collect(),
             user_consent_requests: Vec::new(),

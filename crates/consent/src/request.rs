@@ -36,7 +36,7 @@ pub struct AppConsentRequest {
 impl AppConsentRequest {
     /// The pending scopes as a [`ScopeSet`]; values that are not valid scopes are skipped.
     pub fn pending_scope_set(&self) -> ScopeSet {
-        let scopes = self.pending_scopes.iter().filter_map(|p| Scope::parse(&p.display_name).ok());
+        let scopes = self.pending_scopes.iter().filter_map(|p| Scope::parse_shared(&p.display_name).ok());
         ScopeSet::from_scopes(scopes).unwrap_or_default()
     }
 }
