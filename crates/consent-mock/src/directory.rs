@@ -42,7 +42,7 @@ impl MockUser {
     /// The user as Graph embeds it in requests and reviews.
     pub fn identity(&self) -> UserIdentity {
         UserIdentity {
-            id: self.id.to_string().into(),
+            id: crate::text::with_guid(self.id.as_uuid(), |g| Arc::from(g)),
             display_name: Some(self.display_name.clone()),
             user_principal_name: Some(self.upn.clone()),
             mail: Some(self.upn.clone()),

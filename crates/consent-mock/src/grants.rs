@@ -16,6 +16,7 @@ use crate::principal::{
     READ_SERVICE_PRINCIPALS, UPDATE_GRANTS, WRITE_GRANTS,
 };
 use crate::state::TenantState;
+use crate::text;
 
 /// Microsoft Learn: "oAuth2PermissionGrant resource type": Graph's code for a duplicate grant (409).
 pub const DUPLICATE_KEY: &str = "Request_MultipleObjectsWithSameKeyValue";
@@ -70,12 +71,10 @@ impl TenantState {
         };
         self.service_principals.push(sp.clone());
         let detail = if enabled { "enabled" } else { "disabled (blocked)" };
-        self.audit(
-            Arc::clone(actor),
-            AuditActivity::AddServicePrincipal,
-            sp.id.to_string(),
-            format!("appId {app_id}, {detail}"),
-        );
+        // `sp.id.to_string()` and `format!("appId {app_id}, {detail}")`, without the formatter.
+        let target: Arc<str> = text::with_guid(sp.id.as_uuid(), |g| Arc::from(g));
+        let detail = text::with_guid(app_id.as_uuid(), |app| ["appId ", app, ", ", detail].concat());
+        self.audit(Arc::clone(actor), AuditActivity::AddServicePrincipal, target, detail);
         Ok(sp)
     }
 

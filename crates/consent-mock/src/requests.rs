@@ -19,6 +19,7 @@ use crate::journal::{AuditActivity, NotificationKind};
 use crate::principal::Principal;
 use crate::roles::DirectoryRole;
 use crate::state::{system_actor, TenantState};
+use crate::text;
 
 /// The duration used when the policy says 0 days: Graph documents no behaviour for it, and the
 /// admin center's default is 30 [I].
@@ -200,7 +201,12 @@ impl TenantState {
             Some(i) => self.update_open_request(idx, i, s)?,
             None => self.open_user_request(idx, user_id, s)?,
         };
-        let detail = format!("scopes {}; reason {:?}", s.scopes, s.justification.as_str());
+        // `format!("scopes {}; reason {:?}", s.scopes, s.justification.as_str())`, without the formatter.
+        let mut detail = String::with_capacity(64 + s.justification.as_str().len());
+        detail.push_str("scopes ");
+        text::push_scopes(&mut detail, &s.scopes);
+        detail.push_str("; reason ");
+        text::push_debug_quoted(&mut detail, s.justification.as_str());
         self.audit(upn, AuditActivity::CreateConsentRequest, app_req_id, detail);
         let app = &self.requests[idx];
         Ok(AppConsentRequest {
