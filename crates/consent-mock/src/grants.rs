@@ -147,17 +147,12 @@ impl TenantState {
             GrantConsentType::AllPrincipals => "AllPrincipals",
             GrantConsentType::Principal => "Principal",
         };
-        let wire = grant.scope.to_wire();
-        let mut detail = String::with_capacity(kind.len() + 7 + wire.len());
+        let mut detail = String::with_capacity(kind.len() + 7 + 32 * grant.scope.len());
         detail.push_str(kind);
         detail.push_str(" scope ");
-        detail.push_str(&wire);
-        self.audit(
-            Arc::clone(actor),
-            AuditActivity::AddDelegatedPermissionGrant,
-            grant.id.clone(),
-            detail,
-        );
+        text::push_scopes(&mut detail, &grant.scope);
+        let target: Arc<str> = Arc::from(grant.id.as_str());
+        self.audit(Arc::clone(actor), AuditActivity::AddDelegatedPermissionGrant, target, detail);
         Ok(grant)
     }
 

@@ -204,7 +204,10 @@ impl ScopeSet {
     pub fn union(&self, other: &ScopeSet) -> Result<ScopeSet> {
         // `self` is already deduplicated (every constructor keeps that), so only `other`'s scopes
         // need the membership check.
-        let mut set = self.clone();
+        // Room for every scope of `other` up front: a clone has no spare capacity, so the first new
+        // scope would otherwise copy the whole set again.
+        let mut set = Self(Vec::with_capacity(self.0.len() + other.0.len()));
+        set.0.extend(self.0.iter().cloned());
         for s in &other.0 {
             set.insert_unchecked(s.clone());
         }
