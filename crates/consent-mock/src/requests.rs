@@ -256,7 +256,7 @@ impl TenantState {
         {
             return i;
         }
-        let id = self.ids.next_uuid().to_string().into();
+        let id = self.new_id();
         self.requests.push(AppRequestRecord {
             id,
             app_id: *app_id,
@@ -292,7 +292,7 @@ impl TenantState {
             .map(MockUser::identity)
             .ok_or_else(|| Error::not_found(format!("user {requester}")))?;
         let rec = UserRequestRecord {
-            id: self.ids.next_uuid().to_string().into(),
+            id: self.new_id(),
             created_by,
             requester,
             reason: s.justification.as_str().into(),
@@ -304,7 +304,7 @@ impl TenantState {
             reviewers: self.resolve_reviewers(),
             remind_at: reminders.then(|| now + Duration::hours(days * 12)),
             stage: StageRecord {
-                id: self.ids.next_uuid().to_string().into(),
+                id: self.new_id(),
                 status: StageStatus::InProgress,
                 review_result: ReviewResult::NotReviewed,
                 justification: None,

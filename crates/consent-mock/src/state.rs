@@ -202,6 +202,11 @@ impl TenantState {
             .ok_or_else(|| Error::not_found("the Microsoft Graph service principal (appId 00000003-0000-0000-c000-000000000000)"))
     }
 
+    /// A new request or stage id: the next GUID as text, written straight into its shared string.
+    pub(crate) fn new_id(&mut self) -> Arc<str> {
+        crate::text::with_guid(self.ids.next_uuid(), |g| Arc::from(g))
+    }
+
     /// A display name for an app: its registration's, its service principal's, or its id.
     pub(crate) fn app_name(&self, app_id: &AppId) -> Arc<str> {
         self.published(app_id)

@@ -37,7 +37,8 @@ impl AppConsentRequest {
     /// The pending scopes as a [`ScopeSet`]; values that are not valid scopes are skipped.
     pub fn pending_scope_set(&self) -> ScopeSet {
         let scopes = self.pending_scopes.iter().filter_map(|p| Scope::parse_shared(&p.display_name).ok());
-        ScopeSet::from_scopes(scopes).unwrap_or_default()
+        // Nearly always every value is valid: room for all of them.
+        ScopeSet::from_scopes_with_room(scopes, self.pending_scopes.len()).unwrap_or_default()
     }
 }
 

@@ -161,7 +161,14 @@ impl ScopeSet {
     pub fn from_scopes(scopes: impl IntoIterator<Item = Scope>) -> Result<Self> {
         let scopes = scopes.into_iter();
         // Room for the scopes known to come (duplicates only leave some unused).
-        let mut set = Self(Vec::with_capacity(scopes.size_hint().0));
+        let room = scopes.size_hint().0;
+        Self::from_scopes_with_room(scopes, room)
+    }
+
+    /// [`from_scopes`](Self::from_scopes) with room for `room` scopes reserved first, for a caller
+    /// that knows how many usually come when the iterator cannot tell (a filter).
+    pub(crate) fn from_scopes_with_room(scopes: impl IntoIterator<Item = Scope>, room: usize) -> Result<Self> {
+        let mut set = Self(Vec::with_capacity(room));
         for s in scopes {
             set.insert_unchecked(s);
         }

@@ -211,6 +211,8 @@ fn admin_reasons(
         };
         match decide_user_consent(&ctx, &r.scopes) {
             UserConsentDecision::AlreadyGranted | UserConsentDecision::UserMayConsent => {}
+            // The first reasons as they are, instead of copied into an empty list.
+            UserConsentDecision::AdminApprovalRequired { reasons: more, .. } if reasons.is_empty() => reasons = more,
             UserConsentDecision::AdminApprovalRequired { reasons: more, .. } => reasons.extend(more),
             UserConsentDecision::AppBlocked => {}
             UserConsentDecision::UnknownScopes { scopes } => {
