@@ -47,8 +47,8 @@ impl From<MockUser> for PyEmulatorUser {
     fn from(u: MockUser) -> Self {
         Self {
             id: u.id.to_string(),
-            upn: u.upn,
-            display_name: u.display_name,
+            upn: u.upn.to_string(),
+            display_name: u.display_name.to_string(),
             roles: u.roles.iter().map(|r| r.display_name().to_owned()).collect(),
             password: u.password,
         }

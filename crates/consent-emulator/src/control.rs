@@ -77,7 +77,7 @@ impl From<&Notification> for OutboxMail {
             ),
         };
         Self {
-            to: n.to_upn.clone(),
+            to: n.to_upn.to_string(),
             subject,
             body,
             sent_date_time: n.at,

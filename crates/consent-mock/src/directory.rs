@@ -2,6 +2,7 @@
 //! tenants (so that a service principal can be created for them here).
 
 use std::fmt;
+use std::sync::Arc;
 
 use consent::{AppId, AppRegistration, ObjectId, Scope, ScopeSet, UserIdentity};
 use serde::{Deserialize, Serialize};
@@ -17,9 +18,9 @@ pub struct MockUser {
     /// Object id.
     pub id: ObjectId,
     /// Display name.
-    pub display_name: String,
+    pub display_name: Arc<str>,
     /// User principal name (also used as the mail address).
-    pub upn: String,
+    pub upn: Arc<str>,
     /// Directory roles held (empty for a plain member).
     #[serde(default)]
     pub roles: Vec<DirectoryRole>,
@@ -41,7 +42,7 @@ impl MockUser {
     /// The user as Graph embeds it in requests and reviews.
     pub fn identity(&self) -> UserIdentity {
         UserIdentity {
-            id: self.id.to_string(),
+            id: crate::text::with_guid(self.id.as_uuid(), |g| Arc::from(g)),
             display_name: Some(self.display_name.clone()),
             user_principal_name: Some(self.upn.clone()),
             mail: Some(self.upn.clone()),

@@ -1,6 +1,8 @@
 //! Service principals, delegated grants and app-role assignments, with Graph's preconditions,
 //! uniqueness rules and error codes (Microsoft Learn: "Grant tenant-wide admin consent to an application").
 
+use std::sync::Arc;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use consent::{
@@ -14,6 +16,7 @@ use crate::principal::{
     READ_SERVICE_PRINCIPALS, UPDATE_GRANTS, WRITE_GRANTS,
 };
 use crate::state::TenantState;
+use crate::text;
 
 /// Microsoft Learn: "oAuth2PermissionGrant resource type": Graph's code for a duplicate grant (409).
 pub const DUPLICATE_KEY: &str = "Request_MultipleObjectsWithSameKeyValue";
@@ -36,7 +39,7 @@ impl TenantState {
 
     /// Creates the service principal of a published app; `Conflict` if one exists, `NotFound` if the
     /// app exists in no tenant.
-    pub(crate) fn provision_sp(&mut self, app_id: &AppId, enabled: bool, actor: &str) -> Result<ServicePrincipal> {
+    pub(crate) fn provision_sp(&mut self, app_id: &AppId, enabled: bool, actor: &Arc<str>) -> Result<ServicePrincipal> {
         if self.sp_by_app(app_id).is_some() {
             return Err(Error::Conflict {
                 context: Default::default(),
@@ -68,17 +71,15 @@ impl TenantState {
         };
         self.service_principals.push(sp.clone());
         let detail = if enabled { "enabled" } else { "disabled (blocked)" };
-        self.audit(
-            actor.to_owned(),
-            AuditActivity::AddServicePrincipal,
-            sp.id.to_string(),
-            format!("appId {app_id}, {detail}"),
-        );
+        // `sp.id.to_string()` and `format!("appId {app_id}, {detail}")`, without the formatter.
+        let target: Arc<str> = text::with_guid(sp.id.as_uuid(), |g| Arc::from(g));
+        let detail = text::with_guid(app_id.as_uuid(), |app| ["appId ", app, ", ", detail].concat());
+        self.audit(Arc::clone(actor), AuditActivity::AddServicePrincipal, target, detail);
         Ok(sp)
     }
 
     /// The client's service principal id, provisioning an enabled one if missing.
-    pub(crate) fn ensure_sp(&mut self, app_id: &AppId, actor: &str) -> Result<ObjectId> {
+    pub(crate) fn ensure_sp(&mut self, app_id: &AppId, actor: &Arc<str>) -> Result<ObjectId> {
         match self.sp_by_app(app_id) {
             Some(sp) => Ok(sp.id),
             None => self.provision_sp(app_id, true, actor).map(|sp| sp.id),
@@ -102,7 +103,7 @@ impl TenantState {
 
     /// Validates and stores a grant: principal rules, known service principals, offered scopes,
     /// uniqueness on (clientId, resourceId, consentType, principalId).
-    pub(crate) fn insert_grant(&mut self, new: &NewDelegatedGrant, actor: &str) -> Result<DelegatedGrant> {
+    pub(crate) fn insert_grant(&mut self, new: &NewDelegatedGrant, actor: &Arc<str>) -> Result<DelegatedGrant> {
         match (new.consent_type, new.principal_id) {
             (GrantConsentType::AllPrincipals, Some(_)) => {
                 return Err(Error::invalid(
@@ -146,17 +147,12 @@ impl TenantState {
             GrantConsentType::AllPrincipals => "AllPrincipals",
             GrantConsentType::Principal => "Principal",
         };
-        let wire = grant.scope.to_wire();
-        let mut detail = String::with_capacity(kind.len() + 7 + wire.len());
+        let mut detail = String::with_capacity(kind.len() + 7 + 32 * grant.scope.len());
         detail.push_str(kind);
         detail.push_str(" scope ");
-        detail.push_str(&wire);
-        self.audit(
-            actor.to_owned(),
-            AuditActivity::AddDelegatedPermissionGrant,
-            grant.id.clone(),
-            detail,
-        );
+        text::push_scopes(&mut detail, &grant.scope);
+        let target: Arc<str> = Arc::from(grant.id.as_str());
+        self.audit(Arc::clone(actor), AuditActivity::AddDelegatedPermissionGrant, target, detail);
         Ok(grant)
     }
 
@@ -169,7 +165,7 @@ impl TenantState {
         Ok(())
     }
 
-    fn replace_scope(&mut self, grant_id: &str, scope: &ScopeSet, actor: &str) -> Result<DelegatedGrant> {
+    fn replace_scope(&mut self, grant_id: &str, scope: &ScopeSet, actor: &Arc<str>) -> Result<DelegatedGrant> {
         let i = self
             .grants
             .iter()
@@ -179,7 +175,7 @@ impl TenantState {
         self.grants[i].scope = scope.clone();
         let grant = self.grants[i].clone();
         self.audit(
-            actor.to_owned(),
+            Arc::clone(actor),
             AuditActivity::UpdateDelegatedPermissionGrant,
             grant_id,
             format!("scope {scope}"),
@@ -257,7 +253,7 @@ impl TenantState {
 
     /// Unions `scopes` into the one grant for (client, resource, consent type, principal), creating it
     /// if missing (Microsoft Learn: "oAuth2PermissionGrant resource type" "correct pattern").
-    pub(crate) fn merge_grant(&mut self, key: &NewDelegatedGrant, actor: &str) -> Result<DelegatedGrant> {
+    pub(crate) fn merge_grant(&mut self, key: &NewDelegatedGrant, actor: &Arc<str>) -> Result<DelegatedGrant> {
         match self.grants.iter().find(|g| same_key(g, key)).cloned() {
             Some(existing) => {
                 let union = existing.scope.union(&key.scope)?;
@@ -284,7 +280,7 @@ impl TenantState {
         self.insert_assignment(new, &actor)
     }
 
-    pub(crate) fn insert_assignment(&mut self, new: &NewAppRoleAssignment, actor: &str) -> Result<AppRoleAssignment> {
+    pub(crate) fn insert_assignment(&mut self, new: &NewAppRoleAssignment, actor: &Arc<str>) -> Result<AppRoleAssignment> {
         let resource = self
             .sp(new.resource_id)
             .ok_or_else(|| Error::not_found(format!("resource service principal {}", new.resource_id)))?;
@@ -325,7 +321,7 @@ impl TenantState {
         };
         self.assignments.push(a.clone());
         self.audit(
-            actor.to_owned(),
+            Arc::clone(actor),
             AuditActivity::AddAppRoleAssignment,
             a.id.clone(),
             format!("role {}", a.app_role_id),
@@ -350,7 +346,7 @@ impl TenantState {
     /// Tenant-wide consent (Microsoft Learn: "Grant tenant-wide admin consent to an application"): the client's service principal, one `AllPrincipals`
     /// grant on Microsoft Graph holding the union, and (if `with_roles`) every required app role.
     /// Validates everything before writing anything, so a refusal leaves the tenant unchanged.
-    pub(crate) fn grant_tenant_wide(&mut self, app_id: &AppId, scopes: &ScopeSet, with_roles: bool, actor: &str) -> Result<()> {
+    pub(crate) fn grant_tenant_wide(&mut self, app_id: &AppId, scopes: &ScopeSet, with_roles: bool, actor: &Arc<str>) -> Result<()> {
         let graph = self.graph_sp()?.id;
         self.check_offered(graph, scopes)?;
         let roles = if with_roles {

@@ -1,5 +1,7 @@
 //! What the tenant would tell people (the notification outbox) and what it records (the audit log).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use consent::{AppId, ObjectId};
 use serde::{Deserialize, Serialize};
@@ -33,15 +35,15 @@ pub struct Notification {
     /// Recipient's object id.
     pub to: ObjectId,
     /// Recipient's address (their UPN).
-    pub to_upn: String,
+    pub to_upn: Arc<str>,
     /// What about.
     pub kind: NotificationKind,
     /// The app concerned.
     pub app_id: AppId,
     /// The app's display name.
-    pub app_display_name: String,
+    pub app_display_name: Arc<str>,
     /// The `appConsentRequest` id.
-    pub request_id: String,
+    pub request_id: Arc<str>,
 }
 
 /// What was done, in the words of Entra's audit log where it has them.
@@ -91,11 +93,11 @@ pub struct AuditEvent {
     /// When.
     pub at: DateTime<Utc>,
     /// Who acted: a user's UPN, `app` for an app-only token, or `system`.
-    pub actor: String,
+    pub actor: Arc<str>,
     /// What was done.
     pub activity: AuditActivity,
     /// The object acted on (an id, or a description).
-    pub target: String,
+    pub target: Arc<str>,
     /// Details worth showing (scopes, decision, …); never a secret.
     pub detail: String,
 }

@@ -104,6 +104,7 @@ mod roles;
 mod signin;
 mod state;
 mod tenant;
+mod text;
 mod views;
 
 pub use account::{AccountChange, AccountStatus};

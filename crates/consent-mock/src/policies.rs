@@ -4,7 +4,8 @@ use consent::{AdminConsentRequestPolicy, AuthorizationPolicy, Result, UserConsen
 
 use crate::journal::AuditActivity;
 use crate::principal::{Principal, GET_AUTHORIZATION_POLICY, GET_REQUEST_POLICY, PUT_REQUEST_POLICY};
-use crate::state::TenantState;
+use crate::state::{system_actor, TenantState};
+use crate::text;
 
 impl TenantState {
     /// `GET /policies/adminConsentRequestPolicy` (Microsoft Learn: "adminConsentRequestPolicy resource type"); never `NotFound`.
@@ -20,12 +21,18 @@ impl TenantState {
         self.require(principal, &PUT_REQUEST_POLICY)?;
         let version = self.request_policy.version.saturating_add(1);
         self.request_policy = AdminConsentRequestPolicy { version, ..policy.clone() };
-        let detail = format!(
-            "isEnabled {}, reviewers {}, {} days, version {version}",
-            policy.is_enabled,
-            policy.reviewers.len(),
-            policy.request_duration_in_days
-        );
+        // `format!("isEnabled {}, reviewers {}, {} days, version {version}", …)`, without the formatter.
+        let mut detail = String::with_capacity(64);
+        detail.push_str(if policy.is_enabled {
+            "isEnabled true, reviewers "
+        } else {
+            "isEnabled false, reviewers "
+        });
+        text::push_decimal(&mut detail, policy.reviewers.len() as u64);
+        detail.push_str(", ");
+        text::push_decimal(&mut detail, u64::from(policy.request_duration_in_days));
+        detail.push_str(" days, version ");
+        text::push_decimal(&mut detail, u64::from(version));
         let actor = self.actor_name(principal);
         self.audit(actor, AuditActivity::UpdateRequestPolicy, "adminConsentRequestPolicy", detail);
         Ok(())
@@ -47,7 +54,7 @@ impl TenantState {
         assigned.retain(|a| a.to_ascii_lowercase().starts_with("managepermissiongrantsforownedresource."));
         assigned.extend(setting.to_assigned());
         self.audit(
-            "system".to_owned(),
+            system_actor(),
             AuditActivity::UpdateUserConsentSetting,
             "authorizationPolicy",
             setting.portal_label(),

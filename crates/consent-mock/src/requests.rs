@@ -5,6 +5,8 @@
 //! (mock design notes). A request is one `appConsentRequest` per (app, consent type) with one
 //! `userConsentRequest` per requester, each with a single approval stage.
 
+use std::sync::{Arc, LazyLock};
+
 use chrono::{DateTime, Duration, Utc};
 use consent::{
     AppConsentRequest, AppId, ConsentRequestSubmission, ConsentReview, ConsentType, Error, ObjectId, Result, ReviewDecision, ReviewResult,
@@ -16,7 +18,8 @@ use crate::directory::{MockUser, SYSTEM_REVIEWER_ID};
 use crate::journal::{AuditActivity, NotificationKind};
 use crate::principal::Principal;
 use crate::roles::DirectoryRole;
-use crate::state::TenantState;
+use crate::state::{system_actor, TenantState};
+use crate::text;
 
 /// The duration used when the policy says 0 days: Graph documents no behaviour for it, and the
 /// admin center's default is 30 [I].
@@ -26,7 +29,7 @@ const FALLBACK_DURATION_DAYS: i64 = 30;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct AppRequestRecord {
-    pub id: String,
+    pub id: Arc<str>,
     pub app_id: AppId,
     pub consent_type: ConsentType,
     /// Microsoft Learn: "appConsentRequest resource type": the union of what the open user requests asked for.
@@ -38,10 +41,10 @@ pub(crate) struct AppRequestRecord {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct UserRequestRecord {
-    pub id: String,
+    pub id: Arc<str>,
     pub created_by: UserIdentity,
     pub requester: ObjectId,
-    pub reason: String,
+    pub reason: Arc<str>,
     pub scopes: ScopeSet,
     pub created: DateTime<Utc>,
     /// Microsoft Learn: "our choice where the documentation is silent": created + requestDurationInDays as configured when the request was created.
@@ -60,10 +63,10 @@ pub(crate) struct UserRequestRecord {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct StageRecord {
-    pub id: String,
+    pub id: Arc<str>,
     pub status: StageStatus,
     pub review_result: ReviewResult,
-    pub justification: Option<String>,
+    pub justification: Option<Arc<str>>,
     pub reviewed_by: Option<UserIdentity>,
     pub reviewed: Option<DateTime<Utc>>,
 }
@@ -73,7 +76,7 @@ struct Closing {
     result: ReviewResult,
     stage: StageStatus,
     by: Option<UserIdentity>,
-    justification: Option<String>,
+    justification: Option<Arc<str>>,
     kind: NotificationKind,
 }
 
@@ -133,7 +136,7 @@ impl TenantState {
             self.notify(to, kind, app_id, &request_id);
         }
         for id in expired {
-            self.audit("system".to_owned(), AuditActivity::ExpireConsentRequest, id, "expired undecided");
+            self.audit(system_actor(), AuditActivity::ExpireConsentRequest, id, "expired undecided");
         }
     }
 
@@ -180,7 +183,7 @@ impl TenantState {
     pub(crate) fn submit(&mut self, principal: &Principal, s: &ConsentRequestSubmission) -> Result<AppConsentRequest> {
         // The id and UPN only, not a copy of the whole user (roles, password): this is every
         // request's path.
-        let Some((user_id, upn)) = self.acting_user(principal)?.map(|u| (u.id, u.upn.clone())) else {
+        let Some((user_id, upn)) = self.acting_user(principal)?.map(|u| (u.id, Arc::clone(&u.upn))) else {
             return Err(Error::PermissionDenied {
                 context: Default::default(),
                 operation: "submit a consent request",
@@ -198,7 +201,12 @@ impl TenantState {
             Some(i) => self.update_open_request(idx, i, s)?,
             None => self.open_user_request(idx, user_id, s)?,
         };
-        let detail = format!("scopes {}; reason {:?}", s.scopes, s.justification.as_str());
+        // `format!("scopes {}; reason {:?}", s.scopes, s.justification.as_str())`, without the formatter.
+        let mut detail = String::with_capacity(64 + s.justification.as_str().len());
+        detail.push_str("scopes ");
+        text::push_scopes(&mut detail, &s.scopes);
+        detail.push_str("; reason ");
+        text::push_debug_quoted(&mut detail, s.justification.as_str());
         self.audit(upn, AuditActivity::CreateConsentRequest, app_req_id, detail);
         let app = &self.requests[idx];
         Ok(AppConsentRequest {
@@ -248,7 +256,7 @@ impl TenantState {
         {
             return i;
         }
-        let id = self.ids.next_uuid().to_string();
+        let id = self.new_id();
         self.requests.push(AppRequestRecord {
             id,
             app_id: *app_id,
@@ -266,7 +274,7 @@ impl TenantState {
         app.pending_scopes = app.pending_scopes.union(&s.scopes)?;
         let r = &mut app.user_requests[i];
         r.scopes = r.scopes.union(&s.scopes)?;
-        r.reason = s.justification.as_str().to_owned();
+        r.reason = s.justification.as_str().into();
         Ok(i)
     }
 
@@ -284,10 +292,10 @@ impl TenantState {
             .map(MockUser::identity)
             .ok_or_else(|| Error::not_found(format!("user {requester}")))?;
         let rec = UserRequestRecord {
-            id: self.ids.next_uuid().to_string(),
+            id: self.new_id(),
             created_by,
             requester,
-            reason: s.justification.as_str().to_owned(),
+            reason: s.justification.as_str().into(),
             scopes: s.scopes.clone(),
             created: now,
             expires: now + Duration::days(days),
@@ -296,7 +304,7 @@ impl TenantState {
             reviewers: self.resolve_reviewers(),
             remind_at: reminders.then(|| now + Duration::hours(days * 12)),
             stage: StageRecord {
-                id: self.ids.next_uuid().to_string(),
+                id: self.new_id(),
                 status: StageStatus::InProgress,
                 review_result: ReviewResult::NotReviewed,
                 justification: None,
@@ -360,7 +368,7 @@ impl TenantState {
         };
         self.close_open(idx, &closing);
         let id = self.requests[idx].id.clone();
-        self.audit(user.upn, activity, id, closing.justification.unwrap_or_default());
+        self.audit(user.upn, activity, id, closing.justification.as_deref().unwrap_or_default());
         Ok(())
     }
 
@@ -404,7 +412,7 @@ impl TenantState {
     }
 
     /// Block creates (or disables) the client's service principal (Microsoft Learn: "Review admin consent requests").
-    fn block(&mut self, app_id: &AppId, actor: &str) -> Result<()> {
+    fn block(&mut self, app_id: &AppId, actor: &Arc<str>) -> Result<()> {
         match self.service_principals.iter_mut().find(|s| s.app_id == *app_id) {
             Some(sp) => sp.account_enabled = false,
             None => {
@@ -458,16 +466,13 @@ impl TenantState {
             .iter()
             .position(|r| r.app_id == *app_id && r.is_open() && self.wanted_covered_by(r, granted))
         {
-            let system = UserIdentity {
-                id: SYSTEM_REVIEWER_ID.to_owned(),
-                display_name: Some(String::new()),
-                user_principal_name: Some(String::new()),
-                mail: Some(String::new()),
-            };
-            self.close_open(idx, &decided(ReviewResult::Approve, &system, None, NotificationKind::Approved));
+            self.close_open(
+                idx,
+                &decided(ReviewResult::Approve, &SYSTEM_REVIEWER, None, NotificationKind::Approved),
+            );
             let id = self.requests[idx].id.clone();
             self.audit(
-                "system".to_owned(),
+                system_actor(),
                 AuditActivity::CompleteConsentRequest,
                 id,
                 // `format!("covered by the grant {granted}")`, without the formatter.
@@ -476,6 +481,18 @@ impl TenantState {
         }
     }
 }
+
+/// The reviewer Graph names on a request settled by a grant made elsewhere: built once, shared by
+/// every such closing (cloning it copies no strings).
+static SYSTEM_REVIEWER: LazyLock<UserIdentity> = LazyLock::new(|| {
+    let empty: Arc<str> = Arc::from("");
+    UserIdentity {
+        id: SYSTEM_REVIEWER_ID.into(),
+        display_name: Some(Arc::clone(&empty)),
+        user_principal_name: Some(Arc::clone(&empty)),
+        mail: Some(empty),
+    }
+});
 
 fn expiry() -> Closing {
     Closing {
@@ -492,7 +509,7 @@ fn decided(result: ReviewResult, by: &UserIdentity, justification: Option<&str>,
         result,
         stage: StageStatus::Completed,
         by: Some(by.clone()),
-        justification: justification.map(str::to_owned),
+        justification: justification.map(Arc::from),
         kind,
     }
 }

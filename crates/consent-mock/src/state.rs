@@ -3,6 +3,8 @@
 //! Everything the mock knows lives here so that `to_json`/`from_json` and `fork` are a plain
 //! serialize/clone. Behaviour lives in `requests`, `grants` and `signin`, as `impl TenantState` blocks.
 
+use std::sync::{Arc, LazyLock};
+
 use chrono::{DateTime, Utc};
 use consent::{
     catalog, AdminConsentRequestPolicy, AppId, AppRoleAssignment, AuthorizationPolicy, DelegatedGrant, Error, ObjectId, Result,
@@ -88,6 +90,21 @@ impl IdGen {
     }
 }
 
+/// The audit log's actor for an app-only token.
+static APP_ACTOR: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("app"));
+/// The audit log's actor for what the tenant does by itself (expiry, settling covered requests).
+static SYSTEM_ACTOR: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("system"));
+
+/// A shared copy of one of the fixed actor names: a reference count, not an allocation per event.
+fn shared_name(name: &LazyLock<Arc<str>>) -> Arc<str> {
+    Arc::clone(name)
+}
+
+/// The actor `system`, as every audit event the tenant makes by itself names it.
+pub(crate) fn system_actor() -> Arc<str> {
+    shared_name(&SYSTEM_ACTOR)
+}
+
 fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -124,13 +141,32 @@ impl TenantState {
         };
         let admin = MockUser {
             id: demo::ADMIN_ID,
-            display_name: "Ada Admin".to_owned(),
-            upn: demo::ADMIN_UPN.to_owned(),
+            display_name: "Ada Admin".into(),
+            upn: demo::ADMIN_UPN.into(),
             roles: vec![DirectoryRole::GlobalAdministrator],
             password: demo::PASSWORD.to_owned(),
         };
         st.users.push(admin);
         st
+    }
+
+    /// A copy of this state with room to grow in the lists that writes append to. A cloned `Vec`
+    /// has no spare capacity, so without this a fresh fork's first audit event, mail, request,
+    /// service principal and grant would each copy their whole list into a larger one; a few spare
+    /// slots, allocated with the copy, let a fork's first workflow append in place.
+    pub(crate) fn fork_copy(&self) -> Self {
+        /// Appended per workflow step: audit events and mails come several at a time.
+        const LOG_ROOM: usize = 8;
+        /// Requests, service principals, grants and assignments: one or two per workflow.
+        const OBJECT_ROOM: usize = 2;
+        let mut copy = self.clone();
+        copy.audit.reserve(LOG_ROOM);
+        copy.outbox.reserve(LOG_ROOM);
+        copy.requests.reserve(OBJECT_ROOM);
+        copy.service_principals.reserve(OBJECT_ROOM);
+        copy.grants.reserve(OBJECT_ROOM);
+        copy.assignments.reserve(OBJECT_ROOM);
+        copy
     }
 
     pub(crate) fn user(&self, id: ObjectId) -> Option<&MockUser> {
@@ -166,23 +202,28 @@ impl TenantState {
             .ok_or_else(|| Error::not_found("the Microsoft Graph service principal (appId 00000003-0000-0000-c000-000000000000)"))
     }
 
+    /// A new request or stage id: the next GUID as text, written straight into its shared string.
+    pub(crate) fn new_id(&mut self) -> Arc<str> {
+        crate::text::with_guid(self.ids.next_uuid(), |g| Arc::from(g))
+    }
+
     /// A display name for an app: its registration's, its service principal's, or its id.
-    pub(crate) fn app_name(&self, app_id: &AppId) -> String {
+    pub(crate) fn app_name(&self, app_id: &AppId) -> Arc<str> {
         self.published(app_id)
-            .map(|p| p.registration.display_name.clone())
-            .or_else(|| self.sp_by_app(app_id).and_then(|s| s.display_name.clone()))
-            .unwrap_or_else(|| app_id.to_string())
+            .map(|p| p.registration.display_name.as_str().into())
+            .or_else(|| self.sp_by_app(app_id).and_then(|s| s.display_name.as_deref().map(Arc::from)))
+            .unwrap_or_else(|| app_id.to_string().into())
     }
 
     /// How the audit log names the actor.
-    pub(crate) fn actor_name(&self, principal: &Principal) -> String {
+    pub(crate) fn actor_name(&self, principal: &Principal) -> Arc<str> {
         match principal {
-            Principal::User { id } => self.user(*id).map_or_else(|| id.to_string(), |u| u.upn.clone()),
-            Principal::App { .. } => "app".to_owned(),
+            Principal::User { id } => self.user(*id).map_or_else(|| id.to_string().into(), |u| Arc::clone(&u.upn)),
+            Principal::App { .. } => shared_name(&APP_ACTOR),
         }
     }
 
-    pub(crate) fn audit(&mut self, actor: String, activity: AuditActivity, target: impl Into<String>, detail: impl Into<String>) {
+    pub(crate) fn audit(&mut self, actor: Arc<str>, activity: AuditActivity, target: impl Into<Arc<str>>, detail: impl Into<String>) {
         let event = AuditEvent {
             at: self.now,
             actor,
@@ -196,8 +237,8 @@ impl TenantState {
 
     /// Queues an email to `to` about an app request; unknown recipients are skipped (a deleted user
     /// gets no mail).
-    pub(crate) fn notify(&mut self, to: ObjectId, kind: NotificationKind, app_id: AppId, request_id: &str) {
-        let Some(upn) = self.user(to).map(|u| u.upn.clone()) else {
+    pub(crate) fn notify(&mut self, to: ObjectId, kind: NotificationKind, app_id: AppId, request_id: &Arc<str>) {
+        let Some(upn) = self.user(to).map(|u| Arc::clone(&u.upn)) else {
             return;
         };
         let n = Notification {
@@ -207,7 +248,7 @@ impl TenantState {
             kind,
             app_id,
             app_display_name: self.app_name(&app_id),
-            request_id: request_id.to_owned(),
+            request_id: Arc::clone(request_id),
         };
         self.outbox.push(n);
     }

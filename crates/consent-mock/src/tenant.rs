@@ -104,7 +104,7 @@ impl MockTenant {
 
     /// A deep copy with its own state and its own clock (stopped at the same time).
     pub fn fork(&self) -> MockTenant {
-        let state = self.with(|s| s.clone());
+        let state = self.with(|s| s.fork_copy());
         Self::from_state(state, ManualClock::new(self.clock.now()))
     }
 
@@ -112,7 +112,7 @@ impl MockTenant {
     /// id, everything else — directory, policies, requests, clock time — is copied. An emulator
     /// serving many tenants builds each of them this way from one preset.
     pub fn fork_as(&self, tenant_id: TenantId) -> MockTenant {
-        let mut state = self.with(|s| s.clone());
+        let mut state = self.with(|s| s.fork_copy());
         state.tenant_id = tenant_id;
         Self::from_state(state, ManualClock::new(self.clock.now()))
     }
@@ -162,8 +162,8 @@ impl MockTenant {
             let password = format!("Mock-{}", &s.ids.next_uuid().simple().to_string()[..16]);
             s.users.push(MockUser {
                 id,
-                display_name: display_name.to_owned(),
-                upn: upn.to_owned(),
+                display_name: display_name.into(),
+                upn: upn.into(),
                 roles: Vec::new(),
                 password,
             });
@@ -183,8 +183,8 @@ impl MockTenant {
             s.users.retain(|u| u.id != id);
             s.users.push(MockUser {
                 id,
-                display_name: display_name.to_owned(),
-                upn: upn.to_owned(),
+                display_name: display_name.into(),
+                upn: upn.into(),
                 roles: role.into_iter().collect(),
                 password: demo::PASSWORD.to_owned(),
             });

@@ -101,7 +101,7 @@ impl TenantState {
         let viewer = self.viewer(principal)?;
         self.requests
             .iter()
-            .find(|r| r.id == app_request_id)
+            .find(|r| *r.id == *app_request_id)
             .and_then(|r| self.user_views(r, viewer))
             .ok_or_else(|| Error::not_found(format!("app consent request {app_request_id}")))
     }
@@ -151,7 +151,7 @@ impl TenantState {
                 .pending_scopes
                 .iter()
                 .map(|s| PendingScope {
-                    display_name: s.as_str().to_owned(),
+                    display_name: s.to_shared(),
                 })
                 .collect(),
             user_consent_requests: Vec::new(),

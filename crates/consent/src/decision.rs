@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::directory::{PermissionConsentType, ServicePrincipal};
+use crate::directory::{PermissionConsentType, PermissionScope, ServicePrincipal};
 use crate::policy::UserConsentSetting;
 use crate::scope::{Scope, ScopeSet};
 
@@ -108,12 +108,26 @@ pub fn decide_user_consent(ctx: &ConsentContext<'_>, scopes: &ScopeSet) -> UserC
     if ctx.client.is_some_and(|c| !c.account_enabled) {
         return UserConsentDecision::AppBlocked;
     }
-    let unknown = scopes.iter().filter(|s| !s.is_oidc() && ctx.resource.scope(s).is_none()).cloned();
-    let unknown = ScopeSet::from_scopes(unknown).unwrap_or_default();
-    if !unknown.is_empty() {
-        return UserConsentDecision::UnknownScopes { scopes: unknown };
+    // One lookup per scope in the resource's (long, unsorted) permission list, kept with the
+    // scopes still to consent to for the admin-only check: this runs on every classify and submit.
+    // `needed` is `scopes.difference(already_granted)`, in the same order.
+    let mut needed: Vec<(&Scope, Option<&PermissionScope>)> = Vec::with_capacity(scopes.len());
+    let mut any_unknown = false;
+    for s in scopes {
+        let offered = ctx.resource.scope(s);
+        if !s.is_oidc() && offered.is_none() {
+            any_unknown = true;
+        } else if !ctx.already_granted.contains(s) {
+            needed.push((s, offered));
+        }
     }
-    let needed = scopes.difference(ctx.already_granted);
+    if any_unknown {
+        // The refusal path: looking the scopes up again to list them costs nothing that matters.
+        let unknown = scopes.iter().filter(|s| !s.is_oidc() && ctx.resource.scope(s).is_none()).cloned();
+        return UserConsentDecision::UnknownScopes {
+            scopes: ScopeSet::from_scopes(unknown).unwrap_or_default(),
+        };
+    }
     if needed.is_empty() {
         return UserConsentDecision::AlreadyGranted;
     }
@@ -128,26 +142,23 @@ pub fn decide_user_consent(ctx: &ConsentContext<'_>, scopes: &ScopeSet) -> UserC
     }
 }
 
-fn admin_reasons(ctx: &ConsentContext<'_>, needed: &ScopeSet) -> Vec<AdminReason> {
+/// `needed`: the scopes not granted yet, each with the resource's permission (when it offers one).
+fn admin_reasons(ctx: &ConsentContext<'_>, needed: &[(&Scope, Option<&PermissionScope>)]) -> Vec<AdminReason> {
     let mut reasons = Vec::new();
     if ctx.client.is_some_and(|c| c.app_role_assignment_required) {
         reasons.push(AdminReason::AssignmentRequired);
     }
-    for s in needed {
-        if ctx
-            .resource
-            .scope(s)
-            .is_some_and(|p| p.consent_type == PermissionConsentType::Admin)
-        {
-            reasons.push(AdminReason::AdminOnlyScope(s.clone()));
+    for (s, p) in needed {
+        if p.is_some_and(|p| p.consent_type == PermissionConsentType::Admin) {
+            reasons.push(AdminReason::AdminOnlyScope((*s).clone()));
         }
     }
+    let needed = needed.iter().map(|(s, _)| *s);
     match ctx.setting {
         UserConsentSetting::Disabled => reasons.push(AdminReason::UserConsentDisabled),
         UserConsentSetting::AllowAll => {}
         UserConsentSetting::MicrosoftManaged => reasons.extend(
             needed
-                .iter()
                 .filter(|s| MICROSOFT_MANAGED_RESTRICTED.iter().any(|p| s.as_str().starts_with(p)))
                 .map(|s| AdminReason::RestrictedByMicrosoftManagedPolicy(s.clone())),
         ),
@@ -157,7 +168,6 @@ fn admin_reasons(ctx: &ConsentContext<'_>, needed: &ScopeSet) -> Vec<AdminReason
             }
             reasons.extend(
                 needed
-                    .iter()
                     .filter(|s| !LOW_IMPACT_SCOPES.iter().any(|l| s.as_str().eq_ignore_ascii_case(l)))
                     .map(|s| AdminReason::NotLowImpact(s.clone())),
             );

@@ -1,6 +1,8 @@
 //! Consent requests as Graph returns them: `appConsentRequest` (one per app and consent type) and the
 //! `userConsentRequest`s that users file against it.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -14,12 +16,12 @@ use crate::scope::{Scope, ScopeSet};
 #[serde(rename_all = "camelCase")]
 pub struct AppConsentRequest {
     /// Request id.
-    pub id: String,
+    pub id: Arc<str>,
     /// The client app.
     pub app_id: AppId,
     /// The app's display name.
     #[serde(default)]
-    pub app_display_name: Option<String>,
+    pub app_display_name: Option<Arc<str>>,
     /// `Static` (`.default` / registered permissions) or `Dynamic` (scopes asked at runtime).
     #[serde(default)]
     pub consent_type: Option<ConsentType>,
@@ -34,8 +36,9 @@ pub struct AppConsentRequest {
 impl AppConsentRequest {
     /// The pending scopes as a [`ScopeSet`]; values that are not valid scopes are skipped.
     pub fn pending_scope_set(&self) -> ScopeSet {
-        let scopes = self.pending_scopes.iter().filter_map(|p| Scope::parse(&p.display_name).ok());
-        ScopeSet::from_scopes(scopes).unwrap_or_default()
+        let scopes = self.pending_scopes.iter().filter_map(|p| Scope::parse_shared(&p.display_name).ok());
+        // Nearly always every value is valid: room for all of them.
+        ScopeSet::from_scopes_with_room(scopes, self.pending_scopes.len()).unwrap_or_default()
     }
 }
 
@@ -44,7 +47,7 @@ impl AppConsentRequest {
 #[serde(rename_all = "camelCase")]
 pub struct PendingScope {
     /// The scope value (Graph names the field `displayName`).
-    pub display_name: String,
+    pub display_name: Arc<str>,
 }
 
 /// Whether the request is for statically registered or dynamically requested permissions.
@@ -61,15 +64,15 @@ pub enum ConsentType {
 #[serde(rename_all = "camelCase")]
 pub struct UserConsentRequest {
     /// Request id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Always equal to `id`.
     #[serde(default)]
-    pub approval_id: Option<String>,
+    pub approval_id: Option<Arc<str>>,
     /// Lifecycle status (the outcome lives in the approval stage).
     pub status: UserRequestStatus,
     /// The requester's justification.
     #[serde(default)]
-    pub reason: Option<String>,
+    pub reason: Option<Arc<str>>,
     /// Who asked.
     #[serde(default)]
     pub created_by: IdentitySet,
@@ -147,16 +150,16 @@ pub struct IdentitySet {
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentity {
     /// Object id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Display name.
     #[serde(default)]
-    pub display_name: Option<String>,
+    pub display_name: Option<Arc<str>>,
     /// UPN.
     #[serde(default)]
-    pub user_principal_name: Option<String>,
+    pub user_principal_name: Option<Arc<str>>,
     /// Mail.
     #[serde(default)]
-    pub mail: Option<String>,
+    pub mail: Option<Arc<str>>,
 }
 
 /// `approval` with its stages (one for consent requests).
@@ -164,7 +167,7 @@ pub struct UserIdentity {
 #[serde(rename_all = "camelCase")]
 pub struct Approval {
     /// Same as the user request id.
-    pub id: String,
+    pub id: Arc<str>,
     /// The stages.
     #[serde(default)]
     pub stages: Vec<ApprovalStage>,
@@ -175,13 +178,13 @@ pub struct Approval {
 #[serde(rename_all = "camelCase")]
 pub struct ApprovalStage {
     /// Stage id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Whether the caller is a reviewer of this stage.
     #[serde(default)]
     pub assigned_to_me: Option<bool>,
     /// The reviewer's justification.
     #[serde(default)]
-    pub justification: Option<String>,
+    pub justification: Option<Arc<str>>,
     /// The decision.
     #[serde(default)]
     pub review_result: Option<ReviewResult>,
@@ -245,7 +248,7 @@ pub struct ConsentRequestSubmission {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConsentReview {
     /// The `appConsentRequest` id.
-    pub app_request_id: String,
+    pub app_request_id: Arc<str>,
     /// The decision.
     pub decision: ReviewDecision,
 }

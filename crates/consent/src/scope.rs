@@ -30,6 +30,25 @@ impl Scope {
     /// Validates one permission value: non-empty, at most 256 characters, and only the characters a
     /// permission value or resource URI may contain (no spaces, quotes, or control characters).
     pub fn parse(s: &str) -> Result<Self> {
+        Self::check(s)?;
+        Ok(Self(Arc::from(s)))
+    }
+
+    /// [`parse`](Self::parse) of a value that is already shared: a valid one keeps `s` (a
+    /// reference count) instead of copying it, as for the pending scopes of every consent request
+    /// a snapshot reads.
+    pub(crate) fn parse_shared(s: &Arc<str>) -> Result<Self> {
+        Self::check(s)?;
+        Ok(Self(Arc::clone(s)))
+    }
+
+    /// The shared value, for a Graph-shaped object that carries it as `Arc<str>` (a reference
+    /// count, not a copy).
+    pub fn to_shared(&self) -> Arc<str> {
+        Arc::clone(&self.0)
+    }
+
+    fn check(s: &str) -> Result<()> {
         if s.is_empty() {
             return Err(Error::invalid("scope", "is empty"));
         }
@@ -48,7 +67,7 @@ impl Scope {
                 ),
             ));
         }
-        Ok(Self(Arc::from(s)))
+        Ok(())
     }
 
     /// The value as sent on the wire.
@@ -140,7 +159,16 @@ impl ScopeSet {
 
     /// Builds a set from scopes, dropping duplicates.
     pub fn from_scopes(scopes: impl IntoIterator<Item = Scope>) -> Result<Self> {
-        let mut set = Self::new();
+        let scopes = scopes.into_iter();
+        // Room for the scopes known to come (duplicates only leave some unused).
+        let room = scopes.size_hint().0;
+        Self::from_scopes_with_room(scopes, room)
+    }
+
+    /// [`from_scopes`](Self::from_scopes) with room for `room` scopes reserved first, for a caller
+    /// that knows how many usually come when the iterator cannot tell (a filter).
+    pub(crate) fn from_scopes_with_room(scopes: impl IntoIterator<Item = Scope>, room: usize) -> Result<Self> {
+        let mut set = Self(Vec::with_capacity(room));
         for s in scopes {
             set.insert_unchecked(s);
         }
@@ -183,7 +211,10 @@ impl ScopeSet {
     pub fn union(&self, other: &ScopeSet) -> Result<ScopeSet> {
         // `self` is already deduplicated (every constructor keeps that), so only `other`'s scopes
         // need the membership check.
-        let mut set = self.clone();
+        // Room for every scope of `other` up front: a clone has no spare capacity, so the first new
+        // scope would otherwise copy the whole set again.
+        let mut set = Self(Vec::with_capacity(self.0.len() + other.0.len()));
+        set.0.extend(self.0.iter().cloned());
         for s in &other.0 {
             set.insert_unchecked(s.clone());
         }

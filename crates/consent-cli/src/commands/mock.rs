@@ -309,8 +309,8 @@ impl UserView {
     fn from_user(u: &consent_mock::MockUser) -> Self {
         Self {
             id: u.id.to_string(),
-            display_name: u.display_name.clone(),
-            upn: u.upn.clone(),
+            display_name: u.display_name.to_string(),
+            upn: u.upn.to_string(),
             roles: u.roles.iter().map(|r| r.name()).collect(),
             role_names: u.roles.iter().map(|r| r.display_name()).collect(),
         }
@@ -345,10 +345,10 @@ impl NotificationView {
     fn new(n: Notification) -> Self {
         Self {
             at: n.at.to_rfc3339(),
-            to: n.to_upn,
+            to: n.to_upn.to_string(),
             kind: n.kind,
-            app_display_name: n.app_display_name,
-            request_id: n.request_id,
+            app_display_name: n.app_display_name.to_string(),
+            request_id: n.request_id.to_string(),
         }
     }
 

@@ -281,7 +281,7 @@ pub fn reviewer_name(r: &Reviewer, mock: Option<&MockTenant>) -> Option<String> 
         Reviewer::Role(id) => DirectoryRole::from_template_id(*id).map(|d| d.display_name().to_owned()),
         Reviewer::User(id) => mock
             .and_then(|m| m.users().into_iter().find(|u| u.id == *id))
-            .map(|u| u.display_name),
+            .map(|u| u.display_name.to_string()),
         Reviewer::Group(id) => mock
             .and_then(|m| m.groups().into_iter().find(|g| g.id == *id))
             .map(|g| g.display_name),

@@ -142,7 +142,7 @@ async fn fill_user_requests(g: &dyn ConsentGraph, r: &mut AppConsentRequest) -> 
 
 async fn find(g: &dyn ConsentGraph, id: &str) -> CliResult<AppConsentRequest> {
     let all = g.list_app_consent_requests(&RequestFilter::default()).await?;
-    let mut r = all.into_iter().find(|r| r.id == id).ok_or_else(|| {
+    let mut r = all.into_iter().find(|r| *r.id == *id).ok_or_else(|| {
         CliError::hinted(
             Error::not_found(format!("consent request {id:?}")),
             "`consentctl requests list` shows the ids you can see (reviewers see only requests assigned to them)",
@@ -183,7 +183,7 @@ async fn deny(a: DenyArgs, backend: &Backend) -> CliResult<RequestsReport> {
         ReviewDecision::Deny(a.justification)
     };
     let review = ConsentReview {
-        app_request_id: a.id.clone(),
+        app_request_id: a.id.as_str().into(),
         decision,
     };
     reviewer.review_consent_request(&review).await?;

@@ -104,9 +104,9 @@ impl AppRequestView {
         let mut users: Vec<&UserConsentRequest> = r.user_consent_requests.iter().collect();
         users.sort_by_key(|u| u.created_date_time);
         Self {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             app_id: r.app_id.to_string(),
-            app_display_name: r.app_display_name.clone(),
+            app_display_name: r.app_display_name.as_deref().map(str::to_owned),
             consent_type: r.consent_type.map(|c| match c {
                 ConsentType::Static => "static",
                 ConsentType::Dynamic => "dynamic",
@@ -171,17 +171,17 @@ impl UserRequestView {
         let stage = u.approval.as_ref().and_then(|a| a.stages.first());
         let reviewer = stage.and_then(|s| s.reviewed_by.as_ref());
         Self {
-            id: u.id.clone(),
+            id: u.id.to_string(),
             outcome: u.outcome(),
             requester: u.created_by.user.as_ref().map(|p| Requester {
-                id: p.id.clone(),
-                display_name: p.display_name.clone(),
-                user_principal_name: p.user_principal_name.clone(),
+                id: p.id.to_string(),
+                display_name: p.display_name.as_deref().map(str::to_owned),
+                user_principal_name: p.user_principal_name.as_deref().map(str::to_owned),
             }),
-            reason: u.reason.clone(),
+            reason: u.reason.as_deref().map(str::to_owned),
             created_at: u.created_date_time,
-            reviewed_by: reviewer.map(|r| r.display_name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| r.id.clone())),
-            review_justification: stage.and_then(|s| s.justification.clone()),
+            reviewed_by: reviewer.map(|r| r.display_name.as_deref().filter(|n| !n.is_empty()).unwrap_or(&r.id).to_owned()),
+            review_justification: stage.and_then(|s| s.justification.as_deref().map(str::to_owned)),
             reviewed_at: stage.and_then(|s| s.reviewed_date_time),
         }
     }

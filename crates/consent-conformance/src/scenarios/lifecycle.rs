@@ -30,7 +30,7 @@ pub async fn submit_creates_one_app_request(h: &dyn Harness) -> Outcome {
     let users = admin.list_user_consent_requests(&apps[0].id).await.step("list user requests")?;
     expect_eq("user requests", 1, users.len())?;
     expect_eq("requester", Some(demo::EVA_ID), users[0].requester())?;
-    expect_eq("reason", Some(WHY_EVA.to_owned()), users[0].reason.clone())?;
+    expect_eq("reason", Some(WHY_EVA), users[0].reason.as_deref())?;
     expect_eq("status", UserRequestStatus::InProgress, users[0].status)
 }
 
@@ -74,11 +74,7 @@ pub async fn deny_closes_and_user_may_ask_again(h: &dyn Harness) -> Outcome {
     let why = "Use the approved scheduling tool instead";
     pending.deny(&*reviewer, justification(why)?).await.step("deny")?;
     let denied = expect_state!(f.observe("after denying").await?, Denied, "after denying");
-    expect_eq(
-        "reviewer's justification",
-        Some(why.to_owned()),
-        denied.details().justification.clone(),
-    )?;
+    expect_eq("reviewer's justification", Some(why), denied.details().justification.as_deref())?;
     ensure(denied.details().can_request_again, || {
         "after denying: expected can_request_again".to_owned()
     })?;

@@ -50,12 +50,12 @@ pub(crate) async fn page(State(shared): State<Arc<Shared>>, jar: CookieJar, Quer
         .tenant
         .users()
         .into_iter()
-        .map(|u| (u.upn.clone(), format!("{} ({})", u.display_name, u.upn)))
+        .map(|u| (u.upn.to_string(), format!("{} ({})", u.display_name, u.upn)))
         .collect();
     let selected = q
         .user
         .filter(|u| users.iter().any(|(upn, _)| upn.eq_ignore_ascii_case(u)))
-        .unwrap_or_else(|| ctx.user.upn.clone());
+        .unwrap_or_else(|| ctx.user.upn.to_string());
     let mut mails: Vec<MailRow> = ctx
         .tenant
         .outbox()

@@ -85,7 +85,7 @@ impl Ctx {
     pub(crate) fn chrome(&self, title: &str, section: &'static str, crumbs: Vec<(String, String)>) -> Chrome {
         Chrome {
             title: title.to_owned(),
-            user: Some(self.user.display_name.clone()),
+            user: Some(self.user.display_name.to_string()),
             csrf: self.session.csrf.clone(),
             section,
             crumbs,
@@ -386,7 +386,7 @@ async fn home(State(shared): State<Arc<Shared>>, jar: CookieJar) -> Response {
         chrome: ctx.chrome("Home", "", Vec::new()),
         tenant_name: ctx.tenant_name(),
         tenant_id: ctx.tenant.tenant_id().to_string(),
-        user_name: ctx.user.display_name.clone(),
+        user_name: ctx.user.display_name.to_string(),
         roles: ctx.user.roles.iter().map(|r| r.display_name()).collect::<Vec<_>>().join(", "),
     };
     render(&page)
@@ -398,8 +398,7 @@ pub(crate) fn user_named(ctx: &Ctx, id: ObjectId) -> String {
         .users()
         .into_iter()
         .find(|u| u.id == id)
-        .map(|u| u.display_name)
-        .unwrap_or_else(|| id.to_string())
+        .map_or_else(|| id.to_string(), |u| u.display_name.to_string())
 }
 
 #[cfg(test)]

@@ -116,13 +116,13 @@ pub(crate) async fn list(State(shared): State<Arc<Shared>>, jar: CookieJar, Quer
             let mut requesters: Vec<String> = r
                 .user_consent_requests
                 .iter()
-                .filter_map(|u| u.created_by.user.as_ref().map(|x| x.id.clone()))
+                .filter_map(|u| u.created_by.user.as_ref().map(|x| x.id.to_string()))
                 .collect();
             requesters.sort();
             requesters.dedup();
             RequestRow {
-                id: r.id.clone(),
-                app_name: r.app_display_name.clone().unwrap_or_else(|| r.app_id.to_string()),
+                id: r.id.to_string(),
+                app_name: r.app_display_name.as_deref().map_or_else(|| r.app_id.to_string(), str::to_owned),
                 requesters: requesters.len(),
                 status: status_of(r),
                 created: created.map(date).unwrap_or_default(),
@@ -165,7 +165,7 @@ async fn find(ctx: &Ctx, id: &str) -> Result<AppConsentRequest, Response> {
         Err(consent::Error::PermissionDenied { .. }) => Vec::new(),
         Err(e) => return Err(write_error(ctx, &e, "/admin/requests")),
     };
-    all.into_iter().find(|r| r.id == id).ok_or_else(|| {
+    all.into_iter().find(|r| *r.id == *id).ok_or_else(|| {
         message_page(
             StatusCode::NOT_FOUND,
             Some(ctx),
@@ -191,7 +191,7 @@ pub(crate) async fn show(
         Ok(r) => r,
         Err(page) => return page,
     };
-    let app_name = r.app_display_name.clone().unwrap_or_else(|| r.app_id.to_string());
+    let app_name = r.app_display_name.as_deref().map_or_else(|| r.app_id.to_string(), str::to_owned);
     let requesters = r
         .user_consent_requests
         .iter()
@@ -202,12 +202,12 @@ pub(crate) async fn show(
                 .as_ref()
                 .map(|x| match (&x.display_name, &x.user_principal_name) {
                     (Some(n), Some(upn)) => format!("{n} ({upn})"),
-                    (Some(n), None) => n.clone(),
-                    (None, Some(upn)) => upn.clone(),
-                    (None, None) => x.id.clone(),
+                    (Some(n), None) => n.to_string(),
+                    (None, Some(upn)) => upn.to_string(),
+                    (None, None) => x.id.to_string(),
                 })
                 .unwrap_or_default(),
-            justification: u.reason.clone().unwrap_or_default(),
+            justification: u.reason.as_deref().unwrap_or_default().to_owned(),
             date: date(u.created_date_time),
             status: match u.outcome() {
                 consent::RequestOutcome::Pending => "Pending",
@@ -223,7 +223,7 @@ pub(crate) async fn show(
     chrome.notice = q.notice;
     let page = RequestPage {
         chrome,
-        id: r.id.clone(),
+        id: r.id.to_string(),
         app_id: r.app_id.to_string(),
         status: status_of(&r),
         open: r.user_consent_requests.iter().any(is_open),
@@ -260,7 +260,7 @@ pub(crate) async fn consent_dialog(State(shared): State<Arc<Shared>>, jar: Cooki
     if !can_act(&r) {
         return not_a_reviewer(&ctx, &id);
     }
-    let app_name = r.app_display_name.clone().unwrap_or_else(|| r.app_id.to_string());
+    let app_name = r.app_display_name.as_deref().map_or_else(|| r.app_id.to_string(), str::to_owned);
     let scopes = registration(&shared, &ctx.tenant, &r.app_id)
         .map(|a| a.delegated_scopes())
         .unwrap_or_else(|| r.pending_scope_set());

@@ -149,6 +149,7 @@ async fn eva_asks(env: &Env, why: &str) -> String {
         .await
         .unwrap()
         .id
+        .to_string()
 }
 
 fn carerix_scopes() -> ScopeSet {

@@ -118,6 +118,7 @@ pub async fn file_eva_request(tenant: &MockTenant) -> String {
         .await
         .expect("submit")
         .id
+        .to_string()
 }
 
 /// The client-credentials token of the seeded admin client in `tenant`, from the token endpoint.

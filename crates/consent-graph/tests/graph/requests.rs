@@ -26,7 +26,7 @@ async fn lists_app_requests_with_a_combined_filter() {
         .await
         .unwrap();
     assert_eq!(got.len(), 1);
-    assert_eq!(got[0].id, "r1");
+    assert_eq!(&*got[0].id, "r1");
     assert_eq!(got[0].pending_scope_set().to_wire(), "Calendars.ReadWrite");
     assert_eq!(query(&received(&server).await[0]), vec![("$filter".to_owned(), filter)]);
 }

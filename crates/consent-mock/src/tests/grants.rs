@@ -192,7 +192,7 @@ async fn every_write_is_audited() {
         .await
         .unwrap();
     let log = t.audit_log();
-    let new: Vec<_> = log[before..].iter().map(|e| (e.actor.as_str(), e.activity)).collect();
+    let new: Vec<_> = log[before..].iter().map(|e| (&*e.actor, e.activity)).collect();
     assert_eq!(
         new,
         vec![

@@ -231,7 +231,7 @@ async fn approve_grants_tenant_wide_and_closes_every_user_request() {
             (u.status, stage.review_result),
             (UserRequestStatus::Completed, Some(ReviewResult::Approve))
         );
-        assert_eq!(stage.reviewed_by.as_ref().unwrap().id, demo::CLOUD_ADMIN_ID.to_string());
+        assert_eq!(*stage.reviewed_by.as_ref().unwrap().id, demo::CLOUD_ADMIN_ID.to_string());
     }
     let approved: Vec<_> = t
         .outbox()
@@ -363,7 +363,7 @@ async fn a_graph_grant_covering_the_request_completes_it_unless_switched_off() {
         if complete {
             assert_eq!(u.outcome(), RequestOutcome::Approved);
             let by = u.approval.unwrap().stages[0].reviewed_by.clone().unwrap();
-            assert_eq!(by.id, SYSTEM_REVIEWER_ID);
+            assert_eq!(&*by.id, SYSTEM_REVIEWER_ID);
         } else {
             assert_eq!(u.outcome(), RequestOutcome::Pending);
         }

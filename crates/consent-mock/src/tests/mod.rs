@@ -41,7 +41,7 @@ pub(super) async fn submit(t: &MockTenant, user: consent::ObjectId, app: AppId, 
 
 pub(super) async fn review(t: &MockTenant, reviewer: consent::ObjectId, id: &str, decision: ReviewDecision) -> Result<()> {
     let r = ConsentReview {
-        app_request_id: id.to_owned(),
+        app_request_id: id.into(),
         decision,
     };
     t.as_user(reviewer).review_consent_request(&r).await

@@ -135,12 +135,20 @@ pub(crate) fn required_role<'a>(
 
 /// Scopes granted tenant-wide on one resource.
 pub(crate) fn granted_on(snap: &TenantSnapshot, resource: &ServicePrincipal) -> ScopeSet {
-    let scopes = snap
+    let mut grants = snap
         .grants
         .iter()
-        .filter(|g| g.consent_type == GrantConsentType::AllPrincipals && g.resource_id == resource.id)
-        .flat_map(|g| g.scope.iter().cloned());
-    ScopeSet::from_scopes(scopes).unwrap_or_default()
+        .filter(|g| g.consent_type == GrantConsentType::AllPrincipals && g.resource_id == resource.id);
+    match (grants.next(), grants.clone().next()) {
+        (None, _) => ScopeSet::new(),
+        // Graph keeps one tenant-wide grant per client and resource: its set is the answer as it
+        // is (already deduplicated and within the limit), without rebuilding it scope by scope.
+        (Some(only), None) => only.scope.clone(),
+        (Some(first), Some(_)) => {
+            let scopes = first.scope.iter().chain(grants.flat_map(|g| g.scope.iter())).cloned();
+            ScopeSet::from_scopes(scopes).unwrap_or_default()
+        }
+    }
 }
 
 /// The coverage, and what is granted tenant-wide on each of the app's resources (in `app.resources`
@@ -203,6 +211,8 @@ fn admin_reasons(
         };
         match decide_user_consent(&ctx, &r.scopes) {
             UserConsentDecision::AlreadyGranted | UserConsentDecision::UserMayConsent => {}
+            // The first reasons as they are, instead of copied into an empty list.
+            UserConsentDecision::AdminApprovalRequired { reasons: more, .. } if reasons.is_empty() => reasons = more,
             UserConsentDecision::AdminApprovalRequired { reasons: more, .. } => reasons.extend(more),
             UserConsentDecision::AppBlocked => {}
             UserConsentDecision::UnknownScopes { scopes } => {

@@ -1,6 +1,8 @@
 //! The data each workflow state carries. Plain records: they serialize, and a loaded one is only a
 //! claim about the tenant that the next transition re-checks.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -90,9 +92,9 @@ pub struct Requester {
     /// The user's object id, when known.
     pub user_id: Option<ObjectId>,
     /// Display name or UPN, for people.
-    pub name: Option<String>,
+    pub name: Option<Arc<str>>,
     /// Their justification.
-    pub justification: Option<String>,
+    pub justification: Option<Arc<str>>,
     /// When they asked.
     pub requested_at: DateTime<Utc>,
 }
@@ -101,7 +103,7 @@ pub struct Requester {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pending {
     /// The `appConsentRequest` id.
-    pub request_id: String,
+    pub request_id: Arc<str>,
     /// The scopes asked for.
     pub scopes: ScopeSet,
     /// Everyone who asked, oldest first.
@@ -125,11 +127,11 @@ pub struct Approved {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Denied {
     /// The `appConsentRequest` id.
-    pub request_id: String,
+    pub request_id: Arc<str>,
     /// The reviewer's justification.
-    pub justification: Option<String>,
+    pub justification: Option<Arc<str>>,
     /// Who denied.
-    pub reviewed_by: Option<String>,
+    pub reviewed_by: Option<Arc<str>>,
     /// Whether users can file a new request (the workflow is still on).
     pub can_request_again: bool,
     /// Grant coverage.
@@ -140,7 +142,7 @@ pub struct Denied {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expired {
     /// The `appConsentRequest` id.
-    pub request_id: String,
+    pub request_id: Arc<str>,
     /// Whether users can file a new request.
     pub can_request_again: bool,
     /// Grant coverage.

@@ -84,7 +84,7 @@ fn user_request(id: &str, day: u32, result: Option<ReviewResult>, stage: StageSt
         reason: Some("I schedule interviews".into()),
         created_by: IdentitySet {
             user: Some(UserIdentity {
-                id: ObjectId::new_random().to_string(),
+                id: ObjectId::new_random().to_string().into(),
                 display_name: Some("Eva".into()),
                 ..Default::default()
             }),
@@ -196,7 +196,7 @@ fn open_request_is_pending_with_requesters_and_expiry() {
     )])];
     let s = classify(&app(), &sn, now()).unwrap();
     let ConsentState::Pending(c) = &s else { panic!("{s:?}") };
-    assert_eq!(c.details().request_id, "req-1");
+    assert_eq!(&*c.details().request_id, "req-1");
     assert_eq!(c.details().requesters[0].justification.as_deref(), Some("I schedule interviews"));
     assert_eq!(c.details().expires_at, Some(Utc.with_ymd_and_hms(2026, 2, 9, 9, 0, 0).unwrap()));
 }

@@ -158,7 +158,7 @@ impl Consent<Pending> {
             .await?;
         let details = Denied {
             request_id: id,
-            justification: Some(justification.to_string()),
+            justification: Some(justification.to_string().into()),
             reviewed_by: None,
             can_request_again: true,
             coverage: self.details.coverage,
