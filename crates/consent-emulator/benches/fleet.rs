@@ -335,7 +335,11 @@ fn main() {
                 (Some(s0), Some(s1)) => (per_tenant(s0.cpu, s1.cpu), format!("{:.0} MiB", s1.peak_mib)),
                 _ => ("(in client)".to_owned(), "(in client)".to_owned()),
             };
-            let run = if wrote > 0 { format!("{run} ({wrote} wrote)") } else { run.to_owned() };
+            let run = if wrote > 0 {
+                format!("{run} ({wrote} wrote)")
+            } else {
+                run.to_owned()
+            };
             println!(
                 "| {c} | {run} | {round_trips:.2} | {:.2} s | {:.2} s | {:.2}× | {} | {:.0} MiB | {:.0} MiB | {server_cpu} | {server_peak} | {errors} | {} | {} |",
                 wall.as_secs_f64(),

@@ -14,6 +14,10 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// Answers each `$batch` item from `answer(url)`; any other request is unexpected (wiremock 404).
 async fn mount_batch(server: &MockServer, answer: fn(&str) -> (u16, Value)) {
+    batch_answering(answer).mount(server).await;
+}
+
+fn batch_answering(answer: fn(&str) -> (u16, Value)) -> Mock {
     Mock::given(method("POST"))
         .and(path("/v1.0/$batch"))
         .respond_with(move |req: &Request| {
@@ -30,8 +34,6 @@ async fn mount_batch(server: &MockServer, answer: fn(&str) -> (u16, Value)) {
                 .collect();
             ResponseTemplate::new(200).set_body_json(json!({"responses": responses}))
         })
-        .mount(server)
-        .await;
 }
 
 fn not_found() -> (u16, Value) {
@@ -184,4 +186,55 @@ async fn approve_many_when_already_approved_is_one_read() {
         results[0].result
     );
     assert_eq!(received(&server).await.len(), 1, "one read batch, nothing written");
+}
+
+#[tokio::test]
+async fn approve_many_in_a_tenant_without_the_app_reads_once_before_writing() {
+    let server = MockServer::start().await;
+    // The first read finds the app absent; every later read (the read-back) finds it granted.
+    batch_answering(not_in_tenant).up_to_n_times(1).mount(&server).await;
+    mount_batch(&server, approved_without_request).await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/servicePrincipals"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(sp_json(CLIENT_SP, APP)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/oauth2PermissionGrants"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(grant_json("g1", "Calendars.ReadWrite")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let graph: Arc<dyn ConsentGraph> = Arc::new(backend(&server));
+    let graphs = move |_t: TenantId| {
+        let g = graph.clone();
+        async move { Ok(g) }
+    };
+    let journal = consent::Journal::disabled(app());
+    let app = calendar_app();
+    let tenants = vec![FleetTenant::new(TenantId::parse(TENANT).unwrap())];
+    let results: Vec<_> = consent::approve_many(&graphs, tenants, &app, &journal, FleetOptions::new(Arc::new(NoSleep)))
+        .collect()
+        .await;
+    assert!(
+        matches!(results[0].result, Ok(FleetApproval::Granted { .. })),
+        "{:?}",
+        results[0].result
+    );
+    let methods: Vec<String> = received(&server)
+        .await
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.url.path()))
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            "POST /v1.0/$batch",
+            "POST /v1.0/servicePrincipals",
+            "POST /v1.0/oauth2PermissionGrants",
+            "POST /v1.0/$batch"
+        ],
+        "one read decides and feeds the grant, then two writes and one read-back"
+    );
 }

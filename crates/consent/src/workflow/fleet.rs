@@ -23,9 +23,9 @@ use futures::future::{self, Either, FutureExt};
 use futures::stream::{self, BoxStream, StreamExt};
 use serde::{Deserialize, Serialize};
 
-use super::grant::{grant_tenant_wide, GrantReport};
+use super::grant::{grant_from_snapshot, GrantReport};
 use super::journal::{Journal, JournalEvent};
-use super::observe::observe;
+use super::observe::{classify_shared, observe};
 use super::watch::Sleeper;
 use super::ConsentState;
 use crate::app::AppRegistration;
@@ -176,7 +176,8 @@ pub fn observe_many<'a>(
     })
 }
 
-/// Approves `app` tenant-wide in every tenant (the idempotent [`grant_tenant_wide`], then a
+/// Approves `app` tenant-wide in every tenant (the idempotent
+/// [`grant_tenant_wide`](super::grant_tenant_wide) recipe on the snapshot that decided it, then a
 /// read-back), recording each tenant in `journal`. Tenants the journal already records as done for
 /// this app are reported as [`FleetApproval::DoneEarlier`] without being contacted.
 ///
@@ -213,7 +214,11 @@ pub fn approve_many<'a>(
 }
 
 async fn approve_one(graph: &dyn ConsentGraph, app: &AppRegistration) -> Result<FleetApproval> {
-    let before = observe(graph, app).await?;
+    app.validate()?;
+    // One read decides and feeds the grant (as `grant_tenant_wide` would read it again): across a
+    // fleet that is one round trip fewer per tenant approved.
+    let snapshot = graph.snapshot_for(app).await?;
+    let before = classify_shared(&Arc::new(app.clone()), &snapshot, graph.now())?;
     match before {
         ConsentState::Approved(_) => return Ok(FleetApproval::AlreadyApproved),
         ConsentState::Blocked(_) => {
@@ -225,7 +230,7 @@ async fn approve_one(graph: &dyn ConsentGraph, app: &AppRegistration) -> Result<
         }
         _ => {}
     }
-    let grant = grant_tenant_wide(graph, app).await?;
+    let grant = grant_from_snapshot(graph, app, &snapshot).await?;
     let after = observe(graph, app).await?;
     if !matches!(after, ConsentState::Approved(_)) {
         return Err(Error::InvalidTransition {
