@@ -1,9 +1,9 @@
 //! Data safety of the mock state file: concurrent writers lose nothing, bad files are refused and
 //! left untouched, reads do not rewrite, `init` does not clobber.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use crate::common::{Mock, APP};
+use crate::common::{bare_std, Mock, APP};
 use predicates::prelude::*;
 
 #[test]
@@ -13,13 +13,11 @@ fn eight_concurrent_submits_record_eight_requests() {
     for u in &users {
         m.json(&["mock", "add-user", "--upn", u], 0);
     }
-    let bin = assert_cmd::cargo::cargo_bin("consentctl");
     // Start all eight before waiting for any, so their load-modify-save cycles overlap.
     let children: Vec<_> = users
         .iter()
         .map(|u| {
-            Command::new(&bin)
-                .env_remove("CONSENTCTL_MOCK_STATE")
+            bare_std()
                 .arg("--mock")
                 .arg("--mock-state")
                 .arg(&m.state)

@@ -4,13 +4,11 @@
 //! `fleet approve` killed with SIGKILL mid-run resumes from its journal, and `watch` in one tenant
 //! sees the approval another process makes.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
 
-use crate::common::{bare_std, Mock, APP};
+use crate::common::{bare_std, Emulator, Mock, APP, SCOPES};
 use serde_json::Value;
-
-const SCOPES: &str = "Calendars.ReadWrite User.Read offline_access";
 
 fn lines(stdout: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(stdout)
@@ -48,8 +46,7 @@ fn watch_prints_one_json_line_per_change_and_exits_3_at_the_deadline() {
 #[test]
 fn watch_sees_an_approval_made_by_another_process_and_exits_0() {
     let m = pending_mock();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("consentctl"))
-        .env("NO_COLOR", "1")
+    let mut child = bare_std()
         .arg("--mock")
         .arg("--mock-state")
         .arg(&m.state)
@@ -84,101 +81,9 @@ fn watch_lines_for_people_name_the_state() {
     assert!(text.contains("pending") && text.contains("timed out"), "{text}");
 }
 
-/// A running `consentctl emulator`, stopped when dropped.
-struct Emulator {
-    child: Child,
-    line: Value,
-    dir: tempfile::TempDir,
-}
-
-impl Emulator {
-    fn start() -> Self {
-        Self::start_with(&["--preset", "microsoft-managed"])
-    }
-
-    fn start_with(args: &[&str]) -> Self {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("consentctl"))
-            .args(["emulator", "--port", "0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-        let line = serde_json::from_str(&first).unwrap();
-        Self {
-            child,
-            line,
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn field(&self, k: &str) -> String {
-        self.line[k].as_str().unwrap().to_owned()
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
-        path.display().to_string()
-    }
-
-    /// The tenants the emulator serves.
-    fn tenants(&self) -> Vec<String> {
-        self.line["tenants"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t.as_str().unwrap().to_owned())
-            .collect()
-    }
-
-    /// `consentctl --json --graph-url … --login-url …` acting as the emulator's admin client.
-    fn consentctl(&self) -> Command {
-        let mut c = bare_std();
-        c.env("ENTRA_CLIENT_ID", self.field("admin_client_id"))
-            .env("ENTRA_CLIENT_SECRET", self.field("admin_client_secret"))
-            .args([
-                "--json",
-                "--graph-url",
-                &self.field("graph_url"),
-                "--login-url",
-                &self.field("login_url"),
-            ]);
-        c
-    }
-
-    /// `consentctl … fleet <args> --app <demo> --scopes …`.
-    fn fleet(&self, args: &[&str], code: i32) -> Value {
-        let out = assert_cmd::Command::from_std(self.consentctl())
-            .arg("fleet")
-            .args(args)
-            .args(["--app", &self.field("app_id"), "--scopes", SCOPES])
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "{args:?}\n{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(!stdout.contains(&self.field("admin_client_secret")), "secret printed");
-        serde_json::from_str(&stdout).unwrap()
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn fleet_status_dry_run_and_approve_through_graph_with_a_failing_tenant() {
-    let emu = Emulator::start();
+    let emu = Emulator::start(&["--preset", "microsoft-managed"]);
     let tenant = emu.field("tenant_id");
     let both = emu.file(
         "tenants.csv",
@@ -251,7 +156,7 @@ fn done_in(journal: &std::path::Path) -> Vec<String> {
 fn fleet_approve_killed_mid_run_reruns_only_the_unfinished_tenants() {
     // 150 ms per Graph and token answer: one tenant (token, read, writes, read-back) takes about a
     // second, so the kill lands while a later tenant is still in flight.
-    let emu = Emulator::start_with(&["--preset", "workflow-on", "--tenants", "3", "--latency", "150"]);
+    let emu = Emulator::start(&["--preset", "workflow-on", "--tenants", "3", "--latency", "150"]);
     let ids = emu.tenants();
     let list = emu.file("tenants.txt", &ids.join("\n"));
     let journal = emu.dir.path().join("approve.jsonl");
@@ -298,7 +203,7 @@ fn fleet_approve_killed_mid_run_reruns_only_the_unfinished_tenants() {
 
 #[test]
 fn watch_in_one_of_many_tenants_sees_the_approval_another_process_makes() {
-    let emu = Emulator::start_with(&["--preset", "workflow-on", "--tenants", "3"]);
+    let emu = Emulator::start(&["--preset", "workflow-on", "--tenants", "3"]);
     let ids = emu.tenants();
     let mut watching = emu
         .consentctl()

@@ -7,6 +7,9 @@ use std::process::Output;
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod emulator;
+pub use emulator::{Emulator, SCOPES};
+
 /// The demo app id every preset publishes.
 pub const APP: &str = "4b3c6a52-2f1d-4c7e-9a38-6f0e4d2b8c11";
 /// The "Consent Reviewers" group (contains cloudadmin@contoso.example).
