@@ -52,7 +52,9 @@
 //! - **Paging** follows `@odata.nextLink` with retries per page and refuses a link to another
 //!   scheme, host or port (the bearer token would go there).
 //! - **Round trips.** [`ConsentGraph::snapshot`](consent::ConsentGraph::snapshot) uses `$batch`: one
-//!   round trip on a tenant where the app has no service principal and no request, two otherwise.
+//!   round trip when the app has no consent request, two otherwise;
+//!   [`snapshot_for`](consent::ConsentGraph::snapshot_for) (what `observe` calls) also stops after
+//!   one when the first already shows the app approved.
 //! - **Unsupported.** Graph cannot create, approve or deny a consent request; those port methods
 //!   return [`consent::Error::Unsupported`] with what to do instead, and
 //!   [`capabilities`](consent::ConsentGraph::capabilities) says so.
