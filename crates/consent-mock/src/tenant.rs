@@ -17,7 +17,7 @@ use crate::graph::MockGraph;
 use crate::journal::{AuditActivity, AuditEvent, Notification};
 use crate::principal::Principal;
 use crate::roles::DirectoryRole;
-use crate::state::{TenantState, FORMAT_VERSION};
+use crate::state::{system_actor, TenantState, FORMAT_VERSION};
 
 struct Inner {
     state: TenantState,
@@ -168,7 +168,7 @@ impl MockTenant {
                 password,
             });
             s.audit(
-                "system".into(),
+                system_actor(),
                 AuditActivity::ArrangeDirectory,
                 id.to_string(),
                 format!("add user {upn}"),
@@ -207,7 +207,7 @@ impl MockTenant {
                 u.roles.push(role);
             }
             s.audit(
-                "system".into(),
+                system_actor(),
                 AuditActivity::ArrangeDirectory,
                 user.to_string(),
                 format!("assign {role}"),
@@ -261,7 +261,7 @@ impl MockTenant {
                 g.members.push(member);
             }
             s.audit(
-                "system".into(),
+                system_actor(),
                 AuditActivity::ArrangeDirectory,
                 group.to_string(),
                 format!("add member {member}"),
@@ -285,7 +285,7 @@ impl MockTenant {
                 publisher_verified,
             });
             s.audit(
-                "system".into(),
+                system_actor(),
                 AuditActivity::ArrangeDirectory,
                 app.app_id.to_string(),
                 format!("publish {}", app.display_name),
@@ -456,7 +456,7 @@ fn insert_group(s: &mut TenantState, id: ObjectId, display_name: &str, members: 
         members: members.to_vec(),
     });
     s.audit(
-        "system".into(),
+        system_actor(),
         AuditActivity::ArrangeDirectory,
         id.to_string(),
         format!("add group {display_name}"),
