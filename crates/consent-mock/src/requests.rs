@@ -184,11 +184,10 @@ impl TenantState {
         // The id and UPN only, not a copy of the whole user (roles, password): this is every
         // request's path.
         let Some((user_id, upn)) = self.acting_user(principal)?.map(|u| (u.id, Arc::clone(&u.upn))) else {
-            return Err(Error::PermissionDenied {
-                context: Default::default(),
-                operation: "submit a consent request",
-                needed: "a signed-in user (delegated token); app-only tokens cannot file consent requests".to_owned(),
-            });
+            return Err(Error::permission_denied(
+                "submit a consent request",
+                "a signed-in user (delegated token); app-only tokens cannot file consent requests",
+            ));
         };
         self.check_can_request(user_id, &s.app_id, &s.scopes)?;
         let idx = self.app_request_index(&s.app_id, s.consent_type);
@@ -236,10 +235,10 @@ impl TenantState {
                 "AlreadyGranted",
                 "every scope is already granted; the user can sign in".to_owned(),
             )),
-            UserConsentDecision::AppBlocked => Err(Error::Conflict { context: Default::default(),
-                what: format!("{} is blocked in this tenant (AADSTS7000112); an admin must re-enable its service principal", self.app_name(app_id)),
-                code: None,
-            }),
+            UserConsentDecision::AppBlocked => Err(Error::conflict(
+                format!("{} is blocked in this tenant (AADSTS7000112); an admin must re-enable its service principal", self.app_name(app_id)),
+                None,
+            )),
             UserConsentDecision::UnknownScopes { scopes } => Err(Error::invalid(
                 "scopes",
                 format!("{scopes} are not offered by Microsoft Graph (AADSTS650053); fix the requested scopes"),
@@ -333,11 +332,10 @@ impl TenantState {
     /// A reviewer's Approve / Deny / Block (Microsoft Learn: "Review admin consent requests"; not a Graph API, Microsoft Learn "Review admin consent requests").
     pub(crate) fn review(&mut self, principal: &Principal, review: &ConsentReview) -> Result<()> {
         let Some(user) = self.acting_user(principal)?.cloned() else {
-            return Err(Error::PermissionDenied {
-                context: Default::default(),
-                operation: "review a consent request",
-                needed: "a signed-in user designated as reviewer before the request was created".to_owned(),
-            });
+            return Err(Error::permission_denied(
+                "review a consent request",
+                "a signed-in user designated as reviewer before the request was created",
+            ));
         };
         let idx = self
             .requests
@@ -377,11 +375,10 @@ impl TenantState {
     fn check_reviewer(&self, idx: usize, user: ObjectId) -> Result<()> {
         let app = &self.requests[idx];
         if !app.user_requests.iter().any(|r| r.reviewers.contains(&user)) {
-            return Err(Error::PermissionDenied {
-                context: Default::default(),
-                operation: "review a consent request",
-                needed: "to be a designated reviewer when the request was created (reviewers added later cannot act on it)".to_owned(),
-            });
+            return Err(Error::permission_denied(
+                "review a consent request",
+                "to be a designated reviewer when the request was created (reviewers added later cannot act on it)",
+            ));
         }
         if !app.is_open() {
             let outcome = app.user_requests.last().map(|r| r.view(None).outcome());
@@ -392,11 +389,10 @@ impl TenantState {
             });
         }
         if !app.user_requests.iter().any(|r| r.is_open() && r.reviewers.contains(&user)) {
-            return Err(Error::PermissionDenied {
-                context: Default::default(),
-                operation: "review a consent request",
-                needed: "to be a designated reviewer of an open request (reviewers added after it was created cannot act on it)".to_owned(),
-            });
+            return Err(Error::permission_denied(
+                "review a consent request",
+                "to be a designated reviewer of an open request (reviewers added after it was created cannot act on it)",
+            ));
         }
         Ok(())
     }

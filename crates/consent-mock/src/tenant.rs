@@ -152,11 +152,10 @@ impl MockTenant {
         }
         self.with(|s| {
             if s.users.iter().any(|u| u.upn.eq_ignore_ascii_case(upn)) {
-                return Err(Error::Conflict {
-                    context: Default::default(),
-                    what: format!("a user with UPN {upn} already exists"),
-                    code: Some(crate::DUPLICATE_KEY.to_owned()),
-                });
+                return Err(Error::conflict(
+                    format!("a user with UPN {upn} already exists"),
+                    Some(crate::DUPLICATE_KEY.to_owned()),
+                ));
             }
             let id = s.ids.next_object_id();
             let password = format!("Mock-{}", &s.ids.next_uuid().simple().to_string()[..16]);
