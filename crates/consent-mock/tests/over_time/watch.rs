@@ -48,19 +48,18 @@ struct Recording {
 
 impl Recording {
     fn new(clock: ManualClock) -> Arc<Self> {
-        Arc::new(Self {
-            clock,
-            waits: Mutex::new(Vec::new()),
-            approve_at: None,
-            count: AtomicUsize::new(0),
-        })
+        Self::build(clock, None)
     }
 
     fn approving(tenant: &MockTenant, at: usize) -> Arc<Self> {
+        Self::build(tenant.clock(), Some((at, tenant.clone())))
+    }
+
+    fn build(clock: ManualClock, approve_at: Option<(usize, MockTenant)>) -> Arc<Self> {
         Arc::new(Self {
-            clock: tenant.clock(),
+            clock,
             waits: Mutex::new(Vec::new()),
-            approve_at: Some((at, tenant.clone())),
+            approve_at,
             count: AtomicUsize::new(0),
         })
     }
