@@ -139,7 +139,7 @@ pub struct TenantResult<T> {
     /// Its result.
     pub result: Result<T>,
     /// Reads or writes attempted (1 without retries; 0 when the journal skipped it or the deadline
-    /// passed before it started).
+    /// cut it off, whether or not it had started).
     pub attempts: u32,
 }
 
