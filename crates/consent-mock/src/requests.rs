@@ -1,7 +1,7 @@
 //! The consent-request lifecycle: submit, review (Approve / Deny / Block), expiry and reminders, and
 //! the Graph-shaped views reviewers and readers get.
 //!
-//! Microsoft Learn: "appConsentRequest resource type" (objects), Microsoft Learn "approvalStage resource type" (stage and portal semantics), Microsoft Learn "adminConsentRequestPolicy resource type" (reviewer snapshot) and Microsoft Learn "our choice where the documentation is silent"
+//! Microsoft Learn: "appConsentRequest resource type" (objects), Microsoft Learn "approvalStage resource type" (stage and portal semantics), Microsoft Learn "adminConsentRequestPolicy resource type" (reviewer snapshot) and our own choices where it is silent `[I]`
 //! (mock design notes). A request is one `appConsentRequest` per (app, consent type) with one
 //! `userConsentRequest` per requester, each with a single approval stage.
 
@@ -47,7 +47,7 @@ pub(crate) struct UserRequestRecord {
     pub reason: Arc<str>,
     pub scopes: ScopeSet,
     pub created: DateTime<Utc>,
-    /// Microsoft Learn: "our choice where the documentation is silent": created + requestDurationInDays as configured when the request was created.
+    /// `[I]` (our choice; the documentation is silent): created + requestDurationInDays as configured when the request was created.
     pub expires: DateTime<Utc>,
     pub completed: Option<DateTime<Utc>>,
     pub status: UserRequestStatus,
@@ -110,7 +110,7 @@ impl AppRequestRecord {
 }
 
 impl TenantState {
-    /// Applies what time did since the last access: expiry and reminders (Microsoft Learn: "our choice where the documentation is silent": expiry is
+    /// Applies what time did since the last access: expiry and reminders (our choice `[I]`, the documentation is silent: expiry is
     /// evaluated against the clock, lazily, before anything reads or writes).
     pub(crate) fn tick(&mut self) {
         let now = self.now;

@@ -110,7 +110,7 @@ fn splitmix64(x: u64) -> u64 {
 
 impl TenantState {
     /// An empty tenant: Microsoft Graph's service principal, the Microsoft-managed user-consent
-    /// setting, a never-configured request policy (Microsoft Learn: "adminConsentRequestPolicy resource type"; "our choice where the documentation is silent"), and one Global Administrator.
+    /// setting, a never-configured request policy (Microsoft Learn: "adminConsentRequestPolicy resource type"; otherwise our choice `[I]`), and one Global Administrator.
     pub(crate) fn new(tenant_id: TenantId, now: DateTime<Utc>) -> Self {
         let seed = tenant_id.as_uuid().map_or(0, |u| u.as_u64_pair().0);
         let mut ids = IdGen::new(seed);

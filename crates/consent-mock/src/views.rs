@@ -1,5 +1,5 @@
 //! What readers and reviewers see of consent requests: Graph-shaped `appConsentRequest` and
-//! `userConsentRequest` objects, filtered by who is asking (Microsoft Learn: "appConsentRequest resource type"; "approvalStage resource type"; "our choice where the documentation is silent").
+//! `userConsentRequest` objects, filtered by who is asking (Microsoft Learn: "appConsentRequest resource type"; "approvalStage resource type"; otherwise our choice `[I]`).
 
 use consent::{
     AppConsentRequest, Approval, ApprovalStage, Error, IdentitySet, ObjectId, PendingScope, RequestFilter, Result, UserConsentRequest,
