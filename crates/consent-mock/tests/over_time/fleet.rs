@@ -181,6 +181,7 @@ async fn approve_many_is_idempotent_and_reports_failures_per_tenant() {
     };
     let journal = Journal::disabled(app.app_id);
     let first: Vec<_> = approve_many(&reader_graphs, ids.clone(), &app, &journal, options()).collect().await;
+    assert_eq!(first.len(), 3, "every tenant is reported");
     for r in &first {
         if r.tenant == ids[1] {
             assert!(matches!(r.result, Err(Error::PermissionDenied { .. })), "{r:?}");
