@@ -198,6 +198,8 @@ pub fn approve_many<'a>(
             Ok(g) => g,
             Err(e) => return (Err(e), 1),
         };
+        // `Started` is for people reading the journal; a resumed run ignores it, so a failed write
+        // here loses nothing (the `Done`/`Failed` write below reports its own failure).
         let _ = journal.record(&tenant.tenant_id, JournalEvent::Started, graph.now());
         let (result, attempts) = retrying(&options, || approve_one(graph.as_ref(), app)).await;
         let event = match &result {
