@@ -260,3 +260,14 @@ async fn on_tokio_time_the_watch_sees_an_approval_made_by_another_task_and_can_b
     assert!(tokio::time::timeout(Duration::from_secs(5), events.next()).await.is_err());
     drop(events);
 }
+
+#[tokio::test]
+async fn huge_intervals_saturate_instead_of_panicking() {
+    // `consentctl watch --interval 18446744073709551615` reaches the watch as `Duration::MAX`.
+    let tenant = pending_tenant().await;
+    let admin = tenant.as_admin();
+    let app = demo::carerix_app();
+    let options = WatchOptions::new(Arc::new(tenant.clock())).intervals(Duration::MAX, Duration::MAX);
+    let events: Vec<_> = watch(&admin, &app, options).map(Result::unwrap).collect().await;
+    assert_eq!(changed(events.last().unwrap()), Some("expired"), "{events:?}");
+}
