@@ -9,7 +9,7 @@ use consent::{AppId, Error, ObjectId, Result, ScopeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::journal::AuditActivity;
-use crate::state::TenantState;
+use crate::state::{system_actor, TenantState};
 use crate::tenant::MockTenant;
 
 /// A user's account health. `Default` is a healthy account: licensed mailbox, enabled, no block.
@@ -98,7 +98,7 @@ impl TenantState {
         }
         let detail = serde_json::to_string(change).unwrap_or_default();
         self.audit(
-            "system".into(),
+            system_actor(),
             AuditActivity::ArrangeDirectory,
             user.to_string(),
             format!("account of {upn}: {detail}"),

@@ -111,7 +111,7 @@ pub struct MockOptions {
     /// covers an open request's pending scopes completes that request as approved, with
     /// `reviewedBy.id` = `00000001-0000-0000-c000-000000000000`.
     ///
-    /// Microsoft Learn: "Review admin consent requests"; "our choice where the documentation is silent": whether a Graph-created grant settles pending requests is not
+    /// Microsoft Learn: "Review admin consent requests"; otherwise our choice `[I]`: whether a Graph-created grant settles pending requests is not
     /// documented; Microsoft's own example (Microsoft Learn "appConsentRequest resource type") shows a request closed by that system identity.
     pub grants_complete_requests: bool,
 }

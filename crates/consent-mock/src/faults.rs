@@ -370,10 +370,7 @@ mod tests {
         assert_eq!(e.retry_after(), Some(Duration::from_secs(3)));
         assert_eq!(
             Fault::CommittedButLost.to_error(Operation::CreateDelegatedGrant),
-            Error::Timeout {
-                context: Default::default(),
-                operation: "create a delegated permission grant"
-            }
+            Error::timeout("create a delegated permission grant")
         );
     }
 

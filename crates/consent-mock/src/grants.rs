@@ -41,11 +41,10 @@ impl TenantState {
     /// app exists in no tenant.
     pub(crate) fn provision_sp(&mut self, app_id: &AppId, enabled: bool, actor: &Arc<str>) -> Result<ServicePrincipal> {
         if self.sp_by_app(app_id).is_some() {
-            return Err(Error::Conflict {
-                context: Default::default(),
-                what: format!("a service principal for app {app_id} already exists in this tenant; read it instead of creating it"),
-                code: Some(DUPLICATE_KEY.to_owned()),
-            });
+            return Err(Error::conflict(
+                format!("a service principal for app {app_id} already exists in this tenant; read it instead of creating it"),
+                Some(DUPLICATE_KEY.to_owned()),
+            ));
         }
         // The name and verification only, not a copy of the whole registration.
         let published = self
@@ -127,11 +126,10 @@ impl TenantState {
         }
         self.check_offered(new.resource_id, &new.scope)?;
         if self.grants.iter().any(|g| same_key(g, new)) {
-            return Err(Error::Conflict {
-                context: Default::default(),
-                what: "Permission entry already exists. Read the existing grant and PATCH its scope with the union instead".to_owned(),
-                code: Some(DUPLICATE_KEY.to_owned()),
-            });
+            return Err(Error::conflict(
+                "Permission entry already exists. Read the existing grant and PATCH its scope with the union instead",
+                Some(DUPLICATE_KEY.to_owned()),
+            ));
         }
         let grant = DelegatedGrant {
             id: grant_id(new),
@@ -303,11 +301,10 @@ impl TenantState {
             .iter()
             .any(|a| a.principal_id == new.principal_id && a.resource_id == new.resource_id && a.app_role_id == new.app_role_id);
         if duplicate {
-            return Err(Error::Conflict {
-                context: Default::default(),
-                what: "Permission being assigned already exists on the object".to_owned(),
-                code: Some(BAD_REQUEST.to_owned()),
-            });
+            return Err(Error::conflict(
+                "Permission being assigned already exists on the object",
+                Some(BAD_REQUEST.to_owned()),
+            ));
         }
         let mut bytes = new.principal_id.as_uuid().to_bytes_le().to_vec();
         bytes.extend_from_slice(self.ids.next_uuid().as_bytes());

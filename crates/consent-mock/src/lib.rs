@@ -9,7 +9,7 @@
 //! [`as_app`](MockTenant::as_app)), so permission errors are real. Products run their integration
 //! tests against it; `consentctl --mock` persists it as JSON and the emulator serves it over HTTP.
 //!
-//! Each modelled behaviour cites its section of `reference/graph-consent-api.md` in its doc comment;
+//! Each modelled behaviour cites the Microsoft Learn page it follows, by title, in its doc comment;
 //! choices Microsoft does not document are marked `[I]`.
 //!
 //! # Contents
@@ -21,7 +21,10 @@
 //!   ([`outbox`](MockTenant::outbox), [`audit_log`](MockTenant::audit_log)), JSON persistence.
 //! - [`MockGraph`]: the [`consent::ConsentGraph`] implementation, acting as one [`Principal`].
 //! - [`DirectoryRole`] with real template ids; [`MockUser`], [`MockGroup`], [`MockOptions`].
-//! - [`FaultPlan`] / [`Fault`], targeted by [`Operation`] (the core port-operation enum): injected 429s, 5xx, timeouts, lost responses.
+//! - [`FaultPlan`] / [`Fault`], targeted by [`Operation`] (the core port-operation enum): injected 429s, 5xx, timeouts, lost
+//!   responses, writes answered 503 after landing, concurrency violations and replica lag.
+//! - [`AccountStatus`] / [`AccountChange`]: a user's mailbox, enabled flag, Conditional Access block and
+//!   password change, which decide a linked account's health after consent.
 //! - [`Preset`] and [`demo`]: named tenants with fixed, documented ids.
 //! - [`Notification`] and [`AuditEvent`]: who would be emailed, and what was done.
 //!

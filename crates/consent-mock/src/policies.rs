@@ -14,7 +14,7 @@ impl TenantState {
         Ok(self.request_policy.clone())
     }
 
-    /// `PUT /policies/adminConsentRequestPolicy` (Microsoft Learn: "adminConsentRequestPolicy resource type"; "our choice where the documentation is silent"): replaces every writable
+    /// `PUT /policies/adminConsentRequestPolicy` (Microsoft Learn: "adminConsentRequestPolicy resource type"; otherwise our choice `[I]`): replaces every writable
     /// field, ignores the given `version`, bumps the stored one. No validation beyond Graph's, which
     /// documents none (Microsoft Learn "adminConsentRequestPolicy resource type"): an enabled policy without reviewers is accepted.
     pub(crate) fn put_request_policy(&mut self, principal: &Principal, policy: &AdminConsentRequestPolicy) -> Result<()> {

@@ -234,12 +234,11 @@ impl TenantState {
     pub(crate) fn acting_user(&self, principal: &Principal) -> Result<Option<&MockUser>> {
         match principal.user_id() {
             None => Ok(None),
-            Some(id) => self.user(id).map(Some).ok_or_else(|| Error::Unauthenticated {
-                context: Default::default(),
-                reason: format!(
+            Some(id) => self.user(id).map(Some).ok_or_else(|| {
+                Error::unauthenticated(format!(
                     "user {id} does not exist in tenant {}; sign in with a user of this tenant",
                     self.tenant_id
-                ),
+                ))
             }),
         }
     }

@@ -1,7 +1,7 @@
 //! The consent-request lifecycle: submit, review (Approve / Deny / Block), expiry and reminders, and
 //! the Graph-shaped views reviewers and readers get.
 //!
-//! Microsoft Learn: "appConsentRequest resource type" (objects), Microsoft Learn "approvalStage resource type" (stage and portal semantics), Microsoft Learn "adminConsentRequestPolicy resource type" (reviewer snapshot) and Microsoft Learn "our choice where the documentation is silent"
+//! Microsoft Learn: "appConsentRequest resource type" (objects), Microsoft Learn "approvalStage resource type" (stage and portal semantics), Microsoft Learn "adminConsentRequestPolicy resource type" (reviewer snapshot) and our own choices where it is silent `[I]`
 //! (mock design notes). A request is one `appConsentRequest` per (app, consent type) with one
 //! `userConsentRequest` per requester, each with a single approval stage.
 
@@ -47,7 +47,7 @@ pub(crate) struct UserRequestRecord {
     pub reason: Arc<str>,
     pub scopes: ScopeSet,
     pub created: DateTime<Utc>,
-    /// Microsoft Learn: "our choice where the documentation is silent": created + requestDurationInDays as configured when the request was created.
+    /// `[I]` (our choice; the documentation is silent): created + requestDurationInDays as configured when the request was created.
     pub expires: DateTime<Utc>,
     pub completed: Option<DateTime<Utc>>,
     pub status: UserRequestStatus,
@@ -110,7 +110,7 @@ impl AppRequestRecord {
 }
 
 impl TenantState {
-    /// Applies what time did since the last access: expiry and reminders (Microsoft Learn: "our choice where the documentation is silent": expiry is
+    /// Applies what time did since the last access: expiry and reminders (our choice `[I]`, the documentation is silent: expiry is
     /// evaluated against the clock, lazily, before anything reads or writes).
     pub(crate) fn tick(&mut self) {
         let now = self.now;
@@ -184,11 +184,10 @@ impl TenantState {
         // The id and UPN only, not a copy of the whole user (roles, password): this is every
         // request's path.
         let Some((user_id, upn)) = self.acting_user(principal)?.map(|u| (u.id, Arc::clone(&u.upn))) else {
-            return Err(Error::PermissionDenied {
-                context: Default::default(),
-                operation: "submit a consent request",
-                needed: "a signed-in user (delegated token); app-only tokens cannot file consent requests".to_owned(),
-            });
+            return Err(Error::permission_denied(
+                "submit a consent request",
+                "a signed-in user (delegated token); app-only tokens cannot file consent requests",
+            ));
         };
         self.check_can_request(user_id, &s.app_id, &s.scopes)?;
         let idx = self.app_request_index(&s.app_id, s.consent_type);
@@ -236,10 +235,10 @@ impl TenantState {
                 "AlreadyGranted",
                 "every scope is already granted; the user can sign in".to_owned(),
             )),
-            UserConsentDecision::AppBlocked => Err(Error::Conflict { context: Default::default(),
-                what: format!("{} is blocked in this tenant (AADSTS7000112); an admin must re-enable its service principal", self.app_name(app_id)),
-                code: None,
-            }),
+            UserConsentDecision::AppBlocked => Err(Error::conflict(
+                format!("{} is blocked in this tenant (AADSTS7000112); an admin must re-enable its service principal", self.app_name(app_id)),
+                None,
+            )),
             UserConsentDecision::UnknownScopes { scopes } => Err(Error::invalid(
                 "scopes",
                 format!("{scopes} are not offered by Microsoft Graph (AADSTS650053); fix the requested scopes"),
@@ -333,11 +332,10 @@ impl TenantState {
     /// A reviewer's Approve / Deny / Block (Microsoft Learn: "Review admin consent requests"; not a Graph API, Microsoft Learn "Review admin consent requests").
     pub(crate) fn review(&mut self, principal: &Principal, review: &ConsentReview) -> Result<()> {
         let Some(user) = self.acting_user(principal)?.cloned() else {
-            return Err(Error::PermissionDenied {
-                context: Default::default(),
-                operation: "review a consent request",
-                needed: "a signed-in user designated as reviewer before the request was created".to_owned(),
-            });
+            return Err(Error::permission_denied(
+                "review a consent request",
+                "a signed-in user designated as reviewer before the request was created",
+            ));
         };
         let idx = self
             .requests
@@ -377,11 +375,10 @@ impl TenantState {
     fn check_reviewer(&self, idx: usize, user: ObjectId) -> Result<()> {
         let app = &self.requests[idx];
         if !app.user_requests.iter().any(|r| r.reviewers.contains(&user)) {
-            return Err(Error::PermissionDenied {
-                context: Default::default(),
-                operation: "review a consent request",
-                needed: "to be a designated reviewer when the request was created (reviewers added later cannot act on it)".to_owned(),
-            });
+            return Err(Error::permission_denied(
+                "review a consent request",
+                "to be a designated reviewer when the request was created (reviewers added later cannot act on it)",
+            ));
         }
         if !app.is_open() {
             let outcome = app.user_requests.last().map(|r| r.view(None).outcome());
@@ -392,11 +389,10 @@ impl TenantState {
             });
         }
         if !app.user_requests.iter().any(|r| r.is_open() && r.reviewers.contains(&user)) {
-            return Err(Error::PermissionDenied {
-                context: Default::default(),
-                operation: "review a consent request",
-                needed: "to be a designated reviewer of an open request (reviewers added after it was created cannot act on it)".to_owned(),
-            });
+            return Err(Error::permission_denied(
+                "review a consent request",
+                "to be a designated reviewer of an open request (reviewers added after it was created cannot act on it)",
+            ));
         }
         Ok(())
     }

@@ -95,14 +95,10 @@ static APP_ACTOR: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("app"));
 /// The audit log's actor for what the tenant does by itself (expiry, settling covered requests).
 static SYSTEM_ACTOR: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("system"));
 
-/// A shared copy of one of the fixed actor names: a reference count, not an allocation per event.
-fn shared_name(name: &LazyLock<Arc<str>>) -> Arc<str> {
-    Arc::clone(name)
-}
-
-/// The actor `system`, as every audit event the tenant makes by itself names it.
+/// The actor `system`, as every audit event the tenant makes by itself names it: a reference
+/// count, not an allocation per event.
 pub(crate) fn system_actor() -> Arc<str> {
-    shared_name(&SYSTEM_ACTOR)
+    Arc::clone(&SYSTEM_ACTOR)
 }
 
 fn splitmix64(x: u64) -> u64 {
@@ -114,7 +110,7 @@ fn splitmix64(x: u64) -> u64 {
 
 impl TenantState {
     /// An empty tenant: Microsoft Graph's service principal, the Microsoft-managed user-consent
-    /// setting, a never-configured request policy (Microsoft Learn: "adminConsentRequestPolicy resource type"; "our choice where the documentation is silent"), and one Global Administrator.
+    /// setting, a never-configured request policy (Microsoft Learn: "adminConsentRequestPolicy resource type"; otherwise our choice `[I]`), and one Global Administrator.
     pub(crate) fn new(tenant_id: TenantId, now: DateTime<Utc>) -> Self {
         let seed = tenant_id.as_uuid().map_or(0, |u| u.as_u64_pair().0);
         let mut ids = IdGen::new(seed);
@@ -219,7 +215,7 @@ impl TenantState {
     pub(crate) fn actor_name(&self, principal: &Principal) -> Arc<str> {
         match principal {
             Principal::User { id } => self.user(*id).map_or_else(|| id.to_string().into(), |u| Arc::clone(&u.upn)),
-            Principal::App { .. } => shared_name(&APP_ACTOR),
+            Principal::App { .. } => Arc::clone(&APP_ACTOR),
         }
     }
 

@@ -17,7 +17,7 @@ use crate::graph::MockGraph;
 use crate::journal::{AuditActivity, AuditEvent, Notification};
 use crate::principal::Principal;
 use crate::roles::DirectoryRole;
-use crate::state::{TenantState, FORMAT_VERSION};
+use crate::state::{system_actor, TenantState, FORMAT_VERSION};
 
 struct Inner {
     state: TenantState,
@@ -152,11 +152,10 @@ impl MockTenant {
         }
         self.with(|s| {
             if s.users.iter().any(|u| u.upn.eq_ignore_ascii_case(upn)) {
-                return Err(Error::Conflict {
-                    context: Default::default(),
-                    what: format!("a user with UPN {upn} already exists"),
-                    code: Some(crate::DUPLICATE_KEY.to_owned()),
-                });
+                return Err(Error::conflict(
+                    format!("a user with UPN {upn} already exists"),
+                    Some(crate::DUPLICATE_KEY.to_owned()),
+                ));
             }
             let id = s.ids.next_object_id();
             let password = format!("Mock-{}", &s.ids.next_uuid().simple().to_string()[..16]);
@@ -168,7 +167,7 @@ impl MockTenant {
                 password,
             });
             s.audit(
-                "system".into(),
+                system_actor(),
                 AuditActivity::ArrangeDirectory,
                 id.to_string(),
                 format!("add user {upn}"),
@@ -207,7 +206,7 @@ impl MockTenant {
                 u.roles.push(role);
             }
             s.audit(
-                "system".into(),
+                system_actor(),
                 AuditActivity::ArrangeDirectory,
                 user.to_string(),
                 format!("assign {role}"),
@@ -261,7 +260,7 @@ impl MockTenant {
                 g.members.push(member);
             }
             s.audit(
-                "system".into(),
+                system_actor(),
                 AuditActivity::ArrangeDirectory,
                 group.to_string(),
                 format!("add member {member}"),
@@ -285,7 +284,7 @@ impl MockTenant {
                 publisher_verified,
             });
             s.audit(
-                "system".into(),
+                system_actor(),
                 AuditActivity::ArrangeDirectory,
                 app.app_id.to_string(),
                 format!("publish {}", app.display_name),
@@ -456,7 +455,7 @@ fn insert_group(s: &mut TenantState, id: ObjectId, display_name: &str, members: 
         members: members.to_vec(),
     });
     s.audit(
-        "system".into(),
+        system_actor(),
         AuditActivity::ArrangeDirectory,
         id.to_string(),
         format!("add group {display_name}"),

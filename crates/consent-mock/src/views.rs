@@ -1,5 +1,5 @@
 //! What readers and reviewers see of consent requests: Graph-shaped `appConsentRequest` and
-//! `userConsentRequest` objects, filtered by who is asking (Microsoft Learn: "appConsentRequest resource type"; "approvalStage resource type"; "our choice where the documentation is silent").
+//! `userConsentRequest` objects, filtered by who is asking (Microsoft Learn: "appConsentRequest resource type"; "approvalStage resource type"; otherwise our choice `[I]`).
 
 use consent::{
     AppConsentRequest, Approval, ApprovalStage, Error, IdentitySet, ObjectId, PendingScope, RequestFilter, Result, UserConsentRequest,
@@ -67,33 +67,28 @@ impl TenantState {
     /// `GET /identityGovernance/appConsent/appConsentRequests` as the principal sees it.
     pub(crate) fn list_app_requests(&self, principal: &Principal, filter: &RequestFilter) -> Result<Vec<AppConsentRequest>> {
         let viewer = self.viewer(principal)?;
-        let list = self
-            .requests
-            .iter()
-            .filter(|r| filter.app_id.is_none_or(|a| a == r.app_id))
-            .filter_map(|r| self.app_view(r, viewer))
-            .filter(|r| !filter.pending_only || r.user_consent_requests.iter().any(|u| u.status == UserRequestStatus::InProgress))
-            .collect();
-        Ok(list)
+        Ok(self.listed(viewer, filter).filter_map(|r| self.app_view(r, viewer)).collect())
     }
 
     /// [`list_app_requests`](Self::list_app_requests) without the user requests inside
     /// (`user_consent_requests` empty): the same requests, for a snapshot that reads each one's user
-    /// requests next and would throw these copies away. Visibility is decided the same way.
+    /// requests next and would throw these copies away.
     pub(crate) fn list_app_request_headers(&self, principal: &Principal, filter: &RequestFilter) -> Result<Vec<AppConsentRequest>> {
         let viewer = self.viewer(principal)?;
-        let list = self
-            .requests
+        Ok(self.listed(viewer, filter).map(|r| self.app_header(r)).collect())
+    }
+
+    /// The app requests `viewer` may list under `filter`: those with a user request they see (all of
+    /// them, for a viewer who sees everything) and, for `pending_only`, one in progress among those.
+    fn listed<'s>(&'s self, viewer: Viewer, filter: &'s RequestFilter) -> impl Iterator<Item = &'s AppRequestRecord> + 's {
+        self.requests
             .iter()
-            .filter(|r| filter.app_id.is_none_or(|a| a == r.app_id))
-            .filter(|r| {
+            .filter(move |r| filter.app_id.is_none_or(|a| a == r.app_id))
+            .filter(move |r| {
                 let mut seen = r.user_requests.iter().filter(|u| viewer.sees(u));
                 let visible = viewer.sees_all || seen.clone().next().is_some();
                 visible && (!filter.pending_only || seen.any(|u| u.status == UserRequestStatus::InProgress))
             })
-            .map(|r| self.app_header(r))
-            .collect();
-        Ok(list)
     }
 
     /// `GET …/appConsentRequests/{id}/userConsentRequests` as the principal sees it.

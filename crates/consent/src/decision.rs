@@ -9,7 +9,7 @@ use crate::scope::{Scope, ScopeSet};
 
 /// Permission prefixes the Microsoft-managed policy no longer lets users consent to for third-party
 /// apps: Files/Sites (MC1097272, Aug 2025) and Exchange/Teams incl. calendars (MC1163922, Nov 2025),
-/// as summarised in `reference/field-notes.md` Microsoft Learn "the Microsoft Graph documentation".
+/// as Microsoft 365 message center posts announced them.
 pub const MICROSOFT_MANAGED_RESTRICTED: &[&str] = &[
     "Files.",
     "Sites.",

@@ -107,8 +107,9 @@ impl Operation {
         }
     }
 
-    /// The least-privileged Microsoft Graph application permission for this operation (reference
-    /// `graph-consent-api.md`), the one a refusal names for an app-only caller.
+    /// The least-privileged Microsoft Graph application permission for this operation (as the
+    /// operation's Microsoft Graph API reference page lists it), the one a refusal names for an
+    /// app-only caller.
     pub const fn least_permission(self) -> &'static str {
         match self {
             Operation::GetRequestPolicy | Operation::GetAuthorizationPolicy => "Policy.Read.All",

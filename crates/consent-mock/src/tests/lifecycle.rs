@@ -1,4 +1,4 @@
-//! Microsoft Learn: "adminConsentRequestPolicy resource type"; "Review admin consent requests"; "our choice where the documentation is silent": submission, visibility, expiry, review.
+//! Microsoft Learn: "adminConsentRequestPolicy resource type"; "Review admin consent requests"; otherwise our choice `[I]`: submission, visibility, expiry, review.
 
 use chrono::Duration;
 use consent::{

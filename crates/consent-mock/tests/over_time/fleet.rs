@@ -32,12 +32,7 @@ fn graphs(ids: &[FleetTenant], tenants: &[MockTenant]) -> impl TenantGraphs {
     let map: HashMap<TenantId, MockTenant> = ids.iter().map(|t| t.tenant_id.clone()).zip(tenants.iter().cloned()).collect();
     move |id: TenantId| {
         let found = map.get(&id).map(|t| Arc::new(t.as_admin()) as Arc<dyn ConsentGraph>);
-        async move {
-            found.ok_or(Error::Unauthenticated {
-                reason: format!("AADSTS700016: the management app is not in tenant {id}"),
-                context: Default::default(),
-            })
-        }
+        async move { found.ok_or_else(|| Error::unauthenticated(format!("AADSTS700016: the management app is not in tenant {id}"))) }
     }
 }
 
@@ -186,6 +181,7 @@ async fn approve_many_is_idempotent_and_reports_failures_per_tenant() {
     };
     let journal = Journal::disabled(app.app_id);
     let first: Vec<_> = approve_many(&reader_graphs, ids.clone(), &app, &journal, options()).collect().await;
+    assert_eq!(first.len(), 3, "every tenant is reported");
     for r in &first {
         if r.tenant == ids[1] {
             assert!(matches!(r.result, Err(Error::PermissionDenied { .. })), "{r:?}");

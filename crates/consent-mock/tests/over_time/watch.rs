@@ -48,19 +48,18 @@ struct Recording {
 
 impl Recording {
     fn new(clock: ManualClock) -> Arc<Self> {
-        Arc::new(Self {
-            clock,
-            waits: Mutex::new(Vec::new()),
-            approve_at: None,
-            count: AtomicUsize::new(0),
-        })
+        Self::build(clock, None)
     }
 
     fn approving(tenant: &MockTenant, at: usize) -> Arc<Self> {
+        Self::build(tenant.clock(), Some((at, tenant.clone())))
+    }
+
+    fn build(clock: ManualClock, approve_at: Option<(usize, MockTenant)>) -> Arc<Self> {
         Arc::new(Self {
-            clock: tenant.clock(),
+            clock,
             waits: Mutex::new(Vec::new()),
-            approve_at: Some((at, tenant.clone())),
+            approve_at,
             count: AtomicUsize::new(0),
         })
     }
@@ -260,4 +259,15 @@ async fn on_tokio_time_the_watch_sees_an_approval_made_by_another_task_and_can_b
     assert!(events.next().await.is_some());
     assert!(tokio::time::timeout(Duration::from_secs(5), events.next()).await.is_err());
     drop(events);
+}
+
+#[tokio::test]
+async fn huge_intervals_saturate_instead_of_panicking() {
+    // `consentctl watch --interval 18446744073709551615` reaches the watch as `Duration::MAX`.
+    let tenant = pending_tenant().await;
+    let admin = tenant.as_admin();
+    let app = demo::carerix_app();
+    let options = WatchOptions::new(Arc::new(tenant.clock())).intervals(Duration::MAX, Duration::MAX);
+    let events: Vec<_> = watch(&admin, &app, options).map(Result::unwrap).collect().await;
+    assert_eq!(changed(events.last().unwrap()), Some("expired"), "{events:?}");
 }

@@ -139,7 +139,7 @@ pub struct TenantResult<T> {
     /// Its result.
     pub result: Result<T>,
     /// Reads or writes attempted (1 without retries; 0 when the journal skipped it or the deadline
-    /// passed before it started).
+    /// cut it off, whether or not it had started).
     pub attempts: u32,
 }
 
@@ -198,6 +198,8 @@ pub fn approve_many<'a>(
             Ok(g) => g,
             Err(e) => return (Err(e), 1),
         };
+        // `Started` is for people reading the journal; a resumed run ignores it, so a failed write
+        // here loses nothing (the `Done`/`Failed` write below reports its own failure).
         let _ = journal.record(&tenant.tenant_id, JournalEvent::Started, graph.now());
         let (result, attempts) = retrying(&options, || approve_one(graph.as_ref(), app)).await;
         let event = match &result {

@@ -93,15 +93,36 @@ async fn ensure_service_principal(
     if let Some(sp) = known {
         return Ok((sp, false));
     }
+    // Someone else created it, or ours may have landed (a lost answer, a 503 after the write).
+    match create_or_find(g, || g.create_service_principal(app_id), || g.get_service_principal(app_id)).await? {
+        Created::New(sp) => Ok((sp, true)),
+        Created::Found(sp, e) => Ok((sp, !matches!(e, Error::Conflict { .. }))),
+    }
+}
+
+/// What [`create_or_find`] came to.
+enum Created<C, F> {
+    /// The create succeeded.
+    New(C),
+    /// The create failed with this error, and a read-back found the object.
+    Found(F, Error),
+}
+
+/// Sends `create`; when it fails with an error after which the object may exist anyway
+/// ([`may_have_landed`]: someone else created it, or ours landed and its answer was lost), reads back
+/// with `find`, and sends it again while nothing is found, [`CREATE_ATTEMPTS`] times in all.
+async fn create_or_find<C, F, CFut, FFut>(g: &dyn ConsentGraph, create: impl Fn() -> CFut, find: impl Fn() -> FFut) -> Result<Created<C, F>>
+where
+    CFut: std::future::Future<Output = Result<C>>,
+    FFut: std::future::Future<Output = Result<Option<F>>>,
+{
     let mut attempt = 1;
     loop {
-        match g.create_service_principal(app_id).await {
-            Ok(sp) => return Ok((sp, true)),
-            // Someone else created it, or ours may have landed (a lost answer, a 503 after the write):
-            // read it back.
+        match create().await {
+            Ok(c) => return Ok(Created::New(c)),
             Err(e) if may_have_landed(&e) => {
-                if let Some(sp) = read_back(g, || g.get_service_principal(app_id)).await? {
-                    return Ok((sp, !matches!(e, Error::Conflict { .. })));
+                if let Some(found) = read_back(g, &find).await? {
+                    return Ok(Created::Found(found, e));
                 }
                 if attempt >= CREATE_ATTEMPTS {
                     return Err(e);
@@ -121,10 +142,10 @@ fn may_have_landed(e: &Error) -> bool {
 
 /// Reads until `read` finds the object, at most [`READS_PER_ROUND`] times with a pause between: just
 /// after a write, a lagging replica may not show it yet (a create can read as 404 for a moment).
-async fn read_back<'a, T, F, Fut>(g: &dyn ConsentGraph, read: F) -> Result<Option<T>>
+async fn read_back<T, F, Fut>(g: &dyn ConsentGraph, read: F) -> Result<Option<T>>
 where
     F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<Option<T>>> + 'a,
+    Fut: std::future::Future<Output = Result<Option<T>>>,
 {
     for round in 1..=READS_PER_ROUND {
         if let Some(found) = read().await? {
@@ -166,30 +187,17 @@ async fn ensure_grant(
         resource_id: resource.id,
         scope: wanted.clone(),
     };
-    let mut attempt = 1;
-    loop {
-        match g.create_delegated_grant(&new).await {
-            Ok(_) => return Ok(GrantChange::Created),
-            Err(e) if may_have_landed(&e) => {
-                // Converge: the grant exists (a concurrent approver, or our own create that landed). Merge into it.
-                let found = read_back(g, || async {
-                    let grants = g.list_delegated_grants(&client.id).await?;
-                    Ok(all_principals(&grants, &client.id, &resource.id).cloned())
-                })
-                .await?;
-                if let Some(existing) = found {
-                    return widen(g, &existing, wanted, &client.id, &resource.id).await.map(|c| match c {
-                        GrantChange::Unchanged if !matches!(e, Error::Conflict { .. }) => GrantChange::Created,
-                        other => other,
-                    });
-                }
-                if attempt >= CREATE_ATTEMPTS {
-                    return Err(e);
-                }
-            }
-            Err(e) => return Err(e),
-        }
-        attempt += 1;
+    let find = || async {
+        let grants = g.list_delegated_grants(&client.id).await?;
+        Ok(all_principals(&grants, &client.id, &resource.id).cloned())
+    };
+    match create_or_find(g, || g.create_delegated_grant(&new), find).await? {
+        Created::New(_) => Ok(GrantChange::Created),
+        // Converge: the grant exists (a concurrent approver, or our own create that landed). Merge into it.
+        Created::Found(existing, e) => widen(g, &existing, wanted, &client.id, &resource.id).await.map(|c| match c {
+            GrantChange::Unchanged if !matches!(e, Error::Conflict { .. }) => GrantChange::Created,
+            other => other,
+        }),
     }
 }
 
@@ -323,31 +331,25 @@ async fn ensure_app_roles(
 
 /// Assigns one app role; true when this run assigned it (false when it was already held).
 async fn assign_role(g: &dyn ConsentGraph, new: &NewAppRoleAssignment) -> Result<bool> {
-    let mut attempt = 1;
-    loop {
+    let create = || async {
         match g.create_app_role_assignment(new).await {
-            Ok(_) => return Ok(true),
-            Err(Error::Conflict { code, .. }) if code.as_deref() != Some(Error::CONCURRENCY_VIOLATION) => return Ok(false),
-            Err(e) if may_have_landed(&e) => {
-                let held = read_back(g, || async {
-                    let now = g.list_app_role_assignments(&new.principal_id).await?;
-                    Ok(now
-                        .iter()
-                        .any(|a| a.resource_id == new.resource_id && a.app_role_id == new.app_role_id)
-                        .then_some(()))
-                })
-                .await?;
-                if held.is_some() {
-                    return Ok(true);
-                }
-                if attempt >= CREATE_ATTEMPTS {
-                    return Err(e);
-                }
-            }
-            Err(e) => return Err(e),
+            Ok(_) => Ok(true),
+            // Already held: Graph refuses the duplicate. Only a concurrency violation may have missed.
+            Err(Error::Conflict { code, .. }) if code.as_deref() != Some(Error::CONCURRENCY_VIOLATION) => Ok(false),
+            Err(e) => Err(e),
         }
-        attempt += 1;
-    }
+    };
+    let find = || async {
+        let now = g.list_app_role_assignments(&new.principal_id).await?;
+        Ok(now
+            .iter()
+            .any(|a| a.resource_id == new.resource_id && a.app_role_id == new.app_role_id)
+            .then_some(()))
+    };
+    Ok(match create_or_find(g, create, find).await? {
+        Created::New(assigned) => assigned,
+        Created::Found((), _) => true,
+    })
 }
 
 /// Scopes granted tenant-wide to the app on each of its resources, for verification.

@@ -89,19 +89,8 @@ impl Journal {
             let Ok(entry) = serde_json::from_str::<JournalEntry>(line) else {
                 continue;
             };
-            if entry.app_id != app_id {
-                continue;
-            }
-            let key = key(&entry.tenant_id);
-            match entry.event {
-                JournalEvent::Done => {
-                    done.insert(key);
-                }
-                // A later failure (e.g. the app was revoked and the run repeated) reopens it.
-                JournalEvent::Failed { .. } => {
-                    done.remove(&key);
-                }
-                JournalEvent::Started => {}
+            if entry.app_id == app_id {
+                mark(&mut done, &entry.tenant_id, &entry.event);
             }
         }
         Ok(Self {
@@ -160,17 +149,23 @@ impl Journal {
             Error::invalid("journal", format!("cannot write {path}: {e}"))
         })?;
         drop(file);
-        let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
-        match entry.event {
-            JournalEvent::Done => {
-                done.insert(key(tenant));
-            }
-            JournalEvent::Failed { .. } => {
-                done.remove(&key(tenant));
-            }
-            JournalEvent::Started => {}
-        }
+        mark(&mut self.done.lock().unwrap_or_else(|p| p.into_inner()), tenant, &entry.event);
         Ok(())
+    }
+}
+
+/// Keeps the set of done tenants in step with one event, the same when reading the file and when
+/// appending to it.
+fn mark(done: &mut HashSet<String>, tenant: &TenantId, event: &JournalEvent) {
+    match event {
+        JournalEvent::Done => {
+            done.insert(key(tenant));
+        }
+        // A later failure (e.g. the app was revoked and the run repeated) reopens it.
+        JournalEvent::Failed { .. } => {
+            done.remove(&key(tenant));
+        }
+        JournalEvent::Started => {}
     }
 }
 

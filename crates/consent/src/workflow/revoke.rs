@@ -75,7 +75,8 @@ impl Revocation {
 /// # Errors
 /// `PermissionDenied` when `admin` may not delete grants or assignments (Microsoft Graph app roles
 /// need Privileged Role Administrator or Global Administrator), `Unsupported` on a backend without
-/// deletes, and backend errors. A grant deleted meanwhile by someone else (`NotFound`) is skipped.
+/// deletes, and backend errors. A grant or assignment deleted meanwhile by someone else (`NotFound`)
+/// is not an error: it is gone, and the report lists it as removed.
 pub async fn revoke_tenant_wide(admin: &dyn ConsentGraph, app: &AppRegistration) -> Result<RevokeReport> {
     let resources: Vec<AppId> = app.resources.iter().map(|r| r.resource_app_id).collect();
     let snap = admin.snapshot(&app.app_id, &resources).await?;

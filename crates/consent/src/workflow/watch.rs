@@ -348,11 +348,11 @@ impl Watcher<'_> {
     /// The current wait with jitter, then grows it for next time.
     fn backoff(&mut self) -> Duration {
         let base = self.interval;
-        let grown = base.as_secs_f64() * self.options.multiplier.max(1.0);
-        self.interval = Duration::from_secs_f64(grown.min(self.options.max_interval.as_secs_f64()));
+        let max = self.options.max_interval;
+        self.interval = scale(base, self.options.multiplier.max(1.0)).min(max);
         let j = self.options.jitter.clamp(0.0, 0.9);
         let factor = if j > 0.0 { self.rng.gen_range(1.0 - j..=1.0 + j) } else { 1.0 };
-        Duration::from_secs_f64((base.as_secs_f64() * factor).min(self.options.max_interval.as_secs_f64()))
+        scale(base, factor).min(max)
     }
 
     fn time_out(&mut self) -> WatchEvent {
@@ -381,6 +381,12 @@ fn add(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
         .ok()
         .and_then(|d| now.checked_add_signed(d))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// `d` times `factor`, saturating at `Duration::MAX`: intervals come from the caller (a CLI flag may
+/// say `Duration::MAX`), and `Duration::from_secs_f64` panics past it.
+fn scale(d: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(d.as_secs_f64() * factor).unwrap_or(Duration::MAX)
 }
 
 fn to_std(d: chrono::Duration) -> Duration {

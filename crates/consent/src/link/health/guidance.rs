@@ -44,7 +44,7 @@ impl LinkHealth {
     fn transient(&self, c: &Catalog, code: &str, t: &dyn Fn(&str) -> String) -> Guidance {
         let summary = match self.retry_after {
             Some(d) => {
-                let seconds = d.as_secs() + u64::from(d.subsec_nanos() > 0);
+                let seconds = super::ceil_secs(d);
                 let args = [("code", FluentValue::from(code)), ("seconds", FluentValue::from(seconds))];
                 c.t_with("health-transient-summary-wait", args)
             }

@@ -338,7 +338,12 @@ fn status_rule(status: Option<u16>, graph: bool) -> Option<&'static HealthRule> 
     table::find(|s| *s == Signal::HttpStatus(status) || (graph && *s == Signal::GraphStatus(status)))
 }
 
-/// `Option<Duration>` as whole seconds (rounded up), the way `Retry-After` is written.
+/// Whole seconds, rounded up, the way `Retry-After` is written: a wait is never told shorter than it is.
+fn ceil_secs(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+/// `Option<Duration>` as whole seconds (rounded up, [`ceil_secs`]).
 mod secs {
     use std::time::Duration;
 
@@ -346,7 +351,7 @@ mod secs {
 
     pub(super) fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
         match d {
-            Some(d) => s.serialize_some(&(d.as_secs() + u64::from(d.subsec_nanos() > 0))),
+            Some(d) => s.serialize_some(&super::ceil_secs(*d)),
             None => s.serialize_none(),
         }
     }
