@@ -75,6 +75,13 @@ impl<'h> Fixture<'h> {
         self.tenant.as_user(user).submit_consent_request(&submission).await
     }
 
+    /// Arrange: the next call of `op` meets `fault` (e.g. applied, but its answer lost); later
+    /// calls go through.
+    pub(crate) fn fault_next(&self, op: consent_mock::Operation, fault: consent_mock::Fault) {
+        let rule = consent_mock::FaultRule::always(Some(op), fault).times(1);
+        self.tenant.set_faults(consent_mock::FaultPlan::none().with(rule));
+    }
+
     /// An admin handle for reading the truth: replicas settled first, so a scenario checks what the
     /// tenant holds, not what a lagging replica still shows.
     fn truth(&self) -> consent_mock::MockGraph {

@@ -127,6 +127,16 @@ impl ConsentGraph for Interleaving {
         self.inner.update_delegated_grant(grant_id, scope).await
     }
 
+    async fn delete_delegated_grant(&self, grant_id: &str) -> Result<()> {
+        self.turn().await;
+        self.inner.delete_delegated_grant(grant_id).await
+    }
+
+    async fn delete_app_role_assignment(&self, resource_id: &ObjectId, assignment_id: &str) -> Result<()> {
+        self.turn().await;
+        self.inner.delete_app_role_assignment(resource_id, assignment_id).await
+    }
+
     async fn list_app_role_assignments(&self, client_id: &ObjectId) -> Result<Vec<AppRoleAssignment>> {
         self.turn().await;
         self.inner.list_app_role_assignments(client_id).await
@@ -186,5 +196,17 @@ mod tests {
         assert_eq!(*log.lock().unwrap(), ["a starts", "b starts", "a ends", "b ends"]);
         assert_eq!(g.calls(), 2);
         assert_eq!(g.capabilities(), tenant.as_admin().capabilities());
+    }
+
+    #[tokio::test]
+    async fn revoking_goes_through_to_the_wrapped_backend() {
+        let tenant = MockTenant::preset(Preset::UserConsentDisabled);
+        let app = consent_mock::demo::carerix_app();
+        let g = Interleaving::new(Arc::new(tenant.as_admin()));
+        consent::grant_tenant_wide(&g, &app).await.unwrap();
+        // Left to the port's defaults, the deletes would answer `Unsupported` for every backend.
+        let report = consent::revoke_tenant_wide(&g, &app).await.unwrap();
+        assert!(!report.is_noop(), "{report:?}");
+        assert!(consent::revoke_tenant_wide(&g, &app).await.unwrap().is_noop());
     }
 }

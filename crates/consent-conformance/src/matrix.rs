@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use consent::{grant_tenant_wide, AppId, ConsentGraph, Operation, Scope, ScopeSet};
-use consent_mock::{Fault, FaultPlan, FaultRule, Preset};
+use consent_mock::{Fault, FaultPlan, Preset};
 
 use crate::fixture::Fixture;
 use crate::harness::Harness;
@@ -145,8 +145,7 @@ pub async fn run_cell(h: &dyn Harness, op: Operation, name: &'static str, fault:
     let mut f = Fixture::new(h, Preset::UserConsentDisabled);
     let outcome = match arrange(&mut f, op) {
         Ok(before) => {
-            f.tenant
-                .set_faults(FaultPlan::none().with(FaultRule::always(Some(op), fault).times(1)));
+            f.fault_next(op, fault);
             let result = grant_tenant_wide(&*f.admin(), &f.app).await;
             let fired = f.tenant.faults().is_exhausted();
             f.tenant.set_faults(FaultPlan::none());

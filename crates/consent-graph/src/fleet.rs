@@ -24,16 +24,11 @@ use consent::workflow::TenantGraphs;
 use consent::{AppId, Clock, ConsentGraph, Result, SystemClock, TenantId};
 use url::Url;
 
-use crate::backend::{graph_http, GraphBackend};
+use crate::backend::{graph_http, GraphBackend, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 use crate::endpoint::GraphEndpoint;
 use crate::retry::RetryPolicy;
 use crate::token::{http_client, ClientCredentials, Secret, TokenCache, DEFAULT_REFRESH_MARGIN};
 
-/// Connect timeout of the shared Graph client (the backend's default).
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Request timeout of the shared clients unless [`GraphFleet::timeout`] sets one (the defaults of
-/// the backend and of [`ClientCredentials`]).
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The token caches kept before the first sweep of stale ones; later sweeps run each time the map
 /// has doubled since the last one, so sweeping costs O(1) per tenant added.
 const FIRST_SWEEP: usize = 1024;
@@ -64,7 +59,9 @@ pub struct GraphFleet {
     endpoint: GraphEndpoint,
     authority: Option<Url>,
     retry: RetryPolicy,
-    timeout: Option<Duration>,
+    /// Request timeout of the shared clients (default: the backend's). The clients carry it, so
+    /// the backends and token providers built on them need not.
+    timeout: Duration,
     tokens: Mutex<TokenCaches>,
     /// The clock of every token cache, shared rather than allocated per tenant.
     clock: Arc<dyn Clock>,
@@ -89,7 +86,7 @@ impl GraphFleet {
             endpoint: GraphEndpoint::Global,
             authority: None,
             retry: RetryPolicy::default(),
-            timeout: None,
+            timeout: DEFAULT_TIMEOUT,
             tokens: Mutex::new(TokenCaches {
                 by_tenant: HashMap::new(),
                 sweep_at: FIRST_SWEEP,
@@ -120,7 +117,7 @@ impl GraphFleet {
 
     /// Timeout for one HTTP request (default: the backend's).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.timeout = timeout;
         self
     }
 
@@ -164,8 +161,10 @@ impl GraphFleet {
         if let Some(s) = slot.as_ref() {
             return Ok(s.clone());
         }
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let s = (graph_http(&self.endpoint, timeout, CONNECT_TIMEOUT)?, http_client(timeout)?);
+        let s = (
+            graph_http(&self.endpoint, self.timeout, DEFAULT_CONNECT_TIMEOUT)?,
+            http_client(self.timeout)?,
+        );
         *slot = Some(s.clone());
         Ok(s)
     }
@@ -174,22 +173,18 @@ impl GraphFleet {
         let (graph, http) = self.shared()?;
         let mut tokens = ClientCredentials::builder(tenant.clone(), self.client_id, self.secret.clone())
             .cloud(self.endpoint.clone())
-            .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
             .shared_http(http)
             .shared_cache(cache);
         if let Some(a) = &self.authority {
             tokens = tokens.authority(a.clone());
         }
-        let mut builder = GraphBackend::builder()
+        GraphBackend::builder()
             .tenant(tenant.clone())
             .token_provider(Arc::new(tokens.build()?))
             .endpoint(self.endpoint.clone())
             .retry(self.retry.clone())
-            .shared_graph_http(graph);
-        if let Some(t) = self.timeout {
-            builder = builder.timeout(t);
-        }
-        builder.build()
+            .shared_graph_http(graph)
+            .build()
     }
 }
 

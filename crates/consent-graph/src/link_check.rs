@@ -19,7 +19,7 @@ use url::Url;
 
 use crate::endpoint::GraphEndpoint;
 use crate::retry::parse_retry_after;
-use crate::token::{AccessToken, Secret};
+use crate::token::{http_client, token_url, AccessToken, Secret};
 
 /// The account to check: the user's tenant (the `tid` of their ID token) and their refresh token.
 #[derive(Debug, Clone)]
@@ -124,7 +124,7 @@ impl LinkChecker {
 
     /// See [`check_link`].
     pub async fn check(&self, account: &LinkedAccount) -> Result<LinkCheckReport> {
-        let answer = self.send(self.refresh_request(account)).await?;
+        let answer = self.send(self.refresh_request(account)?).await?;
         if !(200..300).contains(&answer.status) {
             let health = LinkHealth::from_token_response(answer.status, &answer.body, answer.retry_after);
             tracing::info!(outcome = health.kind(), code = ?health.code, "link check: the refresh was refused");
@@ -138,7 +138,7 @@ impl LinkChecker {
         Ok(report(health, rotated, Some(access), 2))
     }
 
-    fn refresh_request(&self, account: &LinkedAccount) -> reqwest::RequestBuilder {
+    fn refresh_request(&self, account: &LinkedAccount) -> Result<reqwest::RequestBuilder> {
         let mut form = vec![
             ("grant_type", "refresh_token".to_owned()),
             ("client_id", self.client_id.to_string()),
@@ -148,16 +148,9 @@ impl LinkChecker {
         if let Some(secret) = &self.client_secret {
             form.push(("client_secret", secret.secret().to_owned()));
         }
-        self.http.post(self.token_url(&account.tenant)).form(&form)
-    }
-
-    /// `{authority}/{tenant}/oauth2/v2.0/token`.
-    fn token_url(&self, tenant: &TenantId) -> Url {
-        let mut url = self.authority.base_url();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.clear().extend([tenant.to_string().as_str(), "oauth2", "v2.0", "token"]);
-        }
-        url
+        // `{authority}/{tenant}/oauth2/v2.0/token`, as for every other token request.
+        let url = token_url(&self.authority.base_url(), &account.tenant)?;
+        Ok(self.http.post(url).form(&form))
     }
 
     /// `{graph}/me/calendar?$select=id`: the cheapest read that needs both a mailbox and the scope.
@@ -303,13 +296,8 @@ impl LinkCheckerBuilder {
             }
         };
         let graph = self.cloud.base_url()?;
-        let http = reqwest::Client::builder()
-            // The bearer token must not follow a redirect to another host.
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(self.timeout)
-            .connect_timeout(self.timeout.min(Duration::from_secs(10)))
-            .build()
-            .map_err(|e| Error::backend(0, None, format!("could not build the HTTP client for the link check: {e}")))?;
+        // The token client: no redirects, so the bearer token never follows one to another host.
+        let http = http_client(self.timeout)?;
         Ok(LinkChecker {
             client_id: self.client_id,
             client_secret: self.client_secret,

@@ -55,15 +55,9 @@ impl RetryPolicy {
         let exp = self.base_backoff.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
         let capped = exp.min(self.max_wait);
         let half = capped / 2;
-        let jitter = rand::thread_rng().gen_range(0..=half.as_millis().min(u128::from(u64::MAX)) as u64);
-        half + Duration::from_millis(jitter)
+        half + random_up_to(half)
     }
-}
 
-/// The longest pause between the workflow's read-back rounds.
-const MAX_PAUSE: Duration = Duration::from_secs(2);
-
-impl RetryPolicy {
     /// The pause before the workflow's read-back round `round` (from 1): at least
     /// [`settle`](Self::settle), plus "full jitter" over a window starting at a tenth of
     /// `base_backoff` and doubling per round (capped at 2 s and `max_wait`). The floor lets a
@@ -75,9 +69,17 @@ impl RetryPolicy {
             .saturating_mul(2u32.saturating_pow(round.saturating_sub(1).min(16)))
             .min(MAX_PAUSE)
             .min(self.max_wait);
-        let ms = window.as_millis().min(u128::from(u64::MAX)) as u64;
-        self.settle + Duration::from_millis(rand::thread_rng().gen_range(0..=ms))
+        self.settle + random_up_to(window)
     }
+}
+
+/// The longest pause between the workflow's read-back rounds.
+const MAX_PAUSE: Duration = Duration::from_secs(2);
+
+/// A uniformly random duration from zero to `max`, in whole milliseconds.
+fn random_up_to(max: Duration) -> Duration {
+    let ms = max.as_millis().min(u128::from(u64::MAX)) as u64;
+    Duration::from_millis(rand::thread_rng().gen_range(0..=ms))
 }
 
 /// Parses `Retry-After`: decimal seconds (Graph sends e.g. `2.128`) or an HTTP-date, relative to `now`.

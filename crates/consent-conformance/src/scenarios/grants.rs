@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use consent::{grant_tenant_wide, ConsentGraph, GrantConsentType, NewDelegatedGrant, ScopeSet};
-use consent_mock::{demo, Fault, FaultPlan, FaultRule, Operation, Preset};
+use consent_mock::{demo, Fault, Operation, Preset};
 use futures::future::join_all;
 
 use crate::check::{ensure, expect_conflict, expect_eq, expect_state, Step, StepExt};
@@ -22,15 +22,9 @@ fn pre_grant(f: &Fixture<'_>, wire: &str) -> Step<()> {
         .step("arrange: an earlier admin consent")
 }
 
-/// Arrange: the next call of `op` is applied but its answer is lost.
-fn lose_next(f: &Fixture<'_>, op: Operation) {
-    f.tenant
-        .set_faults(FaultPlan::none().with(FaultRule::always(Some(op), Fault::CommittedButLost).times(1)));
-}
-
 fn fault_fired(f: &Fixture<'_>, op: Operation) -> Step<()> {
     ensure(f.tenant.faults().is_exhausted(), || {
-        format!("the injected lost response on {op} never fired")
+        format!("the fault injected on {op} never fired")
     })
 }
 
@@ -138,7 +132,7 @@ pub async fn concurrent_approvals_keep_every_scope(h: &dyn Harness) -> Outcome {
 /// An approval whose grant create is applied but answered with a timeout reads back and succeeds; one grant.
 pub async fn approve_converges_after_lost_grant_create(h: &dyn Harness) -> Outcome {
     let f = Fixture::new(h, Preset::UserConsentDisabled);
-    lose_next(&f, Operation::CreateDelegatedGrant);
+    f.fault_next(Operation::CreateDelegatedGrant, Fault::CommittedButLost);
     let report = grant_tenant_wide(&*f.admin(), &f.app)
         .await
         .step("approve through a lost response")?;
@@ -151,7 +145,7 @@ pub async fn approve_converges_after_lost_grant_create(h: &dyn Harness) -> Outco
 /// An approval whose service-principal create is applied but answered with a timeout reads it back and succeeds; one principal, one grant.
 pub async fn approve_converges_after_lost_service_principal_create(h: &dyn Harness) -> Outcome {
     let f = Fixture::new(h, Preset::UserConsentDisabled);
-    lose_next(&f, Operation::CreateServicePrincipal);
+    f.fault_next(Operation::CreateServicePrincipal, Fault::CommittedButLost);
     let report = grant_tenant_wide(&*f.admin(), &f.app)
         .await
         .step("approve through a lost response")?;
@@ -165,7 +159,7 @@ pub async fn approve_converges_after_lost_service_principal_create(h: &dyn Harne
 pub async fn approve_converges_after_lost_grant_update(h: &dyn Harness) -> Outcome {
     let f = Fixture::new(h, Preset::UserConsentDisabled);
     pre_grant(&f, "User.Read")?;
-    lose_next(&f, Operation::UpdateDelegatedGrant);
+    f.fault_next(Operation::UpdateDelegatedGrant, Fault::CommittedButLost);
     grant_tenant_wide(&*f.admin(), &f.app)
         .await
         .step("approve through a lost response")?;
@@ -174,16 +168,10 @@ pub async fn approve_converges_after_lost_grant_update(h: &dyn Harness) -> Outco
     expect_eq("grant scope as a set", sorted(&f.app.delegated_scopes()), sorted(&grant.scope))
 }
 
-/// Arrange: the next call of `op` meets `fault`.
-fn fault_next(f: &Fixture<'_>, op: Operation, fault: Fault) {
-    f.tenant
-        .set_faults(FaultPlan::none().with(FaultRule::always(Some(op), fault).times(1)));
-}
-
 /// An approval whose grant create is applied and then answered 503 reads back and succeeds; one grant with the app's scopes.
 pub async fn approve_converges_after_a_grant_create_landed_then_503(h: &dyn Harness) -> Outcome {
     let f = Fixture::new(h, Preset::UserConsentDisabled);
-    fault_next(&f, Operation::CreateDelegatedGrant, Fault::LandedThen503);
+    f.fault_next(Operation::CreateDelegatedGrant, Fault::LandedThen503);
     grant_tenant_wide(&*f.admin(), &f.app)
         .await
         .step("approve through a 503 after the write")?;
@@ -196,7 +184,7 @@ pub async fn approve_converges_after_a_grant_create_landed_then_503(h: &dyn Harn
 pub async fn approve_converges_after_a_concurrency_violation(h: &dyn Harness) -> Outcome {
     let f = Fixture::new(h, Preset::UserConsentDisabled);
     pre_grant(&f, "User.Read MailboxSettings.Read")?;
-    fault_next(&f, Operation::UpdateDelegatedGrant, Fault::ConcurrencyViolation);
+    f.fault_next(Operation::UpdateDelegatedGrant, Fault::ConcurrencyViolation);
     grant_tenant_wide(&*f.admin(), &f.app)
         .await
         .step("approve through a concurrency violation")?;
@@ -211,7 +199,7 @@ pub async fn approve_converges_after_a_concurrency_violation(h: &dyn Harness) ->
 /// Two approvals racing while the directory lags (the service principal one creates is invisible to the next 2 reads) both succeed; one principal, one grant.
 pub async fn concurrent_approvals_converge_under_replica_lag(h: &dyn Harness) -> Outcome {
     let f = Fixture::new(h, Preset::UserConsentDisabled);
-    fault_next(&f, Operation::CreateServicePrincipal, Fault::ReplicaLag { reads: 2 });
+    f.fault_next(Operation::CreateServicePrincipal, Fault::ReplicaLag { reads: 2 });
     let admins: Vec<Arc<dyn ConsentGraph>> = (0..2).map(|_| Arc::new(Interleaving::new(f.admin())) as _).collect();
     let results = join_all(admins.iter().map(|g| grant_tenant_wide(&**g, &f.app))).await;
     for (i, r) in results.iter().enumerate() {
@@ -228,7 +216,7 @@ pub async fn concurrent_approvals_converge_under_replica_lag(h: &dyn Harness) ->
 pub async fn approve_converges_when_a_widened_grant_reads_stale(h: &dyn Harness) -> Outcome {
     let f = Fixture::new(h, Preset::UserConsentDisabled);
     pre_grant(&f, "User.Read")?;
-    fault_next(&f, Operation::UpdateDelegatedGrant, Fault::ReplicaLag { reads: 2 });
+    f.fault_next(Operation::UpdateDelegatedGrant, Fault::ReplicaLag { reads: 2 });
     grant_tenant_wide(&*f.admin(), &f.app)
         .await
         .step("approve while the widened grant reads stale")?;

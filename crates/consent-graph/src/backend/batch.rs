@@ -247,13 +247,11 @@ fn optional_sp(req: &GraphRequest, answer: Answer) -> Result<Option<ServicePrinc
 }
 
 fn missing(round: &str) -> Error {
-    Error::Backend {
-        status: 200,
-        code: None,
-        message: format!("the $batch answer of {round} did not answer every request it was sent"),
-        context: Default::default(),
-        body: None,
-    }
+    Error::backend(
+        200,
+        None,
+        format!("the $batch answer of {round} did not answer every request it was sent"),
+    )
 }
 
 #[cfg(test)]

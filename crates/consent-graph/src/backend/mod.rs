@@ -108,6 +108,11 @@ fn graph_client(endpoint: &GraphEndpoint, timeout: Duration, connect_timeout: Du
     Ok(graph)
 }
 
+/// The default timeout of one HTTP request, body included.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default timeout for establishing a connection.
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The default cap on one response body: Graph pages are far smaller (at most 999 objects).
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
 
@@ -117,8 +122,8 @@ impl Default for GraphBackendBuilder {
             tenant: None,
             tokens: None,
             endpoint: GraphEndpoint::Global,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
             max_body: DEFAULT_MAX_RESPONSE_BODY,

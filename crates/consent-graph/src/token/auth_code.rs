@@ -119,12 +119,10 @@ impl AuthorizationCodeExchange {
             ExchangeState::Code { code, verifier } => self.redeem(code, verifier).await,
             ExchangeState::Refresh(rt) => self.refresh(rt).await,
             ExchangeState::Spent => {
-                return Err(Error::Unauthenticated {
-                    context: Default::default(),
-                    reason: "the delegated token expired and no refresh token was issued: sign in again \
-                             (ask for offline_access to stay signed in)"
-                        .to_owned(),
-                })
+                return Err(Error::unauthenticated(
+                    "the delegated token expired and no refresh token was issued: sign in again \
+                     (ask for offline_access to stay signed in)",
+                ))
             }
         };
         let resp = match result {

@@ -81,10 +81,7 @@ impl EntraTokenError {
                 self.error, self.error_codes
             )
         };
-        Error::Unauthenticated {
-            context: Default::default(),
-            reason: format!("{reason}{trace}"),
-        }
+        Error::unauthenticated(format!("{reason}{trace}"))
     }
 }
 

@@ -21,7 +21,7 @@ pub(crate) use cache::TokenCache;
 pub use cache::DEFAULT_REFRESH_MARGIN;
 pub use client_credentials::{ClientCredentials, ClientCredentialsBuilder};
 pub use entra_error::EntraTokenError;
-pub(crate) use oauth::http_client;
+pub(crate) use oauth::{http_client, token_url};
 pub use secret::{AccessToken, Secret};
 
 /// A source of bearer tokens for Microsoft Graph.

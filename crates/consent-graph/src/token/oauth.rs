@@ -68,13 +68,7 @@ pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client> {
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .build()
-        .map_err(|e| Error::Backend {
-            status: 0,
-            code: None,
-            message: format!("could not build the HTTP client for token requests: {e}"),
-            context: Default::default(),
-            body: None,
-        })
+        .map_err(|e| Error::backend(0, None, format!("could not build the HTTP client for token requests: {e}")))
 }
 
 /// Converts a successful token response, computing the expiry from `expires_in` and `now`.
@@ -101,23 +95,15 @@ pub(crate) fn map_failure(err: TokenFailure) -> Error {
             }
         }
         // The parse error is not kept as a cause: a success body that failed to parse may hold a token.
-        RequestTokenError::Parse(e, _) => Error::Backend {
-            status: 0,
-            code: None,
-            message: format!(
+        RequestTokenError::Parse(e, _) => Error::backend(
+            0,
+            None,
+            format!(
                 "the token endpoint's response was not understood ({}); check the authority URL",
                 e.path()
             ),
-            context: Default::default(),
-            body: None,
-        },
-        RequestTokenError::Other(msg) => Error::Backend {
-            status: 0,
-            code: None,
-            message: format!("the token endpoint answered unexpectedly: {msg}"),
-            context: Default::default(),
-            body: None,
-        },
+        ),
+        RequestTokenError::Other(msg) => Error::backend(0, None, format!("the token endpoint answered unexpectedly: {msg}")),
     }
 }
 

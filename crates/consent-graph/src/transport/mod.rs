@@ -73,10 +73,8 @@ impl Transport {
             None => None,
         };
         let token = self.tokens.token().await?;
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.secret())).map_err(|_| Error::Unauthenticated {
-            context: Default::default(),
-            reason: "the access token contains characters not allowed in a header".to_owned(),
-        })?;
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.secret()))
+            .map_err(|_| Error::unauthenticated("the access token contains characters not allowed in a header"))?;
         bearer.set_sensitive(true);
         // Built straight on the client rather than through the SDK's `custom()`, which per request
         // cloned the SDK's client and configuration, built a tower service and set a placeholder
@@ -138,11 +136,5 @@ fn method(m: HttpMethod) -> Method {
 }
 
 fn local_error(req: &GraphRequest, detail: &str) -> Error {
-    Error::Backend {
-        status: 0,
-        code: None,
-        message: format!("could not prepare the request to {}: {detail}", req.op.describe()),
-        context: Default::default(),
-        body: None,
-    }
+    Error::backend(0, None, format!("could not prepare the request to {}: {detail}", req.op.describe()))
 }

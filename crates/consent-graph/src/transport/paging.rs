@@ -94,11 +94,5 @@ pub(crate) fn parse<T: DeserializeOwned>(req: &GraphRequest, body: &[u8]) -> Res
 }
 
 fn bad_answer(req: &GraphRequest, message: String) -> Error {
-    Error::Backend {
-        status: 200,
-        code: None,
-        message: format!("{}: {message}", req.op.describe()),
-        context: Default::default(),
-        body: None,
-    }
+    Error::backend(200, None, format!("{}: {message}", req.op.describe()))
 }

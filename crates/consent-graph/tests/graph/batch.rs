@@ -7,41 +7,9 @@ use serde_json::{json, Value};
 use wiremock::matchers::{bearer_token, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-/// Answers each batch item from `answer(url)`, as Graph would.
-fn batch_responder(answer: fn(&str) -> (u16, Value)) -> impl Fn(&Request) -> ResponseTemplate {
-    move |req: &Request| {
-        let body: Value = serde_json::from_slice(&req.body).unwrap();
-        let responses: Vec<Value> = body["requests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|item| {
-                assert_eq!(item["method"], "GET");
-                let (status, body) = answer(item["url"].as_str().unwrap());
-                json!({"id": item["id"], "status": status, "headers": {"Content-Type": "application/json"}, "body": body})
-            })
-            .collect();
-        ResponseTemplate::new(200).set_body_json(json!({"responses": responses}))
-    }
-}
-
 /// Answers every `$batch` with `answer` per item, expecting `times` batches.
 async fn mount_batch(server: &MockServer, answer: fn(&str) -> (u16, Value), times: u64) {
-    Mock::given(method("POST"))
-        .and(path("/v1.0/$batch"))
-        .respond_with(batch_responder(answer))
-        .expect(times)
-        .mount(server)
-        .await;
-}
-
-fn batch_urls(req: &Request) -> Vec<String> {
-    body(req)["requests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["url"].as_str().unwrap().to_owned())
-        .collect()
+    batch_mock(answer).expect(times).mount(server).await;
 }
 
 fn fresh_tenant(url: &str) -> (u16, Value) {
@@ -177,27 +145,11 @@ async fn a_forbidden_batch_item_fails_the_snapshot_with_its_permission() {
     }
 }
 
-fn calendar_app() -> consent::AppRegistration {
-    consent::AppRegistration::new(app(), "Carerix Calendar")
-        .with_delegated(AppId::MICROSOFT_GRAPH, consent::ScopeSet::parse("Calendars.ReadWrite").unwrap())
-}
-
 #[tokio::test]
 async fn approve_on_a_fresh_tenant_is_one_batch_and_two_writes() {
     let server = MockServer::start().await;
     mount_batch(&server, fresh_tenant, 1).await;
-    Mock::given(method("POST"))
-        .and(path("/v1.0/servicePrincipals"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(sp_json(CLIENT_SP, APP)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1.0/oauth2PermissionGrants"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(grant_json("g1", "Calendars.ReadWrite")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_grant_writes(&server).await;
     let report = consent::grant_tenant_wide(&backend(&server), &calendar_app()).await.unwrap();
     assert!(report.created_service_principal);
     assert_eq!(report.grants_created, 1);

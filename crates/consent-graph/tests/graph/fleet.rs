@@ -4,39 +4,16 @@
 use std::sync::Arc;
 
 use crate::common::*;
-use consent::workflow::{observe_many, Sleeper};
-use consent::{AppId, AppRegistration, ConsentState, FleetOptions, FleetTenant, ScopeSet, TenantId};
+use consent::workflow::observe_many;
+use consent::{ConsentState, FleetOptions, FleetTenant, TenantId};
 use consent_graph::{GraphFleet, Secret};
 use futures::StreamExt;
-use serde_json::{json, Value};
+use serde_json::json;
 use url::Url;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-#[derive(Debug)]
-struct NoSleep;
-
-impl Sleeper for NoSleep {
-    fn sleep(&self, _: std::time::Duration) -> futures::future::BoxFuture<'static, ()> {
-        Box::pin(async {})
-    }
-}
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TENANTS: [&str; 2] = ["contoso.onmicrosoft.com", "fabrikam.onmicrosoft.com"];
-
-fn answer(url: &str) -> (u16, Value) {
-    if url.starts_with("/policies/adminConsentRequestPolicy") {
-        (200, policy_json(true))
-    } else if url.starts_with("/policies/authorizationPolicy") {
-        (200, authz_json())
-    } else if url.starts_with("/identityGovernance") {
-        (200, page(vec![], None))
-    } else if url.starts_with(&format!("/servicePrincipals(appId='{GRAPH_APP}')")) {
-        (200, graph_sp_json())
-    } else {
-        (404, graph_error("Request_ResourceNotFound", "no such service principal"))
-    }
-}
 
 #[tokio::test]
 async fn a_fleet_fetches_one_token_per_tenant_and_observes_in_one_batch() {
@@ -52,29 +29,11 @@ async fn a_fleet_fetches_one_token_per_tenant_and_observes_in_one_batch() {
             .mount(&server)
             .await;
     }
-    Mock::given(method("POST"))
-        .and(path("/v1.0/$batch"))
-        .respond_with(|req: &Request| {
-            let body: Value = serde_json::from_slice(&req.body).unwrap();
-            let responses: Vec<Value> = body["requests"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|item| {
-                    let (status, body) = answer(item["url"].as_str().unwrap());
-                    json!({"id": item["id"], "status": status, "body": body})
-                })
-                .collect();
-            ResponseTemplate::new(200).set_body_json(json!({"responses": responses}))
-        })
-        .expect(4)
-        .mount(&server)
-        .await;
+    batch_mock(not_in_tenant).expect(4).mount(&server).await;
     let fleet = GraphFleet::new(app(), Secret::new("s3cret"))
         .endpoint(endpoint(&server))
         .authority(Url::parse(&server.uri()).unwrap());
-    let app = AppRegistration::new(app(), "Carerix Calendar")
-        .with_delegated(AppId::MICROSOFT_GRAPH, ScopeSet::parse("Calendars.ReadWrite").unwrap());
+    let app = calendar_app();
     for _ in 0..2 {
         let tenants = TENANTS.iter().map(|t| FleetTenant::new(TenantId::parse(t).unwrap())).collect();
         let results: Vec<_> = observe_many(&fleet, tenants, &app, FleetOptions::new(Arc::new(NoSleep)).concurrency(2))

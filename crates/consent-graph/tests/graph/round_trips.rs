@@ -5,54 +5,15 @@
 use std::sync::Arc;
 
 use crate::common::*;
-use consent::workflow::{FleetApproval, Sleeper};
-use consent::{AppId, AppRegistration, ConsentGraph, ConsentState, FleetOptions, FleetTenant, ScopeSet, TenantId};
+use consent::workflow::FleetApproval;
+use consent::{AppId, ConsentGraph, ConsentState, FleetOptions, FleetTenant, TenantId};
 use futures::StreamExt;
-use serde_json::{json, Value};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use serde_json::Value;
+use wiremock::MockServer;
 
 /// Answers each `$batch` item from `answer(url)`; any other request is unexpected (wiremock 404).
 async fn mount_batch(server: &MockServer, answer: fn(&str) -> (u16, Value)) {
-    batch_answering(answer).mount(server).await;
-}
-
-fn batch_answering(answer: fn(&str) -> (u16, Value)) -> Mock {
-    Mock::given(method("POST"))
-        .and(path("/v1.0/$batch"))
-        .respond_with(move |req: &Request| {
-            let body: Value = serde_json::from_slice(&req.body).unwrap();
-            let responses: Vec<Value> = body["requests"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|item| {
-                    assert_eq!(item["method"], "GET", "a read batch only reads");
-                    let (status, body) = answer(item["url"].as_str().unwrap());
-                    json!({"id": item["id"], "status": status, "body": body})
-                })
-                .collect();
-            ResponseTemplate::new(200).set_body_json(json!({"responses": responses}))
-        })
-}
-
-fn not_found() -> (u16, Value) {
-    (404, graph_error("Request_ResourceNotFound", "no such service principal"))
-}
-
-/// The app has no service principal and no request: the alternate-key listings answer 404.
-fn not_in_tenant(url: &str) -> (u16, Value) {
-    if url.starts_with("/policies/adminConsentRequestPolicy") {
-        (200, policy_json(true))
-    } else if url.starts_with("/policies/authorizationPolicy") {
-        (200, authz_json())
-    } else if url.starts_with("/identityGovernance") {
-        (200, page(vec![], None))
-    } else if url.starts_with(&format!("/servicePrincipals(appId='{GRAPH_APP}')")) {
-        (200, graph_sp_json())
-    } else {
-        not_found()
-    }
+    batch_mock(answer).mount(server).await;
 }
 
 /// An admin granted the app directly; nobody ever asked.
@@ -90,20 +51,6 @@ fn approved_through_a_request(url: &str) -> (u16, Value) {
     } else {
         approved_without_request(url)
     }
-}
-
-/// The run never waits (nothing is retried); a sleeper that returns at once keeps it that way.
-#[derive(Debug)]
-struct NoSleep;
-
-impl Sleeper for NoSleep {
-    fn sleep(&self, _: std::time::Duration) -> futures::future::BoxFuture<'static, ()> {
-        Box::pin(async {})
-    }
-}
-
-fn calendar_app() -> AppRegistration {
-    AppRegistration::new(app(), "Carerix Calendar").with_delegated(AppId::MICROSOFT_GRAPH, ScopeSet::parse("Calendars.ReadWrite").unwrap())
 }
 
 async fn observe_counting(answer: fn(&str) -> (u16, Value)) -> (ConsentState, usize) {
@@ -146,12 +93,7 @@ async fn the_first_round_reads_grants_and_assignments_by_app_id() {
     mount_batch(&server, not_in_tenant).await;
     backend(&server).snapshot(&app(), &[AppId::MICROSOFT_GRAPH]).await.unwrap();
     let reqs = received(&server).await;
-    let urls: Vec<String> = body(&reqs[0])["requests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["url"].as_str().unwrap().to_owned())
-        .collect();
+    let urls = batch_urls(&reqs[0]);
     assert!(
         urls.contains(&format!("/servicePrincipals(appId='{APP}')/oauth2PermissionGrants")),
         "{urls:?}"
@@ -192,20 +134,9 @@ async fn approve_many_when_already_approved_is_one_read() {
 async fn approve_many_in_a_tenant_without_the_app_reads_once_before_writing() {
     let server = MockServer::start().await;
     // The first read finds the app absent; every later read (the read-back) finds it granted.
-    batch_answering(not_in_tenant).up_to_n_times(1).mount(&server).await;
+    batch_mock(not_in_tenant).up_to_n_times(1).mount(&server).await;
     mount_batch(&server, approved_without_request).await;
-    Mock::given(method("POST"))
-        .and(path("/v1.0/servicePrincipals"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(sp_json(CLIENT_SP, APP)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1.0/oauth2PermissionGrants"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(grant_json("g1", "Calendars.ReadWrite")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_grant_writes(&server).await;
     let graph: Arc<dyn ConsentGraph> = Arc::new(backend(&server));
     let graphs = move |_t: TenantId| {
         let g = graph.clone();

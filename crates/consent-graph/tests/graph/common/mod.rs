@@ -5,10 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use consent::{AppId, ObjectId, TenantId};
+use consent::workflow::Sleeper;
+use consent::{AppId, AppRegistration, ObjectId, ScopeSet, TenantId};
 use consent_graph::{GraphBackend, GraphEndpoint, RetryPolicy, StaticToken};
 use serde_json::{json, Value};
-use wiremock::{MockServer, Request};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 pub const TOKEN: &str = "test-token-abc";
 pub const TENANT: &str = "contoso.onmicrosoft.com";
@@ -125,4 +127,86 @@ pub fn page(items: Vec<Value>, next: Option<String>) -> Value {
         Some(n) => json!({"value": items, "@odata.nextLink": n}),
         None => json!({"value": items}),
     }
+}
+
+/// The app the workflow tests observe and approve: delegated `Calendars.ReadWrite` on Microsoft Graph.
+pub fn calendar_app() -> AppRegistration {
+    AppRegistration::new(app(), "Carerix Calendar").with_delegated(AppId::MICROSOFT_GRAPH, ScopeSet::parse("Calendars.ReadWrite").unwrap())
+}
+
+/// A sleeper that returns at once, for fleet runs that must never wait.
+#[derive(Debug)]
+pub struct NoSleep;
+
+impl Sleeper for NoSleep {
+    fn sleep(&self, _: Duration) -> futures::future::BoxFuture<'static, ()> {
+        Box::pin(async {})
+    }
+}
+
+/// Answers each item of a read-only `$batch` from `answer(url)`, as Graph would.
+pub fn batch_responder(answer: fn(&str) -> (u16, Value)) -> impl Fn(&Request) -> ResponseTemplate {
+    move |req: &Request| {
+        let responses: Vec<Value> = body(req)["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                assert_eq!(item["method"], "GET", "a read batch only reads");
+                let (status, body) = answer(item["url"].as_str().unwrap());
+                json!({"id": item["id"], "status": status, "headers": {"Content-Type": "application/json"}, "body": body})
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({"responses": responses}))
+    }
+}
+
+/// `POST /v1.0/$batch` answered by [`batch_responder`]; any other request is unexpected (wiremock 404).
+pub fn batch_mock(answer: fn(&str) -> (u16, Value)) -> Mock {
+    Mock::given(method("POST"))
+        .and(path("/v1.0/$batch"))
+        .respond_with(batch_responder(answer))
+}
+
+/// The item URLs of a `$batch` request.
+pub fn batch_urls(req: &Request) -> Vec<String> {
+    body(req)["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["url"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A tenant where the app has no service principal and no request (requests enabled): the
+/// alternate-key listings answer 404 as Graph does.
+pub fn not_in_tenant(url: &str) -> (u16, Value) {
+    if url.starts_with("/policies/adminConsentRequestPolicy") {
+        (200, policy_json(true))
+    } else if url.starts_with("/policies/authorizationPolicy") {
+        (200, authz_json())
+    } else if url.starts_with("/identityGovernance") {
+        (200, page(vec![], None))
+    } else if url.starts_with(&format!("/servicePrincipals(appId='{GRAPH_APP}')")) {
+        (200, graph_sp_json())
+    } else {
+        (404, graph_error("Request_ResourceNotFound", "no such service principal"))
+    }
+}
+
+/// The two writes of a tenant-wide grant on a tenant without the app: `POST /servicePrincipals`
+/// and `POST /oauth2PermissionGrants`, each answered 201 and expected once.
+pub async fn mount_grant_writes(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/v1.0/servicePrincipals"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(sp_json(CLIENT_SP, APP)))
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/oauth2PermissionGrants"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(grant_json("g1", "Calendars.ReadWrite")))
+        .expect(1)
+        .mount(server)
+        .await;
 }
