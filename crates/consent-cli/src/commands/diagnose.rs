@@ -103,7 +103,7 @@ impl DiagnoseReport {
             outcome: h.outcome,
             who_acts: h.who_acts,
             code: h.code.clone(),
-            retry_after: h.retry_after.map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0)),
+            retry_after: h.retry_after_secs(),
             guidance,
         }
     }

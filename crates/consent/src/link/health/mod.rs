@@ -206,6 +206,12 @@ pub struct LinkHealth {
 }
 
 impl LinkHealth {
+    /// [`retry_after`](Self::retry_after) in whole seconds, rounded up (as it is serialized and as
+    /// `Retry-After` is written: a wait is never told shorter than it is).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        self.retry_after.map(ceil_secs)
+    }
+
     /// The link works.
     pub fn healthy() -> Self {
         Self::new(HealthOutcome::Healthy, WhoActs::Nobody, None)
