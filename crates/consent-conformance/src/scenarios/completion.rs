@@ -1,11 +1,11 @@
 //! Completion: after approval, every employee links without an admin, and `verify` proves it.
 
-use consent::{grant_tenant_wide, ConsentGraph, PolicyChange, Reviewer, ScopeSet, UserConsentDecision};
+use consent::{grant_tenant_wide, revoke_tenant_wide, ConsentGraph, PolicyChange, Reviewer, ScopeSet, UserConsentDecision};
 use consent_mock::{demo, Preset};
 
 use crate::check::{ensure, expect_eq, expect_state, StepExt};
 use crate::fixture::{scopes, Fixture};
-use crate::{Harness, Outcome};
+use crate::{Harness, Outcome, ScenarioError};
 
 /// The three procedures end to end: after the reviewer approves Eva's request, Sam (who never asked) signs in with AlreadyGranted and `verify` says all users can link.
 pub async fn second_user_links_without_admin_after_approval(h: &dyn Harness) -> Outcome {
@@ -84,4 +84,27 @@ pub async fn a_users_own_consent_is_not_tenant_wide(h: &dyn Harness) -> Outcome 
         "after tenant-wide approval"
     );
     Ok(())
+}
+
+/// Revoking tenant-wide consent removes the app's tenant-wide grant: observe is back to RequestsDisabled, Eva's sign-in answers 90094 again, and a second revoke removes nothing.
+pub async fn revoke_returns_the_tenant_to_needing_approval(h: &dyn Harness) -> Outcome {
+    let f = Fixture::new(h, Preset::UserConsentDisabled);
+    let disabled = expect_state!(f.observe("at the start").await?, RequestsDisabled, "at the start");
+    disabled.approve_without_request(&*f.admin()).await.step("pre-approve")?;
+    let grant = f.the_grant("after approving").await?;
+    let report = match revoke_tenant_wide(&*f.admin(), &f.app).await {
+        // The port's deletes default to Unsupported: a backend without them cannot revoke.
+        Err(e @ consent::Error::Unsupported { .. }) => return Err(ScenarioError::skip(format!("revoke: {e}"))),
+        other => other.step("revoke")?,
+    };
+    expect_eq("grants deleted", vec![grant.id], report.grants_deleted)?;
+    expect_eq("tenant-wide grants after revoking", 0, f.tenant_wide_grants().await?.len())?;
+    expect_state!(f.observe("after revoking").await?, RequestsDisabled, "after revoking");
+    let eva = f
+        .tenant
+        .sign_in(demo::EVA_ID, &f.app.app_id, &f.app.delegated_scopes())
+        .step("Eva signs in")?;
+    expect_eq("Eva's sign-in after the revocation (AADSTS90094)", Some(90094), eva.aadsts_code())?;
+    let again = revoke_tenant_wide(&*f.admin(), &f.app).await.step("revoke again")?;
+    ensure(again.is_noop(), || format!("a second revoke removed {again:?}"))
 }

@@ -72,6 +72,7 @@ pub fn scenarios() -> Vec<Scenario> {
         completion::second_user_links_without_admin_after_approval => "The three procedures end to end: after the reviewer approves Eva's request, Sam (who never asked) signs in with AlreadyGranted and `verify` says all users can link.",
         completion::verify_detects_a_revoked_scope => "`verify` notices when a scope is revoked after approval: not all users can link, and the revoked scope is missing.",
         completion::a_users_own_consent_is_not_tenant_wide => "Users who consented for themselves are not tenant-wide consent: with only a user's own grant, the app is not approved and others still need an admin.",
+        completion::revoke_returns_the_tenant_to_needing_approval => "Revoking tenant-wide consent removes the app's tenant-wide grant: observe is back to RequestsDisabled, Eva's sign-in answers 90094 again, and a second revoke removes nothing.",
     ]
 }
 

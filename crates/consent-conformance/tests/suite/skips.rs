@@ -72,6 +72,12 @@ impl ConsentGraph for GraphLike {
     async fn create_app_role_assignment(&self, assignment: &NewAppRoleAssignment) -> Result<AppRoleAssignment> {
         self.0.create_app_role_assignment(assignment).await
     }
+    async fn delete_delegated_grant(&self, grant_id: &str) -> Result<()> {
+        self.0.delete_delegated_grant(grant_id).await
+    }
+    async fn delete_app_role_assignment(&self, resource_id: &ObjectId, assignment_id: &str) -> Result<()> {
+        self.0.delete_app_role_assignment(resource_id, assignment_id).await
+    }
     async fn submit_consent_request(&self, _: &ConsentRequestSubmission) -> Result<AppConsentRequest> {
         Err(unsupported("submit a consent request"))
     }
