@@ -12,8 +12,8 @@ use consent::{
 
 use crate::journal::AuditActivity;
 use crate::principal::{
-    Principal, Rule, ASSIGN_APP_ROLE, ASSIGN_GRAPH_APP_ROLE, CREATE_SERVICE_PRINCIPAL, READ_ASSIGNMENTS, READ_GRANTS,
-    READ_SERVICE_PRINCIPALS, UPDATE_GRANTS, WRITE_GRANTS,
+    Principal, Rule, ASSIGN_APP_ROLE, ASSIGN_GRAPH_APP_ROLE, CREATE_SERVICE_PRINCIPAL, DELETE_GRANTS, READ_ASSIGNMENTS, READ_GRANTS,
+    READ_SERVICE_PRINCIPALS, REMOVE_APP_ROLE, REMOVE_GRAPH_APP_ROLE, UPDATE_GRANTS, WRITE_GRANTS,
 };
 use crate::state::TenantState;
 use crate::text;
@@ -183,7 +183,7 @@ impl TenantState {
 
     /// `DELETE /oauth2PermissionGrants/{id}` (oauth2permissiongrant-delete).
     pub(crate) fn delete_grant(&mut self, principal: &Principal, grant_id: &str) -> Result<()> {
-        self.require(principal, &WRITE_GRANTS)?;
+        self.require(principal, &DELETE_GRANTS)?;
         let i = self
             .grants
             .iter()
@@ -204,7 +204,7 @@ impl TenantState {
     /// (serviceprincipal-delete-approleassignedto).
     pub(crate) fn delete_assignment(&mut self, principal: &Principal, resource_id: &ObjectId, assignment_id: &str) -> Result<()> {
         let on_graph = self.graph_sp().is_ok_and(|g| g.id == *resource_id);
-        self.require(principal, if on_graph { &ASSIGN_GRAPH_APP_ROLE } else { &ASSIGN_APP_ROLE })?;
+        self.require(principal, if on_graph { &REMOVE_GRAPH_APP_ROLE } else { &REMOVE_APP_ROLE })?;
         let i = self
             .assignments
             .iter()

@@ -43,15 +43,17 @@ impl MockGraph {
     /// needs; `NotFound` for an unknown id. Also the port's
     /// [`ConsentGraph::delete_delegated_grant`], which the `revoke` transition uses.
     pub fn delete_delegated_grant(&self, grant_id: &str) -> Result<()> {
-        self.tenant.with(|st| st.delete_grant(&self.principal, grant_id))
+        self.tenant
+            .run(Operation::DeleteDelegatedGrant, |st| st.delete_grant(&self.principal, grant_id))
     }
 
     /// `DELETE /servicePrincipals/{resourceId}/appRoleAssignedTo/{id}`: removes an app-role
     /// assignment granted on `resource_id`. Needs what assigning the role needs; `NotFound` for an
     /// unknown id or one granted on another resource.
     pub fn delete_app_role_assignment(&self, resource_id: &ObjectId, assignment_id: &str) -> Result<()> {
-        self.tenant
-            .with(|st| st.delete_assignment(&self.principal, resource_id, assignment_id))
+        self.tenant.run(Operation::DeleteAppRoleAssignment, |st| {
+            st.delete_assignment(&self.principal, resource_id, assignment_id)
+        })
     }
 }
 

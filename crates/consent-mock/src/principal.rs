@@ -180,6 +180,12 @@ pub(crate) const WRITE_GRANTS: Rule = Rule {
     also_permissions: &[],
 };
 
+/// Microsoft Learn: "Delete oAuth2PermissionGrant": the same roles and permissions as writing one.
+pub(crate) const DELETE_GRANTS: Rule = Rule {
+    op: Operation::DeleteDelegatedGrant,
+    ..WRITE_GRANTS
+};
+
 /// Microsoft Learn: "appRoleAssignment resource type": read app-role assignments.
 pub(crate) const READ_ASSIGNMENTS: Rule = Rule {
     op: Operation::ListAppRoleAssignments,
@@ -295,3 +301,16 @@ mod tests {
         assert!(!p.has_permission(WRITE_GRANTS.permissions));
     }
 }
+
+/// Microsoft Learn: "Delete appRoleAssignedTo": removing an assignment of a Microsoft Graph app role
+/// needs what assigning it needs.
+pub(crate) const REMOVE_GRAPH_APP_ROLE: Rule = Rule {
+    op: Operation::DeleteAppRoleAssignment,
+    ..ASSIGN_GRAPH_APP_ROLE
+};
+
+/// Microsoft Learn: "Delete appRoleAssignedTo": removing an assignment of any other API's app role.
+pub(crate) const REMOVE_APP_ROLE: Rule = Rule {
+    op: Operation::DeleteAppRoleAssignment,
+    ..ASSIGN_APP_ROLE
+};

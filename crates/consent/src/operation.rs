@@ -33,10 +33,14 @@ pub enum Operation {
     CreateDelegatedGrant,
     /// [`update_delegated_grant`](crate::ConsentGraph::update_delegated_grant).
     UpdateDelegatedGrant,
+    /// [`delete_delegated_grant`](crate::ConsentGraph::delete_delegated_grant) (revoke).
+    DeleteDelegatedGrant,
     /// [`list_app_role_assignments`](crate::ConsentGraph::list_app_role_assignments).
     ListAppRoleAssignments,
     /// [`create_app_role_assignment`](crate::ConsentGraph::create_app_role_assignment).
     CreateAppRoleAssignment,
+    /// [`delete_app_role_assignment`](crate::ConsentGraph::delete_app_role_assignment) (revoke).
+    DeleteAppRoleAssignment,
     /// [`submit_consent_request`](crate::ConsentGraph::submit_consent_request).
     SubmitConsentRequest,
     /// [`review_consent_request`](crate::ConsentGraph::review_consent_request).
@@ -47,7 +51,7 @@ pub enum Operation {
 
 impl Operation {
     /// Every operation, in the port's order.
-    pub const ALL: [Operation; 15] = [
+    pub const ALL: [Operation; 17] = [
         Operation::GetRequestPolicy,
         Operation::PutRequestPolicy,
         Operation::GetAuthorizationPolicy,
@@ -58,8 +62,10 @@ impl Operation {
         Operation::ListDelegatedGrants,
         Operation::CreateDelegatedGrant,
         Operation::UpdateDelegatedGrant,
+        Operation::DeleteDelegatedGrant,
         Operation::ListAppRoleAssignments,
         Operation::CreateAppRoleAssignment,
+        Operation::DeleteAppRoleAssignment,
         Operation::SubmitConsentRequest,
         Operation::ReviewConsentRequest,
         Operation::Snapshot,
@@ -78,8 +84,10 @@ impl Operation {
             Operation::ListDelegatedGrants => "list-delegated-grants",
             Operation::CreateDelegatedGrant => "create-delegated-grant",
             Operation::UpdateDelegatedGrant => "update-delegated-grant",
+            Operation::DeleteDelegatedGrant => "delete-delegated-grant",
             Operation::ListAppRoleAssignments => "list-app-role-assignments",
             Operation::CreateAppRoleAssignment => "create-app-role-assignment",
+            Operation::DeleteAppRoleAssignment => "delete-app-role-assignment",
             Operation::SubmitConsentRequest => "submit-consent-request",
             Operation::ReviewConsentRequest => "review-consent-request",
             Operation::Snapshot => "snapshot",
@@ -99,8 +107,10 @@ impl Operation {
             Operation::ListDelegatedGrants => "list delegated permission grants",
             Operation::CreateDelegatedGrant => "create a delegated permission grant",
             Operation::UpdateDelegatedGrant => "update a delegated permission grant",
+            Operation::DeleteDelegatedGrant => "delete a delegated permission grant",
             Operation::ListAppRoleAssignments => "list app role assignments",
             Operation::CreateAppRoleAssignment => "assign an app role",
+            Operation::DeleteAppRoleAssignment => "remove an app role assignment",
             Operation::SubmitConsentRequest => "submit a consent request",
             Operation::ReviewConsentRequest => "review a consent request",
             Operation::Snapshot => "read the consent snapshot",
@@ -119,8 +129,12 @@ impl Operation {
             // OwnedBy only covers apps the caller owns; a third-party multi-tenant app needs All.
             Operation::CreateServicePrincipal => "Application.ReadWrite.All",
             Operation::ListDelegatedGrants => "Directory.Read.All",
-            Operation::CreateDelegatedGrant | Operation::UpdateDelegatedGrant => "DelegatedPermissionGrant.ReadWrite.All",
-            Operation::CreateAppRoleAssignment => "AppRoleAssignment.ReadWrite.All together with Application.Read.All",
+            Operation::CreateDelegatedGrant | Operation::UpdateDelegatedGrant | Operation::DeleteDelegatedGrant => {
+                "DelegatedPermissionGrant.ReadWrite.All"
+            }
+            Operation::CreateAppRoleAssignment | Operation::DeleteAppRoleAssignment => {
+                "AppRoleAssignment.ReadWrite.All together with Application.Read.All"
+            }
             // Graph has no API for these; the Graph backend reports them `Unsupported` before any call.
             Operation::SubmitConsentRequest | Operation::ReviewConsentRequest => "none (no Graph API exists)",
             Operation::Snapshot => "the permission of each batched read",
@@ -141,9 +155,10 @@ impl Operation {
             Operation::PutRequestPolicy
             | Operation::CreateServicePrincipal
             | Operation::CreateDelegatedGrant
-            | Operation::UpdateDelegatedGrant => "Cloud Application Administrator",
-            Operation::CreateAppRoleAssignment => {
-                "Privileged Role Administrator (the least role that can assign Microsoft Graph app roles)"
+            | Operation::UpdateDelegatedGrant
+            | Operation::DeleteDelegatedGrant => "Cloud Application Administrator",
+            Operation::CreateAppRoleAssignment | Operation::DeleteAppRoleAssignment => {
+                "Privileged Role Administrator (the least role that can assign or remove Microsoft Graph app roles)"
             }
             Operation::SubmitConsentRequest | Operation::ReviewConsentRequest => "none (use the Entra admin center)",
         }
@@ -171,7 +186,9 @@ impl Operation {
                 | Operation::CreateServicePrincipal
                 | Operation::CreateDelegatedGrant
                 | Operation::UpdateDelegatedGrant
+                | Operation::DeleteDelegatedGrant
                 | Operation::CreateAppRoleAssignment
+                | Operation::DeleteAppRoleAssignment
                 | Operation::SubmitConsentRequest
                 | Operation::ReviewConsentRequest
         )

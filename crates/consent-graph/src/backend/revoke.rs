@@ -2,11 +2,10 @@
 //! `DELETE /oauth2PermissionGrants/{id}` and
 //! `DELETE /servicePrincipals/{resourceId}/appRoleAssignedTo/{id}`, both answered `204 No Content`.
 //!
-//! They are tagged with the operation whose permission they need (the grant's update, the
-//! assignment's create), so errors name the right permission and role; a dedicated `Operation` can
-//! replace that when the port's operation list grows. A delete whose response was lost is not
-//! retried blindly: the caller (`consent::revoke_tenant_wide`) reads the tenant again and treats a
-//! `NotFound` as already done.
+//! They are tagged `DeleteDelegatedGrant` / `DeleteAppRoleAssignment`, so a refusal names the
+//! permission and role a delete needs. DELETE is idempotent, so the transport resends one whose
+//! answer was lost; a `404` then means the first landed, and `consent::revoke_tenant_wide` counts a
+//! `NotFound` as removed.
 
 use consent::{Error, ObjectId, Operation, Result};
 
@@ -29,7 +28,7 @@ fn check_id(field: &'static str, id: &str) -> Result<String> {
 pub(crate) fn delete_grant_request(grant_id: &str) -> Result<GraphRequest> {
     let id = check_id("grant_id", grant_id)?;
     Ok(GraphRequest::new(
-        Operation::UpdateDelegatedGrant,
+        Operation::DeleteDelegatedGrant,
         HttpMethod::Delete,
         &["oauth2PermissionGrants", &id],
     )
@@ -41,7 +40,7 @@ pub(crate) fn delete_assignment_request(resource_id: &ObjectId, assignment_id: &
     let id = check_id("assignment_id", assignment_id)?;
     let resource = resource_id.to_string();
     Ok(GraphRequest::new(
-        Operation::CreateAppRoleAssignment,
+        Operation::DeleteAppRoleAssignment,
         HttpMethod::Delete,
         &["servicePrincipals", &resource, "appRoleAssignedTo", &id],
     )

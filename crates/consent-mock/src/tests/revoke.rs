@@ -61,3 +61,36 @@ async fn revoke_keeps_users_own_consent_and_needs_a_role() {
     assert_eq!(left[0].consent_type, GrantConsentType::Principal);
     assert!(matches!(observe(&admin, &app).await.unwrap(), ConsentState::UserConsentAllowed(_)));
 }
+
+#[tokio::test]
+async fn a_refused_revoke_names_the_delete_and_its_role() {
+    let t = workflow();
+    let app = demo::carerix_app();
+    consent::grant_tenant_wide(&t.as_admin(), &app).await.unwrap();
+    // A Global Reader reads the grants (so the refusal is the delete's, not the read's).
+    let refused = consent::revoke_tenant_wide(&t.as_user(demo::READER_ID), &app).await;
+    let Err(Error::PermissionDenied { operation, needed, .. }) = &refused else {
+        panic!("{refused:?}")
+    };
+    assert_eq!(*operation, "delete a delegated permission grant");
+    assert!(
+        needed.contains("Cloud Application Administrator") && needed.contains("DelegatedPermissionGrant.ReadWrite.All"),
+        "{needed}"
+    );
+}
+
+#[tokio::test]
+async fn faults_reach_the_deletes_and_a_lost_delete_converges_on_the_next_revoke() {
+    use crate::{Fault, FaultPlan, FaultRule, Operation};
+    let t = workflow();
+    let admin = t.as_admin();
+    let app = demo::carerix_app();
+    consent::grant_tenant_wide(&admin, &app).await.unwrap();
+    // The delete lands but its answer is lost: the caller sees a timeout.
+    t.set_faults(FaultPlan::none().with(FaultRule::always(Some(Operation::DeleteDelegatedGrant), Fault::CommittedButLost).times(1)));
+    let lost = consent::revoke_tenant_wide(&admin, &app).await;
+    assert!(matches!(lost, Err(Error::Timeout { .. })), "{lost:?}");
+    // Run again: the grant is gone already, nothing is left to remove, and the app is not approved.
+    assert!(consent::revoke_tenant_wide(&admin, &app).await.unwrap().is_noop());
+    assert!(!matches!(observe(&admin, &app).await.unwrap(), ConsentState::Approved(_)));
+}
