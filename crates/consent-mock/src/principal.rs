@@ -274,6 +274,19 @@ impl TenantState {
     }
 }
 
+/// Microsoft Learn: "Delete appRoleAssignedTo": removing an assignment of a Microsoft Graph app role
+/// needs what assigning it needs.
+pub(crate) const REMOVE_GRAPH_APP_ROLE: Rule = Rule {
+    op: Operation::DeleteAppRoleAssignment,
+    ..ASSIGN_GRAPH_APP_ROLE
+};
+
+/// Microsoft Learn: "Delete appRoleAssignedTo": removing an assignment of any other API's app role.
+pub(crate) const REMOVE_APP_ROLE: Rule = Rule {
+    op: Operation::DeleteAppRoleAssignment,
+    ..ASSIGN_APP_ROLE
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,16 +314,3 @@ mod tests {
         assert!(!p.has_permission(WRITE_GRANTS.permissions));
     }
 }
-
-/// Microsoft Learn: "Delete appRoleAssignedTo": removing an assignment of a Microsoft Graph app role
-/// needs what assigning it needs.
-pub(crate) const REMOVE_GRAPH_APP_ROLE: Rule = Rule {
-    op: Operation::DeleteAppRoleAssignment,
-    ..ASSIGN_GRAPH_APP_ROLE
-};
-
-/// Microsoft Learn: "Delete appRoleAssignedTo": removing an assignment of any other API's app role.
-pub(crate) const REMOVE_APP_ROLE: Rule = Rule {
-    op: Operation::DeleteAppRoleAssignment,
-    ..ASSIGN_APP_ROLE
-};
