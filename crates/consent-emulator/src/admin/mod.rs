@@ -26,10 +26,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::cookie::CookieJar;
-use consent::{AppId, AppRegistration, ObjectId, ScopeSet};
+use consent::ObjectId;
 use consent_mock::{MockGraph, MockTenant, MockUser};
 use serde::Deserialize;
 
+pub(crate) use crate::login::{permission_rows, PermissionRow};
 use crate::server::Shared;
 pub(crate) use session::Sessions;
 use session::{cookie, removal, token_matches, Session, SESSION_COOKIE, SIGNIN_COOKIE};
@@ -221,38 +222,6 @@ pub(crate) fn write_error(ctx: &Ctx, e: &consent::Error, back: &str) -> Response
         _ => StatusCode::CONFLICT,
     };
     message_page(status, Some(ctx), "That did not work", &e.to_string(), back)
-}
-
-/// The app's registration: from the emulator's configuration, else as published in the tenant.
-pub(crate) fn registration(shared: &Shared, tenant: &MockTenant, app_id: &AppId) -> Option<AppRegistration> {
-    shared
-        .config
-        .app(app_id)
-        .cloned()
-        .or_else(|| tenant.published_app(app_id).map(|p| p.registration))
-}
-
-/// One permission: the scope value and what Microsoft Graph's catalog says it allows.
-#[derive(Debug, Clone)]
-pub(crate) struct PermissionRow {
-    pub(crate) value: String,
-    pub(crate) description: String,
-}
-
-/// One row per scope, described from Microsoft Graph's catalog.
-pub(crate) fn permission_rows(scopes: &ScopeSet) -> Vec<PermissionRow> {
-    let catalog = consent::catalog::graph_permission_scopes();
-    scopes
-        .iter()
-        .map(|s| PermissionRow {
-            value: s.to_string(),
-            description: catalog
-                .iter()
-                .find(|p| p.value.eq_ignore_ascii_case(s.as_str()))
-                .and_then(|p| p.admin_consent_display_name.clone())
-                .unwrap_or_else(|| s.to_string()),
-        })
-        .collect()
 }
 
 /// A date as the pages show it.

@@ -15,9 +15,7 @@ use consent::{AppId, ConsentGraph, ConsentState, GrantConsentType, ScopeSet};
 use consent_mock::DirectoryRole;
 
 use super::requests::ConsentDialog;
-use super::{
-    message_page, page_ctx, permission_rows, post_ctx, registration, render, see_other, user_named, write_error, Chrome, Ctx, NoticeQuery,
-};
+use super::{message_page, page_ctx, permission_rows, post_ctx, render, see_other, user_named, write_error, Chrome, Ctx, NoticeQuery};
 use crate::server::Shared;
 
 /// Roles that may grant (and revoke) tenant-wide consent at all; what each may grant is the mock's check.
@@ -141,7 +139,8 @@ pub(crate) async fn page(
         Ok(sp) => sp,
         Err(e) => return write_error(&ctx, &e, "/admin/apps"),
     };
-    let app_name = registration(&shared, &ctx.tenant, &app_id)
+    let app_name = shared
+        .registration(&ctx.tenant, &app_id)
         .map(|a| a.display_name)
         .or_else(|| sp.as_ref().and_then(|s| s.display_name.clone()))
         .unwrap_or_else(|| app_id.to_string());
@@ -219,7 +218,7 @@ pub(crate) async fn grant_dialog(State(shared): State<Arc<Shared>>, jar: CookieJ
         Ok(a) => a,
         Err(r) => return r,
     };
-    let Some(app) = registration(&shared, &ctx.tenant, &app_id) else {
+    let Some(app) = shared.registration(&ctx.tenant, &app_id) else {
         return message_page(
             StatusCode::NOT_FOUND,
             Some(&ctx),
@@ -261,7 +260,7 @@ fn consenting_post(
         let why = format!("{action} needs an administrator role.");
         return Err(message_page(StatusCode::FORBIDDEN, Some(&ctx), "Access denied", &why, &back));
     }
-    let Some(app) = registration(shared, &ctx.tenant, &app_id) else {
+    let Some(app) = shared.registration(&ctx.tenant, &app_id) else {
         return Err(message_page(
             StatusCode::NOT_FOUND,
             Some(&ctx),

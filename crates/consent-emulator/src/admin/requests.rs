@@ -17,8 +17,7 @@ use consent::{AppConsentRequest, ConsentGraph, ConsentState, Justification, Requ
 use serde::Deserialize;
 
 use super::{
-    date, message_page, page_ctx, permission_rows, post_ctx, registration, render, see_other, write_error, Chrome, Ctx, NoticeQuery,
-    PermissionRow,
+    date, message_page, page_ctx, permission_rows, post_ctx, render, see_other, write_error, Chrome, Ctx, NoticeQuery, PermissionRow,
 };
 use crate::server::Shared;
 
@@ -261,7 +260,8 @@ pub(crate) async fn consent_dialog(State(shared): State<Arc<Shared>>, jar: Cooki
         return not_a_reviewer(&ctx, &id);
     }
     let app_name = r.app_display_name.as_deref().map_or_else(|| r.app_id.to_string(), str::to_owned);
-    let scopes = registration(&shared, &ctx.tenant, &r.app_id)
+    let scopes = shared
+        .registration(&ctx.tenant, &r.app_id)
         .map(|a| a.delegated_scopes())
         .unwrap_or_else(|| r.pending_scope_set());
     let unverified = ctx.tenant.published_app(&r.app_id).is_some_and(|p| !p.publisher_verified);
@@ -295,7 +295,7 @@ async fn pending_handle(shared: &Shared, ctx: &Ctx, id: &str) -> Result<consent:
         return Err(not_a_reviewer(ctx, id));
     }
     let back = format!("/admin/requests/{id}");
-    let Some(app) = registration(shared, &ctx.tenant, &r.app_id) else {
+    let Some(app) = shared.registration(&ctx.tenant, &r.app_id) else {
         return Err(message_page(
             StatusCode::NOT_FOUND,
             Some(ctx),
