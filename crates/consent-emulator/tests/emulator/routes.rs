@@ -94,6 +94,27 @@ async fn directory_reads_by_id_unfiltered_lists_and_alternate_key_navigation() {
     assert_eq!(env.get(&missing, &env.admin_token).await.status(), StatusCode::NOT_FOUND);
 }
 
+/// serviceprincipal-get and serviceprincipal-list ("Permissions": an app-only caller needs
+/// Application.Read.All, Application.ReadWrite.All or Directory.Read.All): an app without them is
+/// refused on the unfiltered list and the read by id as on the `$filter=appId` lookup, not served.
+#[tokio::test]
+async fn service_principal_reads_need_a_directory_read_permission() {
+    let env = start(Preset::UserConsentDisabled).await;
+    let (client, _) = provision(&env).await;
+    let weak = env.emu.issue_token(&consent_mock::Principal::App {
+        permissions: vec!["Policy.Read.All".to_owned()],
+    });
+    for path in [
+        "/servicePrincipals".to_owned(),
+        format!("/servicePrincipals/{client}"),
+        format!("/servicePrincipals?$filter=appId eq '{}'", demo::CARERIX_APP_ID),
+    ] {
+        let (status, body) = read(env.get(&path, &weak).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+        assert_eq!(graph_error(&body), "Authorization_RequestDenied", "{path}");
+    }
+}
+
 /// resources/approleassignment (`principalDisplayName`, `resourceDisplayName`, `deletedDateTime`),
 /// serviceprincipal-post-approleassignedto (`@odata.context` …`/appRoleAssignedTo/$entity`) and
 /// serviceprincipal-list-approleassignedto (the assignments granted on a resource).
