@@ -10,6 +10,10 @@
 //! and hands one struct to one template. Writes go through the same code as Graph and the `consent`
 //! workflow: saving the settings is the policy PUT, Accept is [`consent::Consent::approve`].
 
+// A handler's error is the page to answer with (see `Answer`), built once per request: boxing it
+// would buy nothing.
+#![allow(clippy::result_large_err)]
+
 mod mail;
 mod permissions;
 mod requests;
@@ -124,15 +128,16 @@ pub(crate) fn signed_in(shared: &Shared, jar: &CookieJar) -> Option<Ctx> {
     })
 }
 
+/// What a page or form handler answers: the page, or the page that refuses it (sign-in redirect,
+/// 403, 404, a failed write) as the error, so handlers can use `?`.
+pub(crate) type Answer = Result<Response, Response>;
+
 /// A GET page's guard: the signed-in context, or a redirect to the sign-in page.
-// The error is the response to send, built once per request: boxing it would buy nothing.
-#[allow(clippy::result_large_err)]
 pub(crate) fn page_ctx(shared: &Shared, jar: &CookieJar) -> Result<Ctx, Response> {
     signed_in(shared, jar).ok_or_else(|| Redirect::to("/admin/signin").into_response())
 }
 
 /// A form POST's guard: a live session and its CSRF token in the form, else 403.
-#[allow(clippy::result_large_err)]
 pub(crate) fn post_ctx(shared: &Shared, jar: &CookieJar, body: &Bytes) -> Result<(Ctx, Form), Response> {
     let form = Form::parse(body);
     let Some(ctx) = signed_in(shared, jar) else {
@@ -327,12 +332,10 @@ async fn signin(State(shared): State<Arc<Shared>>, jar: CookieJar, body: Bytes) 
 }
 
 /// `POST /admin/signout`: ends the session (CSRF-checked, so a foreign page cannot sign you out).
-async fn signout(State(shared): State<Arc<Shared>>, jar: CookieJar, body: Bytes) -> Response {
-    if let Err(refused) = post_ctx(&shared, &jar, &body) {
-        return refused;
-    }
+async fn signout(State(shared): State<Arc<Shared>>, jar: CookieJar, body: Bytes) -> Answer {
+    post_ctx(&shared, &jar, &body)?;
     shared.admin_sessions.end(&jar);
-    (jar.remove(removal(SESSION_COOKIE)), Redirect::to("/admin/signin")).into_response()
+    Ok((jar.remove(removal(SESSION_COOKIE)), Redirect::to("/admin/signin")).into_response())
 }
 
 #[derive(Template)]
@@ -346,11 +349,8 @@ struct HomePage {
 }
 
 /// `GET /admin`: the home page with the ways in.
-async fn home(State(shared): State<Arc<Shared>>, jar: CookieJar) -> Response {
-    let ctx = match page_ctx(&shared, &jar) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn home(State(shared): State<Arc<Shared>>, jar: CookieJar) -> Answer {
+    let ctx = page_ctx(&shared, &jar)?;
     let page = HomePage {
         chrome: ctx.chrome("Home", "", Vec::new()),
         tenant_name: ctx.tenant_name(),
@@ -358,7 +358,7 @@ async fn home(State(shared): State<Arc<Shared>>, jar: CookieJar) -> Response {
         user_name: ctx.user.display_name.to_string(),
         roles: ctx.user.roles.iter().map(|r| r.display_name()).collect::<Vec<_>>().join(", "),
     };
-    render(&page)
+    Ok(render(&page))
 }
 
 /// The user with `id` in the context's tenant.
