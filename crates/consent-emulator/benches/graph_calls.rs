@@ -10,13 +10,12 @@
 #![allow(clippy::unwrap_used)] // a benchmark's setup failing should stop it loudly
 #![allow(clippy::print_stdout)] // a bench binary reports on the terminal
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Instant;
 
-use consent::{AppId, ConsentGraph, GrantConsentType, NewDelegatedGrant, ScopeSet};
-use consent_emulator::{Emulator, EmulatorConfig};
-use consent_graph::{GraphBackend, GraphEndpoint, StaticToken};
-use consent_mock::{demo, MockTenant, Preset};
+use consent::{AppId, ConsentGraph};
+use consent_mock::demo;
 
 fn main() {
     let calls: u32 = std::env::args()
@@ -29,31 +28,8 @@ fn main() {
 }
 
 async fn run(calls: u32) {
-    let tenant = MockTenant::preset(Preset::WorkflowOn);
-    let emu = Emulator::new(tenant.clone(), EmulatorConfig::default())
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap();
     // The demo app granted User.Read: the snapshot reads a client, a grant and Graph's principal.
-    let admin = tenant.as_admin();
-    let client = admin.create_service_principal(&demo::CARERIX_APP_ID).await.unwrap();
-    let graph = admin.get_service_principal(&AppId::MICROSOFT_GRAPH).await.unwrap().unwrap();
-    admin
-        .create_delegated_grant(&NewDelegatedGrant {
-            client_id: client.id,
-            consent_type: GrantConsentType::AllPrincipals,
-            principal_id: None,
-            resource_id: graph.id,
-            scope: ScopeSet::parse("User.Read").unwrap(),
-        })
-        .await
-        .unwrap();
-    let backend = GraphBackend::builder()
-        .tenant(tenant.tenant_id())
-        .token_provider(Arc::new(StaticToken::new(emu.admin_app_token())))
-        .endpoint(GraphEndpoint::custom(emu.graph_url().as_str()).unwrap())
-        .build()
-        .unwrap();
+    let common::Granted { emu, backend, .. } = common::granted().await;
     let resources = [AppId::MICROSOFT_GRAPH];
     // Warm the connection pool and the emulator before timing.
     backend.snapshot(&demo::CARERIX_APP_ID, &resources).await.unwrap();

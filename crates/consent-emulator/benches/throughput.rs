@@ -4,13 +4,14 @@
 //! `cargo bench -p consent-emulator --bench throughput`
 #![allow(clippy::unwrap_used)] // a benchmark's setup failing should stop it loudly
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Duration;
 
-use consent::{ConsentGraph, GrantConsentType, NewDelegatedGrant, ObjectId, ScopeSet};
-use consent_emulator::{Emulator, EmulatorConfig, RunningEmulator};
-use consent_graph::{GraphBackend, GraphEndpoint, StaticToken};
-use consent_mock::{demo, MockTenant, Preset};
+use consent::{ConsentGraph, ObjectId};
+use consent_emulator::RunningEmulator;
+use consent_graph::GraphBackend;
+use consent_mock::demo;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::json;
 use tokio::runtime::Runtime;
@@ -25,45 +26,15 @@ struct Setup {
 }
 
 fn setup(rt: &Runtime) -> Setup {
-    rt.block_on(async {
-        let tenant = MockTenant::preset(Preset::WorkflowOn);
-        let emu = Emulator::new(tenant.clone(), EmulatorConfig::default())
-            .bind("127.0.0.1:0")
-            .await
-            .unwrap();
-        let token = emu.admin_app_token();
-        let admin = tenant.as_admin();
-        let client = admin.create_service_principal(&demo::CARERIX_APP_ID).await.unwrap();
-        let graph = admin
-            .get_service_principal(&consent::AppId::MICROSOFT_GRAPH)
-            .await
-            .unwrap()
-            .unwrap();
-        let grant = admin
-            .create_delegated_grant(&NewDelegatedGrant {
-                client_id: client.id,
-                consent_type: GrantConsentType::AllPrincipals,
-                principal_id: None,
-                resource_id: graph.id,
-                scope: ScopeSet::parse("User.Read").unwrap(),
-            })
-            .await
-            .unwrap();
-        let backend = GraphBackend::builder()
-            .tenant(tenant.tenant_id())
-            .token_provider(Arc::new(StaticToken::new(token.clone())))
-            .endpoint(GraphEndpoint::custom(emu.graph_url().as_str()).unwrap())
-            .build()
-            .unwrap();
-        Setup {
-            http: reqwest::Client::new(),
-            emu,
-            token,
-            backend,
-            client_sp: client.id,
-            grant_id: grant.id,
-        }
-    })
+    let g = rt.block_on(common::granted());
+    Setup {
+        http: reqwest::Client::new(),
+        emu: g.emu,
+        token: g.token,
+        backend: g.backend,
+        client_sp: g.client_sp,
+        grant_id: g.grant_id,
+    }
 }
 
 impl Setup {

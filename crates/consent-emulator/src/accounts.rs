@@ -92,7 +92,7 @@ impl VendorApps {
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<AppId, VendorApp>> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.inner)
     }
 
     /// Back to the configured secrets, none expired.

@@ -72,6 +72,7 @@ mod graph;
 mod listen;
 mod login;
 mod server;
+mod sync;
 mod tenants;
 mod traffic;
 

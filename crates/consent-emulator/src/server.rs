@@ -100,6 +100,14 @@ impl Shared {
             .now()
     }
 
+    /// The app's registration: from the emulator's configuration, else as published in `tenant`.
+    pub(crate) fn registration(&self, tenant: &MockTenant, app_id: &AppId) -> Option<consent::AppRegistration> {
+        self.config
+            .app(app_id)
+            .cloned()
+            .or_else(|| tenant.published_app(app_id).map(|p| p.registration))
+    }
+
     /// A bearer token for `principal` in tenant `tenant`, asked for by `client`.
     pub(crate) fn issue_token(&self, tenant: usize, client: AppId, principal: Principal, expires_at: Option<DateTime<Utc>>) -> String {
         let record = TokenRecord {

@@ -13,6 +13,8 @@ use chrono::Duration;
 use consent::{Error, TenantId};
 use consent_mock::MockTenant;
 use sha2::{Digest, Sha256};
+
+use crate::sync::{lock, read, write};
 use uuid::Uuid;
 
 /// The most tenants one emulator serves (ids alone cost ~100 bytes each).
@@ -254,18 +256,6 @@ fn derived_id(seed: Uuid, index: usize) -> Uuid {
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     uuid::Builder::from_random_bytes(bytes).into_uuid()
-}
-
-fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    l.read().unwrap_or_else(|p| p.into_inner())
-}
-
-fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    l.write().unwrap_or_else(|p| p.into_inner())
-}
-
-fn lock<T>(l: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    l.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]

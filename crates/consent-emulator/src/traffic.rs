@@ -16,6 +16,7 @@ use consent::AppId;
 use serde::{Deserialize, Serialize};
 
 use crate::config::RateLimit;
+use crate::sync::lock;
 
 /// What the emulator answered since it started (or since the last reset): `GET /_emulator/stats`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,10 +169,6 @@ impl Traffic {
         limits.tenants.clear();
         lock(&self.buckets).clear();
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]

@@ -7,12 +7,11 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
 use axum_extra::extract::cookie::CookieJar;
 use consent_mock::NotificationKind;
 use serde::Deserialize;
 
-use super::{date, page_ctx, render, Chrome};
+use super::{date, page_ctx, render, Answer, Chrome};
 use crate::control::OutboxMail;
 use crate::server::Shared;
 
@@ -41,11 +40,8 @@ pub(crate) struct MailQuery {
 }
 
 /// `GET /admin/mail[?user=<upn>]`: the chosen user's mail (default: the signed-in user's), newest first.
-pub(crate) async fn page(State(shared): State<Arc<Shared>>, jar: CookieJar, Query(q): Query<MailQuery>) -> Response {
-    let ctx = match page_ctx(&shared, &jar) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub(crate) async fn page(State(shared): State<Arc<Shared>>, jar: CookieJar, Query(q): Query<MailQuery>) -> Answer {
+    let ctx = page_ctx(&shared, &jar)?;
     let users: Vec<(String, String)> = ctx
         .tenant
         .users()
@@ -80,10 +76,10 @@ pub(crate) async fn page(State(shared): State<Arc<Shared>>, jar: CookieJar, Quer
         })
         .collect();
     mails.reverse();
-    render(&MailPage {
+    Ok(render(&MailPage {
         chrome: ctx.chrome("Mail", "mail", vec![("Mail".to_owned(), String::new())]),
         users,
         selected,
         mails,
-    })
+    }))
 }

@@ -10,6 +10,10 @@
 //! and hands one struct to one template. Writes go through the same code as Graph and the `consent`
 //! workflow: saving the settings is the policy PUT, Accept is [`consent::Consent::approve`].
 
+// A handler's error is the page to answer with (see `Answer`), built once per request: boxing it
+// would buy nothing.
+#![allow(clippy::result_large_err)]
+
 mod mail;
 mod permissions;
 mod requests;
@@ -26,10 +30,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::cookie::CookieJar;
-use consent::{AppId, AppRegistration, ObjectId, ScopeSet};
+use consent::ObjectId;
 use consent_mock::{MockGraph, MockTenant, MockUser};
 use serde::Deserialize;
 
+pub(crate) use crate::login::{permission_rows, PermissionRow};
 use crate::server::Shared;
 pub(crate) use session::Sessions;
 use session::{cookie, removal, token_matches, Session, SESSION_COOKIE, SIGNIN_COOKIE};
@@ -123,15 +128,16 @@ pub(crate) fn signed_in(shared: &Shared, jar: &CookieJar) -> Option<Ctx> {
     })
 }
 
+/// What a page or form handler answers: the page, or the page that refuses it (sign-in redirect,
+/// 403, 404, a failed write) as the error, so handlers can use `?`.
+pub(crate) type Answer = Result<Response, Response>;
+
 /// A GET page's guard: the signed-in context, or a redirect to the sign-in page.
-// The error is the response to send, built once per request: boxing it would buy nothing.
-#[allow(clippy::result_large_err)]
 pub(crate) fn page_ctx(shared: &Shared, jar: &CookieJar) -> Result<Ctx, Response> {
     signed_in(shared, jar).ok_or_else(|| Redirect::to("/admin/signin").into_response())
 }
 
 /// A form POST's guard: a live session and its CSRF token in the form, else 403.
-#[allow(clippy::result_large_err)]
 pub(crate) fn post_ctx(shared: &Shared, jar: &CookieJar, body: &Bytes) -> Result<(Ctx, Form), Response> {
     let form = Form::parse(body);
     let Some(ctx) = signed_in(shared, jar) else {
@@ -221,38 +227,6 @@ pub(crate) fn write_error(ctx: &Ctx, e: &consent::Error, back: &str) -> Response
         _ => StatusCode::CONFLICT,
     };
     message_page(status, Some(ctx), "That did not work", &e.to_string(), back)
-}
-
-/// The app's registration: from the emulator's configuration, else as published in the tenant.
-pub(crate) fn registration(shared: &Shared, tenant: &MockTenant, app_id: &AppId) -> Option<AppRegistration> {
-    shared
-        .config
-        .app(app_id)
-        .cloned()
-        .or_else(|| tenant.published_app(app_id).map(|p| p.registration))
-}
-
-/// One permission: the scope value and what Microsoft Graph's catalog says it allows.
-#[derive(Debug, Clone)]
-pub(crate) struct PermissionRow {
-    pub(crate) value: String,
-    pub(crate) description: String,
-}
-
-/// One row per scope, described from Microsoft Graph's catalog.
-pub(crate) fn permission_rows(scopes: &ScopeSet) -> Vec<PermissionRow> {
-    let catalog = consent::catalog::graph_permission_scopes();
-    scopes
-        .iter()
-        .map(|s| PermissionRow {
-            value: s.to_string(),
-            description: catalog
-                .iter()
-                .find(|p| p.value.eq_ignore_ascii_case(s.as_str()))
-                .and_then(|p| p.admin_consent_display_name.clone())
-                .unwrap_or_else(|| s.to_string()),
-        })
-        .collect()
 }
 
 /// A date as the pages show it.
@@ -358,12 +332,10 @@ async fn signin(State(shared): State<Arc<Shared>>, jar: CookieJar, body: Bytes) 
 }
 
 /// `POST /admin/signout`: ends the session (CSRF-checked, so a foreign page cannot sign you out).
-async fn signout(State(shared): State<Arc<Shared>>, jar: CookieJar, body: Bytes) -> Response {
-    if let Err(refused) = post_ctx(&shared, &jar, &body) {
-        return refused;
-    }
+async fn signout(State(shared): State<Arc<Shared>>, jar: CookieJar, body: Bytes) -> Answer {
+    post_ctx(&shared, &jar, &body)?;
     shared.admin_sessions.end(&jar);
-    (jar.remove(removal(SESSION_COOKIE)), Redirect::to("/admin/signin")).into_response()
+    Ok((jar.remove(removal(SESSION_COOKIE)), Redirect::to("/admin/signin")).into_response())
 }
 
 #[derive(Template)]
@@ -377,11 +349,8 @@ struct HomePage {
 }
 
 /// `GET /admin`: the home page with the ways in.
-async fn home(State(shared): State<Arc<Shared>>, jar: CookieJar) -> Response {
-    let ctx = match page_ctx(&shared, &jar) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn home(State(shared): State<Arc<Shared>>, jar: CookieJar) -> Answer {
+    let ctx = page_ctx(&shared, &jar)?;
     let page = HomePage {
         chrome: ctx.chrome("Home", "", Vec::new()),
         tenant_name: ctx.tenant_name(),
@@ -389,7 +358,7 @@ async fn home(State(shared): State<Arc<Shared>>, jar: CookieJar) -> Response {
         user_name: ctx.user.display_name.to_string(),
         roles: ctx.user.roles.iter().map(|r| r.display_name()).collect::<Vec<_>>().join(", "),
     };
-    render(&page)
+    Ok(render(&page))
 }
 
 /// The user with `id` in the context's tenant.

@@ -16,7 +16,7 @@ use consent_mock::DirectoryRole;
 
 use super::requests::ConsentDialog;
 use super::{
-    message_page, page_ctx, permission_rows, post_ctx, registration, render, see_other, user_named, write_error, Chrome, Ctx, NoticeQuery,
+    message_page, page_ctx, permission_rows, post_ctx, render, see_other, user_named, write_error, Answer, Chrome, Ctx, NoticeQuery,
 };
 use crate::server::Shared;
 
@@ -47,11 +47,8 @@ fn apps_crumbs() -> Vec<(String, String)> {
 
 /// `GET /admin/apps`: the apps configured in the emulator or published in the tenant, and the
 /// service principals the tenant holds (Microsoft Graph excepted).
-pub(crate) async fn apps(State(shared): State<Arc<Shared>>, jar: CookieJar) -> Response {
-    let ctx = match page_ctx(&shared, &jar) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub(crate) async fn apps(State(shared): State<Arc<Shared>>, jar: CookieJar) -> Answer {
+    let ctx = page_ctx(&shared, &jar)?;
     let mut rows: Vec<AppRow> = Vec::new();
     let sps = ctx.tenant.service_principals();
     let mut push = |app_id: AppId, name: String| {
@@ -74,10 +71,10 @@ pub(crate) async fn apps(State(shared): State<Arc<Shared>>, jar: CookieJar) -> R
     for sp in &sps {
         push(sp.app_id, sp.display_name.clone().unwrap_or_else(|| sp.app_id.to_string()));
     }
-    render(&AppsPage {
+    Ok(render(&AppsPage {
         chrome: ctx.chrome("Enterprise applications", "apps", apps_crumbs()),
         apps: rows,
-    })
+    }))
 }
 
 struct GrantRow {
@@ -100,7 +97,6 @@ struct PermissionsPage {
     user_rows: Vec<GrantRow>,
 }
 
-#[allow(clippy::result_large_err)]
 fn parse_app(ctx: &Ctx, raw: &str) -> Result<AppId, Response> {
     AppId::parse(raw).map_err(|_| {
         message_page(
@@ -126,22 +122,17 @@ pub(crate) async fn page(
     jar: CookieJar,
     Path(raw): Path<String>,
     Query(q): Query<NoticeQuery>,
-) -> Response {
-    let ctx = match page_ctx(&shared, &jar) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let app_id = match parse_app(&ctx, &raw) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let ctx = page_ctx(&shared, &jar)?;
+    let app_id = parse_app(&ctx, &raw)?;
     // Reading grants needs a directory-reading role; the admin view shows what the tenant holds.
     let reader = ctx.tenant.as_admin();
     let sp = match reader.get_service_principal(&app_id).await {
         Ok(sp) => sp,
-        Err(e) => return write_error(&ctx, &e, "/admin/apps"),
+        Err(e) => return Err(write_error(&ctx, &e, "/admin/apps")),
     };
-    let app_name = registration(&shared, &ctx.tenant, &app_id)
+    let app_name = shared
+        .registration(&ctx.tenant, &app_id)
         .map(|a| a.display_name)
         .or_else(|| sp.as_ref().and_then(|s| s.display_name.clone()))
         .unwrap_or_else(|| app_id.to_string());
@@ -179,7 +170,7 @@ pub(crate) async fn page(
                     }
                 }
             }
-            Err(e) => return write_error(&ctx, &e, "/admin/apps"),
+            Err(e) => return Err(write_error(&ctx, &e, "/admin/apps")),
         }
         if let Ok(assignments) = reader.list_app_role_assignments(&sp.id).await {
             for a in assignments {
@@ -197,7 +188,7 @@ pub(crate) async fn page(
     let name_for_crumbs = app_name.clone();
     let mut chrome = ctx.chrome("Permissions", "apps", app_crumbs(&name_for_crumbs, &app_id, "Permissions"));
     chrome.notice = q.notice;
-    render(&PermissionsPage {
+    Ok(render(&PermissionsPage {
         chrome,
         app_id: app_id.to_string(),
         app_name,
@@ -206,31 +197,25 @@ pub(crate) async fn page(
         enabled: sp.is_none_or(|s| s.account_enabled),
         admin_rows,
         user_rows,
-    })
+    }))
 }
 
 /// `GET /admin/apps/{app}/grant`: "Grant admin consent for `<tenant>`" opens the consent dialog.
-pub(crate) async fn grant_dialog(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(raw): Path<String>) -> Response {
-    let ctx = match page_ctx(&shared, &jar) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let app_id = match parse_app(&ctx, &raw) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let Some(app) = registration(&shared, &ctx.tenant, &app_id) else {
-        return message_page(
+pub(crate) async fn grant_dialog(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(raw): Path<String>) -> Answer {
+    let ctx = page_ctx(&shared, &jar)?;
+    let app_id = parse_app(&ctx, &raw)?;
+    let Some(app) = shared.registration(&ctx.tenant, &app_id) else {
+        return Err(message_page(
             StatusCode::NOT_FOUND,
             Some(&ctx),
             "Enterprise applications",
             "The app is not published in this tenant, so its permissions are unknown.",
             "/admin/apps",
-        );
+        ));
     };
     let scopes: ScopeSet = app.delegated_scopes();
     let unverified = ctx.tenant.published_app(&app_id).is_some_and(|p| !p.publisher_verified);
-    render(&ConsentDialog {
+    Ok(render(&ConsentDialog {
         chrome: ctx.chrome(
             "Permissions requested",
             "apps",
@@ -241,12 +226,11 @@ pub(crate) async fn grant_dialog(State(shared): State<Arc<Shared>>, jar: CookieJ
         permissions: permission_rows(&scopes),
         accept_action: format!("/admin/apps/{app_id}/grant"),
         cancel_href: format!("/admin/apps/{app_id}/permissions"),
-    })
+    }))
 }
 
 /// The start both consent POSTs share: a session with its CSRF token, a known app, and a role that
 /// may grant or revoke tenant-wide consent. `action` names what is refused ("Granting admin consent").
-#[allow(clippy::result_large_err)] // the error is the page to answer with, as in `post_ctx`
 fn consenting_post(
     shared: &Arc<Shared>,
     jar: &CookieJar,
@@ -261,7 +245,7 @@ fn consenting_post(
         let why = format!("{action} needs an administrator role.");
         return Err(message_page(StatusCode::FORBIDDEN, Some(&ctx), "Access denied", &why, &back));
     }
-    let Some(app) = registration(shared, &ctx.tenant, &app_id) else {
+    let Some(app) = shared.registration(&ctx.tenant, &app_id) else {
         return Err(message_page(
             StatusCode::NOT_FOUND,
             Some(&ctx),
@@ -275,11 +259,8 @@ fn consenting_post(
 
 /// `POST /admin/apps/{app}/grant`: Accept → the tenant-wide grant (through the workflow when the
 /// tenant has the app in a state that allows it, else the grant recipe itself).
-pub(crate) async fn grant(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(raw): Path<String>, body: Bytes) -> Response {
-    let (ctx, app, back) = match consenting_post(&shared, &jar, &raw, &body, "Granting admin consent") {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub(crate) async fn grant(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(raw): Path<String>, body: Bytes) -> Answer {
+    let (ctx, app, back) = consenting_post(&shared, &jar, &raw, &body, "Granting admin consent")?;
     let done = match consent::observe(&ctx.graph, &app).await {
         Ok(ConsentState::Pending(p)) => p.approve(&ctx.graph).await.map(|_| ()),
         Ok(ConsentState::RequestsDisabled(p)) => p.approve_without_request(&ctx.graph).await.map(|_| ()),
@@ -287,19 +268,16 @@ pub(crate) async fn grant(State(shared): State<Arc<Shared>>, jar: CookieJar, Pat
         Ok(_) => consent::grant_tenant_wide(&ctx.graph, &app).await.map(|_| ()),
         Err(e) => Err(e),
     };
-    match done {
+    Ok(match done {
         Ok(()) => see_other(&back, "Admin consent granted for all users in the organization."),
         Err(e) => write_error(&ctx, &e, &back),
-    }
+    })
 }
 
 /// `POST /admin/apps/{app}/revoke`: the workflow's `revoke` (or the revoke recipe when the tenant
 /// does not read as approved, e.g. a partial grant); the banner is the revocation's own guidance title.
-pub(crate) async fn revoke(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(raw): Path<String>, body: Bytes) -> Response {
-    let (ctx, app, back) = match consenting_post(&shared, &jar, &raw, &body, "Revoking admin consent") {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub(crate) async fn revoke(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(raw): Path<String>, body: Bytes) -> Answer {
+    let (ctx, app, back) = consenting_post(&shared, &jar, &raw, &body, "Revoking admin consent")?;
     let revocation = match consent::observe(&ctx.graph, &app).await {
         Ok(ConsentState::Approved(a)) => a.revoke(&ctx.graph).await,
         Ok(_) => match consent::revoke_tenant_wide(&ctx.graph, &app).await {
@@ -311,8 +289,8 @@ pub(crate) async fn revoke(State(shared): State<Arc<Shared>>, jar: CookieJar, Pa
         Err(e) => Err(e),
     };
     let product = consent::guidance::Product::new(&app.display_name);
-    match revocation {
+    Ok(match revocation {
         Ok(r) => see_other(&back, &format!("{}.", r.guidance(&product, consent::guidance::Locale::En).title)),
         Err(e) => write_error(&ctx, &e, &back),
-    }
+    })
 }

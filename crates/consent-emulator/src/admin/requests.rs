@@ -17,7 +17,7 @@ use consent::{AppConsentRequest, ConsentGraph, ConsentState, Justification, Requ
 use serde::Deserialize;
 
 use super::{
-    date, message_page, page_ctx, permission_rows, post_ctx, registration, render, see_other, write_error, Chrome, Ctx, NoticeQuery,
+    date, message_page, page_ctx, permission_rows, post_ctx, render, see_other, write_error, Answer, Chrome, Ctx, NoticeQuery,
     PermissionRow,
 };
 use crate::server::Shared;
@@ -89,17 +89,14 @@ fn crumbs() -> Vec<(String, String)> {
 }
 
 /// `GET /admin/requests[?tab=pending|all]`.
-pub(crate) async fn list(State(shared): State<Arc<Shared>>, jar: CookieJar, Query(q): Query<ListQuery>) -> Response {
-    let ctx = match page_ctx(&shared, &jar) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub(crate) async fn list(State(shared): State<Arc<Shared>>, jar: CookieJar, Query(q): Query<ListQuery>) -> Answer {
+    let ctx = page_ctx(&shared, &jar)?;
     let pending_tab = q.tab.as_deref() != Some("all");
     let all = match visible_requests(&ctx).await {
         Ok(v) => v,
         // A user who may not read requests at all sees an empty list.
         Err(consent::Error::PermissionDenied { .. }) => Vec::new(),
-        Err(e) => return write_error(&ctx, &e, "/admin"),
+        Err(e) => return Err(write_error(&ctx, &e, "/admin")),
     };
     let days = ctx
         .graph
@@ -132,7 +129,7 @@ pub(crate) async fn list(State(shared): State<Arc<Shared>>, jar: CookieJar, Quer
         .collect();
     let mut chrome = ctx.chrome("Admin consent requests", "requests", crumbs());
     chrome.notice = q.notice;
-    render(&ListPage { chrome, pending_tab, rows })
+    Ok(render(&ListPage { chrome, pending_tab, rows }))
 }
 
 struct RequesterRow {
@@ -158,7 +155,6 @@ struct RequestPage {
 
 /// The request `id` as the signed-in user sees it; a 404 page when they may not see it.
 // The error is the response to send, built once per request: boxing it would buy nothing.
-#[allow(clippy::result_large_err)]
 async fn find(ctx: &Ctx, id: &str) -> Result<AppConsentRequest, Response> {
     let all = match visible_requests(ctx).await {
         Ok(v) => v,
@@ -182,15 +178,9 @@ pub(crate) async fn show(
     jar: CookieJar,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
-) -> Response {
-    let ctx = match page_ctx(&shared, &jar) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let r = match find(&ctx, &id).await {
-        Ok(r) => r,
-        Err(page) => return page,
-    };
+) -> Answer {
+    let ctx = page_ctx(&shared, &jar)?;
+    let r = find(&ctx, &id).await?;
     let app_name = r.app_display_name.as_deref().map_or_else(|| r.app_id.to_string(), str::to_owned);
     let requesters = r
         .user_consent_requests
@@ -232,7 +222,7 @@ pub(crate) async fn show(
         permissions: permission_rows(&r.pending_scope_set()),
         app_name,
     };
-    render(&page)
+    Ok(render(&page))
 }
 
 /// The consent dialog ("Permissions requested", for all users), shared with the Permissions page.
@@ -248,34 +238,29 @@ pub(crate) struct ConsentDialog {
 }
 
 /// `GET /admin/requests/{id}/consent`: "Review permissions and consent".
-pub(crate) async fn consent_dialog(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(id): Path<String>) -> Response {
-    let ctx = match page_ctx(&shared, &jar) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let r = match find(&ctx, &id).await {
-        Ok(r) => r,
-        Err(page) => return page,
-    };
+pub(crate) async fn consent_dialog(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(id): Path<String>) -> Answer {
+    let ctx = page_ctx(&shared, &jar)?;
+    let r = find(&ctx, &id).await?;
     if !can_act(&r) {
-        return not_a_reviewer(&ctx, &id);
+        return Err(not_a_reviewer(&ctx, &id));
     }
     let app_name = r.app_display_name.as_deref().map_or_else(|| r.app_id.to_string(), str::to_owned);
-    let scopes = registration(&shared, &ctx.tenant, &r.app_id)
+    let scopes = shared
+        .registration(&ctx.tenant, &r.app_id)
         .map(|a| a.delegated_scopes())
         .unwrap_or_else(|| r.pending_scope_set());
     let unverified = ctx.tenant.published_app(&r.app_id).is_some_and(|p| !p.publisher_verified);
     let mut crumbs = crumbs();
     crumbs.push((app_name.clone(), format!("/admin/requests/{id}")));
     crumbs.push(("Review permissions and consent".to_owned(), String::new()));
-    render(&ConsentDialog {
+    Ok(render(&ConsentDialog {
         chrome: ctx.chrome("Permissions requested", "requests", crumbs),
         app_name,
         unverified,
         permissions: permission_rows(&scopes),
         accept_action: format!("/admin/requests/{id}/approve"),
         cancel_href: format!("/admin/requests/{id}"),
-    })
+    }))
 }
 
 fn not_a_reviewer(ctx: &Ctx, id: &str) -> Response {
@@ -295,7 +280,7 @@ async fn pending_handle(shared: &Shared, ctx: &Ctx, id: &str) -> Result<consent:
         return Err(not_a_reviewer(ctx, id));
     }
     let back = format!("/admin/requests/{id}");
-    let Some(app) = registration(shared, &ctx.tenant, &r.app_id) else {
+    let Some(app) = shared.registration(&ctx.tenant, &r.app_id) else {
         return Err(message_page(
             StatusCode::NOT_FOUND,
             Some(ctx),
@@ -318,56 +303,44 @@ async fn pending_handle(shared: &Shared, ctx: &Ctx, id: &str) -> Result<consent:
 }
 
 /// `POST /admin/requests/{id}/approve`: Accept in the consent dialog → the workflow's `approve`.
-pub(crate) async fn approve(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(id): Path<String>, body: Bytes) -> Response {
-    let (ctx, _) = match post_ctx(&shared, &jar, &body) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let handle = match pending_handle(&shared, &ctx, &id).await {
-        Ok(h) => h,
-        Err(r) => return r,
-    };
-    match handle.approve(&ctx.graph).await {
+pub(crate) async fn approve(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(id): Path<String>, body: Bytes) -> Answer {
+    let (ctx, _) = post_ctx(&shared, &jar, &body)?;
+    let handle = pending_handle(&shared, &ctx, &id).await?;
+    Ok(match handle.approve(&ctx.graph).await {
         Ok(_) => see_other(
             &format!("/admin/requests/{id}"),
             "Approved: the permissions were granted for all users in the organization.",
         ),
         Err(e) => write_error(&ctx, &e, &format!("/admin/requests/{id}")),
-    }
+    })
 }
 
 /// `POST /admin/requests/{id}/deny` with `reason`.
-pub(crate) async fn deny(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(id): Path<String>, body: Bytes) -> Response {
+pub(crate) async fn deny(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(id): Path<String>, body: Bytes) -> Answer {
     decide(shared, jar, id, body, false).await
 }
 
 /// `POST /admin/requests/{id}/block` with `reason`.
-pub(crate) async fn block(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(id): Path<String>, body: Bytes) -> Response {
+pub(crate) async fn block(State(shared): State<Arc<Shared>>, jar: CookieJar, Path(id): Path<String>, body: Bytes) -> Answer {
     decide(shared, jar, id, body, true).await
 }
 
-async fn decide(shared: Arc<Shared>, jar: CookieJar, id: String, body: Bytes, block: bool) -> Response {
-    let (ctx, form) = match post_ctx(&shared, &jar, &body) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn decide(shared: Arc<Shared>, jar: CookieJar, id: String, body: Bytes, block: bool) -> Answer {
+    let (ctx, form) = post_ctx(&shared, &jar, &body)?;
     let back = format!("/admin/requests/{id}");
     let reason = match Justification::parse(form.one("reason").unwrap_or_default()) {
         Ok(j) => j,
         Err(e) => {
-            return message_page(
+            return Err(message_page(
                 StatusCode::BAD_REQUEST,
                 Some(&ctx),
                 "A justification is required",
                 &e.to_string(),
                 &back,
-            )
+            ))
         }
     };
-    let handle = match pending_handle(&shared, &ctx, &id).await {
-        Ok(h) => h,
-        Err(r) => return r,
-    };
+    let handle = pending_handle(&shared, &ctx, &id).await?;
     let done = if block {
         handle
             .block(&ctx.graph, reason)
@@ -379,8 +352,8 @@ async fn decide(shared: Arc<Shared>, jar: CookieJar, id: String, body: Bytes, bl
             .await
             .map(|_| "Denied: every requester was told, with your justification.")
     };
-    match done {
+    Ok(match done {
         Ok(notice) => see_other(&back, notice),
         Err(e) => write_error(&ctx, &e, &back),
-    }
+    })
 }

@@ -51,7 +51,7 @@ impl Sessions {
             csrf: random_token(""),
             started: Instant::now(),
         };
-        let mut live = self.live.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut live = crate::sync::lock(&self.live);
         live.retain(|_, s| s.started.elapsed() < LIFETIME);
         if live.len() >= MAX_SESSIONS {
             if let Some(oldest) = live.iter().min_by_key(|(_, s)| s.started).map(|(k, _)| k.clone()) {
@@ -65,14 +65,14 @@ impl Sessions {
     /// The session a cookie jar names, if it is live.
     pub(crate) fn find(&self, jar: &CookieJar) -> Option<Session> {
         let id = jar.get(SESSION_COOKIE)?.value().to_owned();
-        let live = self.live.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let live = crate::sync::lock(&self.live);
         live.get(&id).filter(|s| s.started.elapsed() < LIFETIME).cloned()
     }
 
     /// Ends the session a cookie jar names.
     pub(crate) fn end(&self, jar: &CookieJar) {
         if let Some(c) = jar.get(SESSION_COOKIE) {
-            let mut live = self.live.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut live = crate::sync::lock(&self.live);
             live.remove(c.value());
         }
     }

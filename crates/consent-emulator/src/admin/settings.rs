@@ -8,12 +8,11 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum_extra::extract::cookie::CookieJar;
 use consent::{ConsentGraph, ObjectId, Reviewer, UserConsentSetting};
 use consent_mock::DirectoryRole;
 
-use super::{message_page, page_ctx, post_ctx, render, see_other, write_error, Chrome, Ctx, NoticeQuery};
+use super::{message_page, page_ctx, post_ctx, render, see_other, write_error, Answer, Chrome, Ctx, NoticeQuery};
 use crate::server::Shared;
 
 const PATH: &str = "/admin/consent-settings";
@@ -108,14 +107,11 @@ fn parse_reviewer(v: &str) -> Option<Reviewer> {
 }
 
 /// `GET /admin/consent-settings`.
-pub(crate) async fn page(State(shared): State<Arc<Shared>>, jar: CookieJar, Query(q): Query<NoticeQuery>) -> Response {
-    let ctx = match page_ctx(&shared, &jar) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub(crate) async fn page(State(shared): State<Arc<Shared>>, jar: CookieJar, Query(q): Query<NoticeQuery>) -> Answer {
+    let ctx = page_ctx(&shared, &jar)?;
     let policy = match ctx.graph.get_request_policy().await {
         Ok(p) => p,
-        Err(e) => return write_error(&ctx, &e, "/admin"),
+        Err(e) => return Err(write_error(&ctx, &e, "/admin")),
     };
     let user_consent = ctx
         .graph
@@ -174,7 +170,7 @@ pub(crate) async fn page(State(shared): State<Arc<Shared>>, jar: CookieJar, Quer
             .collect(),
         can_edit_user_consent: ctx.user.has_role(DirectoryRole::GlobalAdministrator),
     };
-    render(&page)
+    Ok(render(&page))
 }
 
 fn settings_chrome(ctx: &Ctx) -> Chrome {
@@ -189,42 +185,39 @@ fn settings_chrome(ctx: &Ctx) -> Chrome {
 }
 
 /// `POST /admin/consent-settings`: Save → the policy PUT, acting as the signed-in user.
-pub(crate) async fn save(State(shared): State<Arc<Shared>>, jar: CookieJar, body: Bytes) -> Response {
-    let (ctx, form) = match post_ctx(&shared, &jar, &body) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub(crate) async fn save(State(shared): State<Arc<Shared>>, jar: CookieJar, body: Bytes) -> Answer {
+    let (ctx, form) = post_ctx(&shared, &jar, &body)?;
     let mut reviewers = Vec::new();
     for v in form.all("reviewer") {
         match parse_reviewer(v) {
             Some(r) if !reviewers.contains(&r) => reviewers.push(r),
             Some(_) => {}
             None => {
-                return message_page(
+                return Err(message_page(
                     StatusCode::BAD_REQUEST,
                     Some(&ctx),
                     "Save",
                     &format!("Unknown reviewer '{v}'."),
                     PATH,
-                )
+                ))
             }
         }
     }
     let days = match form.one("days").and_then(|d| d.trim().parse::<u32>().ok()) {
         Some(d) if (1..=30).contains(&d) => d,
         _ => {
-            return message_page(
+            return Err(message_page(
                 StatusCode::BAD_REQUEST,
                 Some(&ctx),
                 "Save",
                 "Consent request expires after (days): enter a whole number from 1 to 30.",
                 PATH,
-            )
+            ))
         }
     };
     let current = match ctx.graph.get_request_policy().await {
         Ok(p) => p,
-        Err(e) => return write_error(&ctx, &e, PATH),
+        Err(e) => return Err(write_error(&ctx, &e, PATH)),
     };
     let next = consent::AdminConsentRequestPolicy {
         is_enabled: form.one("enabled") == Some("yes"),
@@ -235,40 +228,37 @@ pub(crate) async fn save(State(shared): State<Arc<Shared>>, jar: CookieJar, body
         version: current.version,
     };
     if let Err(e) = next.validate() {
-        return write_error(&ctx, &e, PATH);
+        return Err(write_error(&ctx, &e, PATH));
     }
-    match ctx.graph.put_request_policy(&next).await {
+    Ok(match ctx.graph.put_request_policy(&next).await {
         Ok(()) => see_other(PATH, "Admin consent settings saved."),
         Err(e) => write_error(&ctx, &e, PATH),
-    }
+    })
 }
 
 /// `POST /admin/user-consent-settings`: Global Administrators only.
-pub(crate) async fn save_user_consent(State(shared): State<Arc<Shared>>, jar: CookieJar, body: Bytes) -> Response {
-    let (ctx, form) = match post_ctx(&shared, &jar, &body) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub(crate) async fn save_user_consent(State(shared): State<Arc<Shared>>, jar: CookieJar, body: Bytes) -> Answer {
+    let (ctx, form) = post_ctx(&shared, &jar, &body)?;
     if !ctx.user.has_role(DirectoryRole::GlobalAdministrator) {
-        return message_page(
+        return Err(message_page(
             StatusCode::FORBIDDEN,
             Some(&ctx),
             "Access denied",
             "Only a Global Administrator can change the user consent settings here.",
             PATH,
-        );
+        ));
     }
     let Some(setting) = form.one("user_consent").and_then(user_consent_from_key) else {
-        return message_page(
+        return Err(message_page(
             StatusCode::BAD_REQUEST,
             Some(&ctx),
             "Save",
             "Choose one of the user consent options.",
             PATH,
-        );
+        ));
     };
     ctx.tenant.set_user_consent(setting);
-    see_other(PATH, "User consent settings saved.")
+    Ok(see_other(PATH, "User consent settings saved."))
 }
 
 #[cfg(test)]

@@ -179,9 +179,24 @@ impl QueryOptions {
 /// One page of a directory collection: `$top` (default 100, at most 999) from the `$skiptoken`
 /// offset, `@odata.nextLink` carrying the next `$skiptoken`.
 pub(crate) fn directory_page(items: Vec<Value>, q: &QueryOptions, request_url: &Url, context: &str) -> Value {
-    let total = items.len();
     let top = q.top.unwrap_or(100).max(1);
-    let start = q.skiptoken.unwrap_or(0).min(total);
+    one_page(items, q, q.skiptoken.unwrap_or(0), top, context, |end| {
+        relink(request_url, &["$skiptoken"], &[("$skiptoken", &format!("{SKIPTOKEN_PREFIX}{end}"))])
+    })
+}
+
+/// Items `start..start + top` of `items` in Graph's collection shape, with `@odata.count` when asked
+/// for and `@odata.nextLink` = `next_link(end)` when more follow.
+fn one_page(
+    items: Vec<Value>,
+    q: &QueryOptions,
+    start: usize,
+    top: usize,
+    context: &str,
+    next_link: impl FnOnce(usize) -> String,
+) -> Value {
+    let total = items.len();
+    let start = start.min(total);
     let end = start.saturating_add(top).min(total);
     let value: Vec<Value> = items.into_iter().skip(start).take(end - start).map(|v| q.project(v)).collect();
     let mut body = Map::new();
@@ -190,17 +205,7 @@ pub(crate) fn directory_page(items: Vec<Value>, q: &QueryOptions, request_url: &
         body.insert("@odata.count".into(), Value::from(total));
     }
     if end < total {
-        let mut url = request_url.clone();
-        let kept: Vec<(String, String)> = request_url
-            .query_pairs()
-            .filter(|(k, _)| !k.eq_ignore_ascii_case("$skiptoken"))
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        url.query_pairs_mut()
-            .clear()
-            .extend_pairs(kept)
-            .append_pair("$skiptoken", &format!("{SKIPTOKEN_PREFIX}{end}"));
-        body.insert("@odata.nextLink".into(), Value::String(url.to_string()));
+        body.insert("@odata.nextLink".into(), Value::String(next_link(end)));
     }
     body.insert("value".into(), Value::Array(value));
     Value::Object(body)
@@ -236,40 +241,26 @@ fn parse_bool(value: &str) -> Result<bool, GraphError> {
 
 /// One page of a collection, in Graph's shape.
 pub(crate) fn page(items: Vec<Value>, q: &QueryOptions, default_top: usize, request_url: &Url, context: &str) -> Value {
-    let total = items.len();
     let top = q.top.unwrap_or(default_top).max(1);
-    let start = q.skip.min(total);
-    let end = start.saturating_add(top).min(total);
-    let value: Vec<Value> = items.into_iter().skip(start).take(end - start).map(|v| q.project(v)).collect();
-    let mut body = Map::new();
-    body.insert("@odata.context".into(), Value::String(context.to_owned()));
-    if q.count {
-        body.insert("@odata.count".into(), Value::from(total));
-    }
-    if end < total {
-        body.insert("@odata.nextLink".into(), Value::String(next_link(request_url, end, top)));
-    }
-    body.insert("value".into(), Value::Array(value));
-    Value::Object(body)
+    one_page(items, q, q.skip, top, context, |end| {
+        relink(
+            request_url,
+            &["$skip", "$top"],
+            &[("$top", &top.to_string()), ("$skip", &end.to_string())],
+        )
+    })
 }
 
-/// The request URL with `$skip` advanced and `$top` fixed, every other parameter kept verbatim.
-fn next_link(request_url: &Url, skip: usize, top: usize) -> String {
-    let mut url = request_url.clone();
+/// The request URL without the query options `dropped` (any case) and with `added` appended, every
+/// other parameter kept verbatim: the next page's link.
+fn relink(request_url: &Url, dropped: &[&str], added: &[(&str, &str)]) -> String {
     let kept: Vec<(String, String)> = request_url
         .query_pairs()
-        .filter(|(k, _)| !matches!(k.to_ascii_lowercase().as_str(), "$skip" | "$top"))
+        .filter(|(k, _)| !dropped.iter().any(|d| k.eq_ignore_ascii_case(d)))
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    {
-        let mut pairs = url.query_pairs_mut();
-        pairs.clear();
-        for (k, v) in &kept {
-            pairs.append_pair(k, v);
-        }
-        pairs.append_pair("$top", &top.to_string());
-        pairs.append_pair("$skip", &skip.to_string());
-    }
+    let mut url = request_url.clone();
+    url.query_pairs_mut().clear().extend_pairs(kept).extend_pairs(added);
     url.to_string()
 }
 

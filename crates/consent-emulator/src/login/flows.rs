@@ -121,7 +121,7 @@ pub(crate) struct Flows {
 
 impl Flows {
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.inner)
     }
 
     /// Stores a new flow and returns its id.

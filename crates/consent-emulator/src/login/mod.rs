@@ -26,7 +26,7 @@ use url::Url;
 
 use crate::server::Shared;
 pub(crate) use flows::Flows;
-use pages::PermissionRow;
+pub(crate) use pages::{permission_rows, PermissionRow};
 
 /// Microsoft Graph's resource prefix on scopes (`https://graph.microsoft.com/User.Read`).
 const GRAPH_RESOURCE: &str = "https://graph.microsoft.com/";
@@ -229,31 +229,9 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
         .map(|_| &s[prefix.len()..])
 }
 
-/// One row per scope, described from Microsoft Graph's catalog.
-fn permission_rows(scopes: &ScopeSet) -> Vec<PermissionRow> {
-    let catalog = consent::catalog::graph_permission_scopes();
-    scopes
-        .iter()
-        .map(|s| PermissionRow {
-            value: s.to_string(),
-            description: catalog
-                .iter()
-                .find(|p| p.value.eq_ignore_ascii_case(s.as_str()))
-                .and_then(|p| p.admin_consent_display_name.clone())
-                .unwrap_or_else(|| s.to_string()),
-        })
-        .collect()
-}
-
-/// The app's registration: from the emulator's configuration, else as published in the tenant.
+/// The app's registration in tenant `tenant` (see [`Shared::registration`]).
 fn registration(shared: &Shared, tenant: usize, app_id: &AppId) -> Option<consent::AppRegistration> {
-    shared.config.app(app_id).cloned().or_else(|| {
-        shared
-            .tenants
-            .get(tenant)
-            .and_then(|t| t.published_app(app_id))
-            .map(|p| p.registration)
-    })
+    shared.registration(&shared.tenants.get(tenant)?, app_id)
 }
 
 /// The app's display name for the pages.

@@ -13,6 +13,23 @@ pub(crate) struct PermissionRow {
     pub(crate) description: String,
 }
 
+/// One row per scope, described from Microsoft Graph's catalog (the login pages and the admin
+/// center show the same rows).
+pub(crate) fn permission_rows(scopes: &consent::ScopeSet) -> Vec<PermissionRow> {
+    let catalog = consent::catalog::graph_permission_scopes();
+    scopes
+        .iter()
+        .map(|s| PermissionRow {
+            value: s.to_string(),
+            description: catalog
+                .iter()
+                .find(|p| p.value.eq_ignore_ascii_case(s.as_str()))
+                .and_then(|p| p.admin_consent_display_name.clone())
+                .unwrap_or_else(|| s.to_string()),
+        })
+        .collect()
+}
+
 /// Renders a page; a template error (none is expected: the templates are checked at compile time)
 /// becomes a short error text rather than a panic.
 fn render(t: &impl Template) -> String {

@@ -57,18 +57,32 @@ fn check_client(shared: &Shared, app: AppId, headers: &HeaderMap, form: &HashMap
         .filter(|(id, _)| AppId::parse(id).ok() == Some(app))
         .map(|(_, s)| s);
     shared.apps.check(app, sent.as_deref()).map_err(|p| match p {
-        CredentialProblem::Missing => fail(
-            "invalid_client",
-            7000218,
-            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-        ),
-        CredentialProblem::Wrong => fail("invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{app}'.".replace("{app}", &app.to_string())),
+        CredentialProblem::Missing => missing_secret(),
+        CredentialProblem::Wrong => wrong_secret(&format!(", for a secret added to app '{app}'")),
         CredentialProblem::Expired => fail(
             "invalid_client",
             7000222,
             format!("The provided client secret keys for app '{app}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds."),
         ),
     })
+}
+
+/// AADSTS7000218: neither a secret nor an assertion was sent.
+fn missing_secret() -> TokenError {
+    fail(
+        "invalid_client",
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    )
+}
+
+/// AADSTS7000215; `which` ends the sentence (", for a secret added to app '…'" or nothing).
+fn wrong_secret(which: &str) -> TokenError {
+    fail(
+        "invalid_client",
+        7000215,
+        format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID{which}."),
+    )
 }
 
 /// The handler.
@@ -197,13 +211,7 @@ fn client_credentials(
             format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier."),
         ));
     }
-    let (id, secret) = client_secret(headers, form).ok_or_else(|| {
-        fail(
-            "invalid_client",
-            7000218,
-            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-        )
-    })?;
+    let (id, secret) = client_secret(headers, form).ok_or_else(missing_secret)?;
     let known = AppId::parse(&id).ok().filter(|a| *a == shared.admin.id);
     if known.is_none() {
         return Err(fail(
@@ -216,7 +224,7 @@ fn client_credentials(
         ));
     }
     if !bool::from(secret.as_bytes().ct_eq(shared.admin.secret.as_bytes())) {
-        return Err(fail("invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID."));
+        return Err(wrong_secret(""));
     }
     let lifetime = shared.config.token_lifetime;
     let expires = shared.now(tenant) + lifetime;

@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use consent::{ConsentGraph, ConsentRequestSubmission, ConsentType, GrantConsentType, Justification, ScopeSet, UserConsentDecision};
+use consent::{ConsentGraph, GrantConsentType, ScopeSet, UserConsentDecision};
 use consent_mock::{demo, NotificationKind, Preset};
 use reqwest::StatusCode;
 
-use crate::common::{start, Env};
+use crate::common::{file_request, start, Env};
 
 /// A browser: keeps cookies, never follows redirects by itself.
 struct Browser<'a> {
@@ -120,12 +120,17 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn sign_in(&mut self, upn: &str) -> Page {
-        let page = self.open("/admin/signin").await;
+    /// A browser signed in as `upn` (with the demo password), on the home page.
+    async fn signed_in(env: &'a Env, upn: &str) -> Self {
+        let mut b = Self::new(env);
+        let page = b.open("/admin/signin").await;
         assert_eq!(page.status, StatusCode::OK);
-        let tenant = self.env.emu.tenant_id().to_string();
-        self.post("/admin/signin", &[("tenant", &tenant), ("upn", upn), ("password", demo::PASSWORD)])
-            .await
+        let tenant = env.emu.tenant_id().to_string();
+        let home = b
+            .post("/admin/signin", &[("tenant", &tenant), ("upn", upn), ("password", demo::PASSWORD)])
+            .await;
+        assert!(home.body.contains(r#"id="go-settings""#), "{upn} is not signed in: {}", home.body);
+        b
     }
 }
 
@@ -137,19 +142,7 @@ fn csrf_of(body: &str) -> Option<String> {
 }
 
 async fn eva_asks(env: &Env, why: &str) -> String {
-    let submission = ConsentRequestSubmission {
-        app_id: demo::CARERIX_APP_ID,
-        consent_type: ConsentType::Dynamic,
-        scopes: demo::carerix_app().delegated_scopes(),
-        justification: Justification::parse(why).unwrap(),
-    };
-    env.tenant
-        .as_user(demo::EVA_ID)
-        .submit_consent_request(&submission)
-        .await
-        .unwrap()
-        .id
-        .to_string()
+    file_request(&env.tenant, demo::EVA_ID, demo::CARERIX_SCOPES, why).await
 }
 
 fn carerix_scopes() -> ScopeSet {
@@ -225,8 +218,7 @@ async fn sign_in_without_the_form_token_is_refused() {
 #[tokio::test]
 async fn a_form_post_without_the_csrf_token_is_403() {
     let env = start(Preset::UserConsentDisabled).await;
-    let mut b = Browser::new(&env);
-    b.sign_in(demo::ADMIN_UPN).await;
+    let mut b = Browser::signed_in(&env, demo::ADMIN_UPN).await;
     let before = env.tenant.as_admin().get_request_policy().await.unwrap();
     let form = [
         ("enabled", "yes"),
@@ -239,8 +231,7 @@ async fn a_form_post_without_the_csrf_token_is_403() {
     forged.extend_from_slice(&form);
     assert_eq!(b.post_raw("/admin/consent-settings", &forged).await.status, StatusCode::FORBIDDEN);
     // Another browser's valid session token does not help this one either.
-    let mut other = Browser::new(&env);
-    other.sign_in(demo::ADMIN_UPN).await;
+    let other = Browser::signed_in(&env, demo::ADMIN_UPN).await;
     let mut crossed = vec![("csrf", other.csrf.as_str())];
     crossed.extend_from_slice(&form);
     assert_eq!(b.post_raw("/admin/consent-settings", &crossed).await.status, StatusCode::FORBIDDEN);
@@ -250,8 +241,7 @@ async fn a_form_post_without_the_csrf_token_is_403() {
 #[tokio::test]
 async fn procedure_1_the_settings_page_saves_the_policy_as_graph_does() {
     let env = start(Preset::UserConsentDisabled).await;
-    let mut b = Browser::new(&env);
-    b.sign_in(demo::ADMIN_UPN).await;
+    let mut b = Browser::signed_in(&env, demo::ADMIN_UPN).await;
     let page = b.open("/admin/consent-settings").await;
     for label in [
         "Users can request admin consent to apps they are unable to consent to",
@@ -311,14 +301,12 @@ async fn procedure_1_the_settings_page_saves_the_policy_as_graph_does() {
 #[tokio::test]
 async fn only_a_global_administrator_changes_user_consent_and_a_reader_cannot_save_the_policy() {
     let env = start(Preset::UserConsentDisabled).await;
-    let mut b = Browser::new(&env);
-    b.sign_in(demo::CLOUD_ADMIN_UPN).await;
+    let mut b = Browser::signed_in(&env, demo::CLOUD_ADMIN_UPN).await;
     b.open("/admin/consent-settings").await;
     let refused = b.post("/admin/user-consent-settings", &[("user_consent", "legacy")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
-    let mut reader = Browser::new(&env);
-    reader.sign_in(demo::READER_UPN).await;
+    let mut reader = Browser::signed_in(&env, demo::READER_UPN).await;
     let page = reader.open("/admin/consent-settings").await;
     assert!(!page.body.contains(r#"id="save-admin-consent""#));
     let group = format!("group:{}", demo::REVIEWERS_GROUP_ID);
@@ -335,8 +323,7 @@ async fn only_a_global_administrator_changes_user_consent_and_a_reader_cannot_sa
 async fn procedure_3_the_reviewer_accepts_and_everyone_can_link() {
     let env = start(Preset::WorkflowOn).await;
     let id = eva_asks(&env, "I schedule interviews in Outlook").await;
-    let mut cas = Browser::new(&env);
-    cas.sign_in(demo::CLOUD_ADMIN_UPN).await;
+    let mut cas = Browser::signed_in(&env, demo::CLOUD_ADMIN_UPN).await;
     let pending = cas.open("/admin/requests").await;
     assert!(pending.body.contains("Admin consent requests") && pending.body.contains("My Pending"));
     assert!(pending.body.contains("Carerix Calendar - Production"), "{}", pending.body);
@@ -379,8 +366,7 @@ async fn a_non_reviewer_sees_the_request_read_only_and_their_posts_are_refused()
     let env = start(Preset::WorkflowOn).await;
     let id = eva_asks(&env, "calendar please").await;
     // Ada is a Global Administrator but not a reviewer of this request.
-    let mut ada = Browser::new(&env);
-    ada.sign_in(demo::ADMIN_UPN).await;
+    let mut ada = Browser::signed_in(&env, demo::ADMIN_UPN).await;
     assert!(!ada.open("/admin/requests").await.body.contains(&format!("/admin/requests/{id}")));
     let page = ada.open(&format!("/admin/requests/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -395,8 +381,7 @@ async fn a_non_reviewer_sees_the_request_read_only_and_their_posts_are_refused()
         StatusCode::FORBIDDEN
     );
     // Eva sees nothing at all.
-    let mut eva = Browser::new(&env);
-    eva.sign_in(demo::EVA_UPN).await;
+    let mut eva = Browser::signed_in(&env, demo::EVA_UPN).await;
     assert_eq!(eva.open(&format!("/admin/requests/{id}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         eva.post(&format!("/admin/requests/{id}/approve"), &[]).await.status,
@@ -411,8 +396,7 @@ async fn a_non_reviewer_sees_the_request_read_only_and_their_posts_are_refused()
 async fn deny_and_block_take_a_reason_that_reaches_the_requester() {
     let env = start(Preset::WorkflowOn).await;
     let id = eva_asks(&env, "first try").await;
-    let mut cas = Browser::new(&env);
-    cas.sign_in(demo::CLOUD_ADMIN_UPN).await;
+    let mut cas = Browser::signed_in(&env, demo::CLOUD_ADMIN_UPN).await;
     cas.open(&format!("/admin/requests/{id}")).await;
     let empty = cas.post(&format!("/admin/requests/{id}/deny"), &[("reason", "")]).await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
@@ -450,8 +434,7 @@ async fn deny_and_block_take_a_reason_that_reaches_the_requester() {
 async fn justifications_and_app_names_are_html_escaped() {
     let env = start(Preset::WorkflowOn).await;
     let id = eva_asks(&env, "<script>alert('x')</script> & more").await;
-    let mut cas = Browser::new(&env);
-    cas.sign_in(demo::CLOUD_ADMIN_UPN).await;
+    let mut cas = Browser::signed_in(&env, demo::CLOUD_ADMIN_UPN).await;
     let page = cas.open(&format!("/admin/requests/{id}")).await;
     assert!(!page.body.contains("<script>"), "{}", page.body);
     // askama writes `<` as `&#60;`.
@@ -463,8 +446,7 @@ async fn justifications_and_app_names_are_html_escaped() {
 #[tokio::test]
 async fn logout_ends_the_session() {
     let env = start(Preset::WorkflowOn).await;
-    let mut b = Browser::new(&env);
-    b.sign_in(demo::ADMIN_UPN).await;
+    let mut b = Browser::signed_in(&env, demo::ADMIN_UPN).await;
     let old = b.cookies.clone();
     assert_eq!(b.open("/admin").await.status, StatusCode::OK);
     let csrf = b.csrf.clone();
@@ -484,8 +466,7 @@ async fn logout_ends_the_session() {
 #[tokio::test]
 async fn the_permissions_page_grants_and_revokes_tenant_wide_consent() {
     let env = start(Preset::WorkflowOn).await;
-    let mut ada = Browser::new(&env);
-    ada.sign_in(demo::ADMIN_UPN).await;
+    let mut ada = Browser::signed_in(&env, demo::ADMIN_UPN).await;
     let apps = ada.open("/admin/apps").await;
     assert!(apps.body.contains("Carerix Calendar - Production"));
     let path = format!("/admin/apps/{}/permissions", demo::CARERIX_APP_ID);
@@ -526,8 +507,7 @@ async fn the_permissions_page_grants_and_revokes_tenant_wide_consent() {
         Some(90095)
     );
     // Eva (no role) sees no grant button and cannot post one.
-    let mut eva = Browser::new(&env);
-    eva.sign_in(demo::EVA_UPN).await;
+    let mut eva = Browser::signed_in(&env, demo::EVA_UPN).await;
     assert!(!eva.open(&path).await.body.contains(r#"id="grant""#));
     let refused = eva.post(&format!("/admin/apps/{}/grant", demo::CARERIX_APP_ID), &[]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
@@ -537,8 +517,7 @@ async fn the_permissions_page_grants_and_revokes_tenant_wide_consent() {
 async fn the_mail_page_shows_each_users_email_with_its_link() {
     let env = start(Preset::WorkflowOn).await;
     let id = eva_asks(&env, "calendar").await;
-    let mut cas = Browser::new(&env);
-    cas.sign_in(demo::CLOUD_ADMIN_UPN).await;
+    let mut cas = Browser::signed_in(&env, demo::CLOUD_ADMIN_UPN).await;
     let mine = cas.open("/admin/mail").await;
     assert!(
         mine.body.contains("Admin consent request for Carerix Calendar - Production"),

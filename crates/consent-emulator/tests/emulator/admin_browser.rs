@@ -18,7 +18,7 @@ use consent_emulator::{Emulator, EmulatorConfig};
 use consent_mock::{demo, MockTenant, NotificationKind, Preset};
 use fantoccini::Client;
 
-use crate::webdriver::{self, click, page_with, type_into};
+use crate::webdriver::{self, click, page_with, sign_in, type_into};
 
 /// Where screenshots go: `docs/images/` with `UPDATE_SCREENSHOTS=1`, else the target directory.
 fn shots_dir() -> PathBuf {
@@ -42,10 +42,7 @@ async fn shot(c: &Client, name: &str) {
 
 async fn admin_sign_in(c: &Client, origin: &str, upn: &str) {
     c.goto(&format!("{origin}admin/signin")).await.unwrap();
-    page_with(c, "#upn").await;
-    type_into(c, "#upn", upn).await;
-    type_into(c, "#password", demo::PASSWORD).await;
-    click(c, "#signin").await;
+    sign_in(c, upn).await;
     let home = page_with(c, "#go-settings").await;
     assert!(home.contains("Microsoft Entra admin center"), "{home}");
 }
@@ -91,10 +88,7 @@ async fn admin_center_walk_in_headless_chromium() {
         demo::CARERIX_SCOPES.replace(' ', "%20"),
     );
     c.goto(&authorize).await.unwrap();
-    page_with(c, "#upn").await;
-    type_into(c, "#upn", demo::EVA_UPN).await;
-    type_into(c, "#password", demo::PASSWORD).await;
-    click(c, "#signin").await;
+    sign_in(c, demo::EVA_UPN).await;
     let approval = page_with(c, "#justification").await;
     assert!(
         approval.contains("Approval required") && approval.contains("Request approval"),
@@ -162,10 +156,7 @@ async fn admin_center_walk_in_headless_chromium() {
 
     // Deny, as Cas, with a reason that reaches Eva.
     c.goto(&authorize).await.unwrap();
-    page_with(c, "#upn").await;
-    type_into(c, "#upn", demo::EVA_UPN).await;
-    type_into(c, "#password", demo::PASSWORD).await;
-    click(c, "#signin").await;
+    sign_in(c, demo::EVA_UPN).await;
     page_with(c, "#justification").await;
     type_into(c, "#justification", "Asking again after the revoke").await;
     click(c, "#request-approval").await;

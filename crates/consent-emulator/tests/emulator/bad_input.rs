@@ -80,14 +80,13 @@ async fn oversized_bodies_are_413() {
     };
     let env = start_with(MockTenant::preset(Preset::MicrosoftManaged), config).await;
     let big = json!({"appId": "x".repeat(4096)});
-    let (status, body) = read(env.send_json(Method::POST, "/servicePrincipals", &env.admin_token, big).await).await;
+    let (status, body) = env.admin(Method::POST, "/servicePrincipals", big).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     graph_error(&body);
     let form = format!("grant_type=client_credentials&pad={}", "x".repeat(4096));
-    let url = env.login(&format!("/{}/oauth2/v2.0/token", env.emu.tenant_id()));
     let r = env
         .http
-        .post(url)
+        .post(env.token_url())
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body(form)
         .send()

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::common::json_of;
+
 #[tokio::test]
 async fn prints_one_json_line_serves_and_stops_on_sigterm() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_consent-emulator"))
@@ -65,39 +67,24 @@ async fn prints_one_json_line_serves_and_stops_on_sigterm() {
         info["login_url"].as_str().unwrap(),
         tenants[1].as_str().unwrap()
     );
-    let tokens: Value = http
-        .post(token_url)
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", info["admin_client_id"].as_str().unwrap()),
-            ("client_secret", info["admin_client_secret"].as_str().unwrap()),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let policy: Value = http
-        .get(format!("{graph}/policies/adminConsentRequestPolicy"))
-        .bearer_auth(tokens["access_token"].as_str().expect("a token"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tokens = json_of(http.post(token_url).form(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", info["admin_client_id"].as_str().unwrap()),
+        ("client_secret", info["admin_client_secret"].as_str().unwrap()),
+        ("scope", "https://graph.microsoft.com/.default"),
+    ]))
+    .await;
+    let policy = json_of(
+        http.get(format!("{graph}/policies/adminConsentRequestPolicy"))
+            .bearer_auth(tokens["access_token"].as_str().expect("a token")),
+    )
+    .await;
     assert_eq!(policy["isEnabled"], true, "the workflow-on preset");
-    let stats: Value = http
-        .get(format!("{}/_emulator/stats", info["login_url"].as_str().unwrap()))
-        .bearer_auth(info["admin_client_secret"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = json_of(
+        http.get(format!("{}/_emulator/stats", info["login_url"].as_str().unwrap()))
+            .bearer_auth(info["admin_client_secret"].as_str().unwrap()),
+    )
+    .await;
     assert_eq!(stats["requests"], 2, "the token and the Graph call: {stats}");
 
     let pid = child.id().to_string();

@@ -18,18 +18,9 @@ use consent::link::{Authority, LinkTenant};
 use consent::ScopeSet;
 use consent_emulator::{Emulator, EmulatorConfig};
 use consent_mock::{demo, MockTenant, Preset};
-use fantoccini::Client;
 use url::Url;
 
-use crate::webdriver::{self, click, page_with, type_into};
-
-async fn sign_in(c: &Client, upn: &str) {
-    let page = page_with(c, "#upn").await;
-    assert!(page.contains("Sign in"), "expected the sign-in page, got: {page}");
-    type_into(c, "#upn", upn).await;
-    type_into(c, "#password", demo::PASSWORD).await;
-    click(c, "#signin").await;
-}
+use crate::webdriver::{self, click, page_with, sign_in, type_into};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs /usr/bin/chromium and /usr/bin/chromedriver; run with `-- --ignored` (.ci/run does)"]

@@ -45,6 +45,11 @@ impl Env {
         format!("{}{}", self.emu.login_url(), path.trim_start_matches('/'))
     }
 
+    /// The first tenant's token endpoint.
+    pub fn token_url(&self) -> String {
+        self.login(&format!("/{}/oauth2/v2.0/token", self.emu.tenant_id()))
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Response {
         self.http.get(self.graph(path)).bearer_auth(token).send().await.expect("request")
     }
@@ -58,6 +63,16 @@ impl Env {
             .await
             .expect("request")
     }
+
+    /// As the admin client: sends `body` with `method` to `path` and reads the answer.
+    pub async fn admin(&self, method: reqwest::Method, path: &str, body: Value) -> (StatusCode, Value) {
+        read(self.send_json(method, path, &self.admin_token, body).await).await
+    }
+}
+
+/// Sends `request` and parses its JSON body (whatever the status).
+pub async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.expect("request").json().await.expect("a JSON body")
 }
 
 /// Status and JSON body (`Value::Null` for an empty body).
@@ -70,6 +85,20 @@ pub async fn read(r: Response) -> (StatusCode, Value) {
         serde_json::from_str(&text).unwrap_or(Value::String(text))
     };
     (status, body)
+}
+
+/// Posts `fields` to the first tenant's token endpoint; status and JSON body.
+pub async fn redeem(env: &Env, fields: &[(&str, String)]) -> (StatusCode, Value) {
+    read(env.http.post(env.token_url()).form(fields).send().await.expect("token request")).await
+}
+
+/// A refresh-token grant's form for the demo app.
+pub fn refresh_form(refresh_token: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("grant_type", "refresh_token".to_owned()),
+        ("client_id", consent_mock::demo::CARERIX_APP_ID.to_string()),
+        ("refresh_token", refresh_token.to_owned()),
+    ]
 }
 
 /// Asserts Graph's error shape and returns the code.
@@ -102,23 +131,34 @@ pub fn graph_backend(emu: &RunningEmulator, token: String, tenant: &MockTenant) 
         .expect("backend")
 }
 
-/// Files Eva's request for the demo app's calendar scopes as the mock's prompt would; returns the
-/// app request id.
-pub async fn file_eva_request(tenant: &MockTenant) -> String {
+/// Files `user`'s request for the demo app's `scopes` with the justification `why`, as the mock's
+/// prompt would; returns the app request id.
+pub async fn file_request(tenant: &MockTenant, user: consent::ObjectId, scopes: &str, why: &str) -> String {
     use consent::{ConsentGraph, ConsentRequestSubmission, ConsentType, Justification, ScopeSet};
     let submission = ConsentRequestSubmission {
         app_id: consent_mock::demo::CARERIX_APP_ID,
         consent_type: ConsentType::Dynamic,
-        scopes: ScopeSet::parse("Calendars.ReadWrite User.Read").unwrap(),
-        justification: Justification::parse("I schedule interviews").unwrap(),
+        scopes: ScopeSet::parse(scopes).unwrap(),
+        justification: Justification::parse(why).unwrap(),
     };
     tenant
-        .as_user(consent_mock::demo::EVA_ID)
+        .as_user(user)
         .submit_consent_request(&submission)
         .await
         .expect("submit")
         .id
         .to_string()
+}
+
+/// Files Eva's request for the demo app's calendar scopes; returns the app request id.
+pub async fn file_eva_request(tenant: &MockTenant) -> String {
+    file_request(
+        tenant,
+        consent_mock::demo::EVA_ID,
+        "Calendars.ReadWrite User.Read",
+        "I schedule interviews",
+    )
+    .await
 }
 
 /// The client-credentials token of the seeded admin client in `tenant`, from the token endpoint.
@@ -149,11 +189,7 @@ pub const GRAPH_APP: &str = "00000003-0000-0000-c000-000000000000";
 /// The demo app's service principal (created) and Microsoft Graph's, as object ids.
 pub async fn provision(env: &Env) -> (String, String) {
     let body = serde_json::json!({"appId": consent_mock::demo::CARERIX_APP_ID});
-    let (_, client) = read(
-        env.send_json(reqwest::Method::POST, "/servicePrincipals", &env.admin_token, body)
-            .await,
-    )
-    .await;
+    let (_, client) = env.admin(reqwest::Method::POST, "/servicePrincipals", body).await;
     let (_, graph) = read(env.get(&format!("/servicePrincipals(appId='{GRAPH_APP}')"), &env.admin_token).await).await;
     (client["id"].as_str().unwrap().to_owned(), graph["id"].as_str().unwrap().to_owned())
 }

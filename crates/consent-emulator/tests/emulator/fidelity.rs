@@ -89,7 +89,7 @@ async fn batch_ids_differing_only_in_case_are_refused() {
     let env = start(Preset::WorkflowOn).await;
     let item = |id: &str| json!({"id": id, "method": "GET", "url": "/policies/authorizationPolicy"});
     let body = json!({"requests": [item("a"), item("A")]});
-    let (status, err) = read(env.send_json(Method::POST, "/$batch", &env.admin_token, body).await).await;
+    let (status, err) = env.admin(Method::POST, "/$batch", body).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
     assert_eq!(graph_error(&err), "Request_BadRequest");
     let ok = json!({"requests": [item("a"), item("b")]});

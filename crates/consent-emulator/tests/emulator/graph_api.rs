@@ -2,20 +2,11 @@
 
 use std::time::Duration;
 
-use crate::common::{graph_error, provision, read, start, GRAPH_APP};
-use consent::{ConsentGraph, ConsentRequestSubmission, ConsentType, Justification, ScopeSet};
+use crate::common::{file_request, graph_error, provision, read, start, GRAPH_APP};
+use consent::ConsentGraph;
 use consent_mock::{demo, Fault, FaultPlan, FaultRule, Operation, Preset};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-
-fn submission(scopes: &str) -> ConsentRequestSubmission {
-    ConsentRequestSubmission {
-        app_id: demo::CARERIX_APP_ID,
-        consent_type: ConsentType::Dynamic,
-        scopes: ScopeSet::parse(scopes).unwrap(),
-        justification: Justification::parse("I need my interviews in my calendar").unwrap(),
-    }
-}
 
 #[tokio::test]
 async fn policy_get_put_patch_follow_graph() {
@@ -62,16 +53,9 @@ async fn policy_get_put_patch_follow_graph() {
     );
     assert!(body.get("reviewers").is_none(), "$select projects: {body}");
 
-    let (status, body) = read(
-        env.send_json(
-            Method::PUT,
-            "/policies/adminConsentRequestPolicy",
-            &env.admin_token,
-            json!({"isEnabled": true}),
-        )
-        .await,
-    )
-    .await;
+    let (status, body) = env
+        .admin(Method::PUT, "/policies/adminConsentRequestPolicy", json!({"isEnabled": true}))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(graph_error(&body), "Request_BadRequest");
     assert!(body["error"]["message"].as_str().unwrap().contains("notifyReviewers"), "{body}");
@@ -131,28 +115,14 @@ async fn service_principals_by_alternate_key_and_filter() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(graph_error(&body), "Request_ResourceNotFound");
 
-    let (status, body) = read(
-        env.send_json(
-            Method::POST,
-            "/servicePrincipals",
-            &env.admin_token,
-            json!({"appId": demo::CARERIX_APP_ID}),
-        )
-        .await,
-    )
-    .await;
+    let (status, body) = env
+        .admin(Method::POST, "/servicePrincipals", json!({"appId": demo::CARERIX_APP_ID}))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["appId"], demo::CARERIX_APP_ID.to_string());
-    let (status, body) = read(
-        env.send_json(
-            Method::POST,
-            "/servicePrincipals",
-            &env.admin_token,
-            json!({"appId": demo::CARERIX_APP_ID}),
-        )
-        .await,
-    )
-    .await;
+    let (status, body) = env
+        .admin(Method::POST, "/servicePrincipals", json!({"appId": demo::CARERIX_APP_ID}))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
 }
 
@@ -161,18 +131,10 @@ async fn grants_create_conflict_filter_and_patch() {
     let env = start(Preset::UserConsentDisabled).await;
     let (client, graph) = provision(&env).await;
     let grant = json!({"clientId": client, "consentType": "AllPrincipals", "resourceId": graph, "scope": "User.Read"});
-    let (status, created) = read(
-        env.send_json(Method::POST, "/oauth2PermissionGrants", &env.admin_token, grant.clone())
-            .await,
-    )
-    .await;
+    let (status, created) = env.admin(Method::POST, "/oauth2PermissionGrants", grant.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["principalId"], serde_json::Value::Null);
-    let (status, body) = read(
-        env.send_json(Method::POST, "/oauth2PermissionGrants", &env.admin_token, grant)
-            .await,
-    )
-    .await;
+    let (status, body) = env.admin(Method::POST, "/oauth2PermissionGrants", grant).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(graph_error(&body), "Request_MultipleObjectsWithSameKeyValue");
 
@@ -213,27 +175,13 @@ async fn app_role_assignments_on_both_ends() {
     let (client, graph) = provision(&env).await;
     let role = "798ee544-9d2d-430c-a058-570e29e34338"; // Calendars.Read (application)
     let body = json!({"principalId": client, "resourceId": graph, "appRoleId": role});
-    let (status, created) = read(
-        env.send_json(
-            Method::POST,
-            &format!("/servicePrincipals/{graph}/appRoleAssignedTo"),
-            &env.admin_token,
-            body.clone(),
-        )
-        .await,
-    )
-    .await;
+    let (status, created) = env
+        .admin(Method::POST, &format!("/servicePrincipals/{graph}/appRoleAssignedTo"), body.clone())
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let (status, dup) = read(
-        env.send_json(
-            Method::POST,
-            &format!("/servicePrincipals/{client}/appRoleAssignments"),
-            &env.admin_token,
-            body,
-        )
-        .await,
-    )
-    .await;
+    let (status, dup) = env
+        .admin(Method::POST, &format!("/servicePrincipals/{client}/appRoleAssignments"), body)
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "duplicate assignment is 400 on Graph: {dup}");
     let (status, list) = read(
         env.get(&format!("/servicePrincipals/{client}/appRoleAssignments"), &env.admin_token)
@@ -244,16 +192,9 @@ async fn app_role_assignments_on_both_ends() {
     assert_eq!(list["value"][0]["appRoleId"], role);
     // The URL and the body must name the same principal.
     let wrong = json!({"principalId": client, "resourceId": graph, "appRoleId": role});
-    let (status, _) = read(
-        env.send_json(
-            Method::POST,
-            &format!("/servicePrincipals/{client}/appRoleAssignedTo"),
-            &env.admin_token,
-            wrong,
-        )
-        .await,
-    )
-    .await;
+    let (status, _) = env
+        .admin(Method::POST, &format!("/servicePrincipals/{client}/appRoleAssignedTo"), wrong)
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
@@ -261,11 +202,7 @@ async fn app_role_assignments_on_both_ends() {
 async fn consent_requests_filter_and_page_with_absolute_next_links() {
     let env = start(Preset::WorkflowOn).await;
     for user in [demo::EVA_ID, demo::SAM_ID] {
-        env.tenant
-            .as_user(user)
-            .submit_consent_request(&submission(demo::CARERIX_SCOPES))
-            .await
-            .unwrap();
+        file_request(&env.tenant, user, demo::CARERIX_SCOPES, "I need my interviews in my calendar").await;
     }
     let filter = format!(
         "/identityGovernance/appConsent/appConsentRequests?$filter=appId eq '{}' and userConsentRequests/any(u:u/status eq 'InProgress')",
@@ -328,7 +265,7 @@ async fn batch_runs_items_in_dependency_order_and_fails_dependants_with_424() {
          "headers": {"Content-Type": "application/json"}, "body": {"appId": demo::CARERIX_APP_ID}},
         {"id": "5", "method": "GET", "url": "policies/adminConsentRequestPolicy", "dependsOn": ["1", "2"]}
     ]});
-    let (status, body) = read(env.send_json(Method::POST, "/$batch", &env.admin_token, batch).await).await;
+    let (status, body) = env.admin(Method::POST, "/$batch", batch).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let by_id = |id: &str| {
         body["responses"]
@@ -353,15 +290,15 @@ async fn batch_runs_items_in_dependency_order_and_fails_dependants_with_424() {
         .is_none());
 
     let too_many = json!({"requests": (0..21).map(|i| json!({"id": i.to_string(), "method": "GET", "url": "/policies/authorizationPolicy"})).collect::<Vec<_>>()});
-    let (status, body) = read(env.send_json(Method::POST, "/$batch", &env.admin_token, too_many).await).await;
+    let (status, body) = env.admin(Method::POST, "/$batch", too_many).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     graph_error(&body);
     let nested = json!({"requests": [{"id": "1", "method": "POST", "url": "/$batch", "headers": {"Content-Type": "application/json"}, "body": {"requests": []}}]});
-    let (_, body) = read(env.send_json(Method::POST, "/$batch", &env.admin_token, nested).await).await;
+    let (_, body) = env.admin(Method::POST, "/$batch", nested).await;
     assert_eq!(body["responses"][0]["status"], 400);
     let no_content_type =
         json!({"requests": [{"id": "1", "method": "POST", "url": "/servicePrincipals", "body": {"appId": demo::CARERIX_APP_ID}}]});
-    let (_, body) = read(env.send_json(Method::POST, "/$batch", &env.admin_token, no_content_type).await).await;
+    let (_, body) = env.admin(Method::POST, "/$batch", no_content_type).await;
     assert_eq!(body["responses"][0]["status"], 400);
 }
 
@@ -384,7 +321,7 @@ async fn faults_from_the_mock_plan_become_429_with_retry_after_per_route_and_per
         StatusCode::OK
     );
     let batch = json!({"requests": [{"id": "a", "method": "GET", "url": "/policies/adminConsentRequestPolicy"}]});
-    let (_, body) = read(env.send_json(Method::POST, "/$batch", &env.admin_token, batch).await).await;
+    let (_, body) = env.admin(Method::POST, "/$batch", batch).await;
     assert_eq!(body["responses"][0]["status"], 429);
     assert_eq!(body["responses"][0]["headers"]["Retry-After"], "3");
     assert_eq!(

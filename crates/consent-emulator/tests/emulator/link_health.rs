@@ -18,7 +18,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::common::{control, read, start, start_with, Env};
+use crate::common::{control, read, redeem, refresh_form, start, start_with, Env};
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 const SECRET: &str = "vendor-secret-value~1";
@@ -116,6 +116,13 @@ async fn check(env: &Env, rt: &Secret, secret: Option<&str>) -> LinkCheckReport 
 
 fn outcome(report: &LinkCheckReport) -> (HealthOutcome, WhoActs, Option<&str>) {
     (report.health.outcome, report.health.who_acts, report.health.code.as_deref())
+}
+
+/// The demo app's refresh-token grant asking for `scope`.
+fn refresh(rt: &str, scope: &str) -> Vec<(&'static str, String)> {
+    let mut form = refresh_form(rt);
+    form.push(("scope", scope.to_owned()));
+    form
 }
 
 fn change(json: Value) -> AccountChange {
@@ -230,14 +237,8 @@ async fn revoked_consent_fails_the_next_refresh_with_65001() {
         (HealthOutcome::ConsentRevoked, WhoActs::User, Some("AADSTS65001"))
     );
     // The raw answer, as Entra shapes it.
-    let form = [
-        ("grant_type", "refresh_token".to_owned()),
-        ("client_id", demo::CARERIX_APP_ID.to_string()),
-        ("refresh_token", rt.secret().to_owned()),
-        ("scope", demo::CARERIX_SCOPES.to_owned()),
-    ];
-    let token_url = env.login(&format!("/{}/oauth2/v2.0/token", env.emu.tenant_id()));
-    let (status, body) = read(env.http.post(token_url).form(&form).send().await.unwrap()).await;
+    let form = refresh(rt.secret(), demo::CARERIX_SCOPES);
+    let (status, body) = redeem(&env, &form).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         (body["error"].as_str(), body["suberror"].as_str()),
@@ -376,24 +377,7 @@ async fn a_disabled_or_missing_service_principal_is_for_the_admin() {
 async fn me_calendar_and_mailbox_settings_answer_graphs_errors() {
     let env = env_with_secret(None).await;
     let rt = link(&env, demo::EVA_UPN, None).await.unwrap();
-    let token_url = env.login(&format!("/{}/oauth2/v2.0/token", env.emu.tenant_id()));
-    let refresh = |rt: String, scope: &str| {
-        [
-            ("grant_type", "refresh_token".to_owned()),
-            ("client_id", demo::CARERIX_APP_ID.to_string()),
-            ("refresh_token", rt),
-            ("scope", scope.to_owned()),
-        ]
-    };
-    let (status, tokens) = read(
-        env.http
-            .post(&token_url)
-            .form(&refresh(rt.secret().to_owned(), "User.Read offline_access"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, tokens) = redeem(&env, &refresh(rt.secret(), "User.Read offline_access")).await;
     assert_eq!(status, StatusCode::OK, "{tokens}");
     let narrow = tokens["access_token"].as_str().unwrap().to_owned();
     let (status, body) = read(env.get("/me/calendar", &narrow).await).await;
@@ -401,15 +385,7 @@ async fn me_calendar_and_mailbox_settings_answer_graphs_errors() {
     assert_eq!(body["error"]["code"], "ErrorAccessDenied");
     assert_eq!(body["error"]["message"], "Access is denied. Check credentials and try again.");
 
-    let (_, tokens) = read(
-        env.http
-            .post(&token_url)
-            .form(&refresh(tokens["refresh_token"].as_str().unwrap().to_owned(), demo::CARERIX_SCOPES))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, tokens) = redeem(&env, &refresh(tokens["refresh_token"].as_str().unwrap(), demo::CARERIX_SCOPES)).await;
     let full = tokens["access_token"].as_str().unwrap().to_owned();
     let (status, cal) = read(env.get("/me/calendar?$select=id", &full).await).await;
     assert_eq!(status, StatusCode::OK, "{cal}");

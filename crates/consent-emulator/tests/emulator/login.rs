@@ -1,13 +1,12 @@
 //! The login endpoints driven like a browser would (forms posted, redirects read), with the callback
 //! classified by `consent::link` exactly as a product would.
 
-use crate::common::{read, start, Env};
+use crate::common::{read, redeem, refresh_form, start, Env};
 use chrono::Duration;
 use consent::link::{Authority, LinkOutcome, LinkRequest, LinkTenant, PendingLink};
 use consent::{ConsentGraph, RequestFilter, ScopeSet};
 use consent_mock::{demo, Preset};
 use reqwest::StatusCode;
-use serde_json::Value;
 use url::Url;
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
@@ -153,14 +152,6 @@ async fn consent_and_get_code_in(env: &Env, tenant: &consent::TenantId) -> (Stri
     (location(&r), pending)
 }
 
-fn token_url(env: &Env) -> String {
-    env.login(&format!("/{}/oauth2/v2.0/token", env.emu.tenant_id()))
-}
-
-async fn redeem(env: &Env, fields: &[(&str, String)]) -> (StatusCode, Value) {
-    read(env.http.post(token_url(env)).form(fields).send().await.unwrap()).await
-}
-
 #[tokio::test]
 async fn user_consent_code_exchange_with_pkce_single_use() {
     let env = start(Preset::AllowUserConsent).await;
@@ -169,7 +160,7 @@ async fn user_consent_code_exchange_with_pkce_single_use() {
     let LinkOutcome::Authorized(exchange) = outcome else {
         panic!("expected a code, got {outcome:?}")
     };
-    assert_eq!(exchange.token_url().as_str(), token_url(&env));
+    assert_eq!(exchange.token_url().as_str(), env.token_url());
 
     let fields = exchange.form_fields();
     let (status, tokens) = redeem(&env, &fields).await;
@@ -192,11 +183,7 @@ async fn user_consent_code_exchange_with_pkce_single_use() {
         (Some("invalid_grant"), Some(54005))
     );
 
-    let refresh = [
-        ("grant_type", "refresh_token".to_owned()),
-        ("client_id", demo::CARERIX_APP_ID.to_string()),
-        ("refresh_token", tokens["refresh_token"].as_str().unwrap().to_owned()),
-    ];
+    let refresh = refresh_form(tokens["refresh_token"].as_str().unwrap());
     assert_eq!(redeem(&env, &refresh).await.0, StatusCode::OK);
     assert_eq!(redeem(&env, &refresh).await.0, StatusCode::BAD_REQUEST, "refresh tokens rotate");
 }
@@ -228,19 +215,12 @@ async fn missing_verifier_and_a_refresh_token_of_another_client() {
         "the code was not consumed by the incomplete request: {tokens}"
     );
     let rt = tokens["refresh_token"].as_str().unwrap().to_owned();
-    let thief = [
-        ("grant_type", "refresh_token".to_owned()),
-        ("client_id", "0a0a0a0a-0000-4000-8000-00000000f00d".to_owned()),
-        ("refresh_token", rt.clone()),
-    ];
+    let mut thief = refresh_form(&rt);
+    thief[1].1 = "0a0a0a0a-0000-4000-8000-00000000f00d".to_owned();
     let (status, err) = redeem(&env, &thief).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(err["error_codes"][0], 700005);
-    let owner = [
-        ("grant_type", "refresh_token".to_owned()),
-        ("client_id", demo::CARERIX_APP_ID.to_string()),
-        ("refresh_token", rt),
-    ];
+    let owner = refresh_form(&rt);
     assert_eq!(redeem(&env, &owner).await.0, StatusCode::OK, "still valid for its own client");
 }
 
@@ -492,8 +472,7 @@ async fn codes_and_user_tokens_belong_to_the_tenant_of_the_sign_in() {
         panic!("expected a code")
     };
     assert!(exchange.token_url().as_str().contains(&second.to_string()));
-    let wrong = env.login(&format!("/{}/oauth2/v2.0/token", env.emu.tenant_id()));
-    let (status, err) = read(env.http.post(wrong).form(&exchange.form_fields()).send().await.unwrap()).await;
+    let (status, err) = redeem(&env, &exchange.form_fields()).await;
     assert_eq!(
         (status, err["error_codes"][0].as_u64()),
         (StatusCode::BAD_REQUEST, Some(700005)),

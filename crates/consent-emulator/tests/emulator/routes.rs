@@ -4,7 +4,7 @@ use consent_mock::{demo, Preset};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{file_eva_request, graph_error, provision, read, start, Env, GRAPH_APP};
+use crate::common::{file_eva_request, graph_error, json_of, provision, read, start, Env, GRAPH_APP};
 
 const CALENDARS_READ_ROLE: &str = "798ee544-9d2d-430c-a058-570e29e34338";
 
@@ -45,16 +45,7 @@ async fn directory_reads_by_id_unfiltered_lists_and_alternate_key_navigation() {
     assert_eq!(first["value"].as_array().unwrap().len(), 1);
     let next = first["@odata.nextLink"].as_str().unwrap().to_owned();
     assert!(next.contains("%24skiptoken=") || next.contains("$skiptoken="), "{next}");
-    let second: Value = env
-        .http
-        .get(&next)
-        .bearer_auth(&env.admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let second = json_of(env.http.get(&next).bearer_auth(&env.admin_token)).await;
     assert_eq!(second["value"].as_array().unwrap().len(), 1, "{second}");
     assert_ne!(first["value"][0]["id"], second["value"][0]["id"]);
     assert!(second.get("@odata.nextLink").is_none(), "two service principals in all");
@@ -63,11 +54,7 @@ async fn directory_reads_by_id_unfiltered_lists_and_alternate_key_navigation() {
 
     // A grant, read by id, in the unfiltered list, and through the app's alternate key.
     let grant = json!({"clientId": client, "consentType": "AllPrincipals", "resourceId": graph, "scope": "User.Read"});
-    let (_, created) = read(
-        env.send_json(Method::POST, "/oauth2PermissionGrants", &env.admin_token, grant)
-            .await,
-    )
-    .await;
+    let (_, created) = env.admin(Method::POST, "/oauth2PermissionGrants", grant).await;
     let id = created["id"].as_str().unwrap();
     assert_eq!(ok(&env, &format!("/oauth2PermissionGrants/{id}")).await["scope"], "User.Read");
     assert_eq!(
@@ -94,6 +81,27 @@ async fn directory_reads_by_id_unfiltered_lists_and_alternate_key_navigation() {
     assert_eq!(env.get(&missing, &env.admin_token).await.status(), StatusCode::NOT_FOUND);
 }
 
+/// serviceprincipal-get and serviceprincipal-list ("Permissions": an app-only caller needs
+/// Application.Read.All, Application.ReadWrite.All or Directory.Read.All): an app without them is
+/// refused on the unfiltered list and the read by id as on the `$filter=appId` lookup, not served.
+#[tokio::test]
+async fn service_principal_reads_need_a_directory_read_permission() {
+    let env = start(Preset::UserConsentDisabled).await;
+    let (client, _) = provision(&env).await;
+    let weak = env.emu.issue_token(&consent_mock::Principal::App {
+        permissions: vec!["Policy.Read.All".to_owned()],
+    });
+    for path in [
+        "/servicePrincipals".to_owned(),
+        format!("/servicePrincipals/{client}"),
+        format!("/servicePrincipals?$filter=appId eq '{}'", demo::CARERIX_APP_ID),
+    ] {
+        let (status, body) = read(env.get(&path, &weak).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+        assert_eq!(graph_error(&body), "Authorization_RequestDenied", "{path}");
+    }
+}
+
 /// resources/approleassignment (`principalDisplayName`, `resourceDisplayName`, `deletedDateTime`),
 /// serviceprincipal-post-approleassignedto (`@odata.context` …`/appRoleAssignedTo/$entity`) and
 /// serviceprincipal-list-approleassignedto (the assignments granted on a resource).
@@ -102,16 +110,9 @@ async fn app_role_assignments_carry_display_names_and_list_from_the_resource() {
     let env = start(Preset::UserConsentDisabled).await;
     let (client, graph) = provision(&env).await;
     let body = json!({"principalId": client, "resourceId": graph, "appRoleId": CALENDARS_READ_ROLE});
-    let (status, created) = read(
-        env.send_json(
-            Method::POST,
-            &format!("/servicePrincipals/{graph}/appRoleAssignedTo"),
-            &env.admin_token,
-            body,
-        )
-        .await,
-    )
-    .await;
+    let (status, created) = env
+        .admin(Method::POST, &format!("/servicePrincipals/{graph}/appRoleAssignedTo"), body)
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["principalDisplayName"], "Carerix Calendar - Production");
     assert_eq!(created["resourceDisplayName"], "Microsoft Graph");
@@ -174,11 +175,7 @@ async fn grants_and_app_role_assignments_can_be_deleted() {
     let env = start(Preset::UserConsentDisabled).await;
     let (client, graph) = provision(&env).await;
     let grant = json!({"clientId": client, "consentType": "AllPrincipals", "resourceId": graph, "scope": "User.Read"});
-    let (_, created) = read(
-        env.send_json(Method::POST, "/oauth2PermissionGrants", &env.admin_token, grant)
-            .await,
-    )
-    .await;
+    let (_, created) = env.admin(Method::POST, "/oauth2PermissionGrants", grant).await;
     let path = format!("/oauth2PermissionGrants/{}", created["id"].as_str().unwrap());
 
     let member = env.emu.user_token(demo::EVA_ID);
@@ -207,16 +204,9 @@ async fn grants_and_app_role_assignments_can_be_deleted() {
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
 
     let body = json!({"principalId": client, "resourceId": graph, "appRoleId": CALENDARS_READ_ROLE});
-    let (_, assignment) = read(
-        env.send_json(
-            Method::POST,
-            &format!("/servicePrincipals/{graph}/appRoleAssignedTo"),
-            &env.admin_token,
-            body,
-        )
-        .await,
-    )
-    .await;
+    let (_, assignment) = env
+        .admin(Method::POST, &format!("/servicePrincipals/{graph}/appRoleAssignedTo"), body)
+        .await;
     let item = format!(
         "/servicePrincipals/{graph}/appRoleAssignedTo/{}",
         assignment["id"].as_str().unwrap()

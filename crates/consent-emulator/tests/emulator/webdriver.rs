@@ -105,6 +105,15 @@ pub async fn click(c: &Client, css: &str) {
         .expect("click");
 }
 
+/// Signs in as `upn` (with the demo password) on the emulator's sign-in page, once it is shown.
+pub async fn sign_in(c: &Client, upn: &str) {
+    let page = page_with(c, "#upn").await;
+    assert!(page.contains("Sign in"), "expected the sign-in page, got: {page}");
+    type_into(c, "#upn", upn).await;
+    type_into(c, "#password", consent_mock::demo::PASSWORD).await;
+    click(c, "#signin").await;
+}
+
 /// Replaces the field's value with `value`.
 pub async fn type_into(c: &Client, css: &str, value: &str) {
     let field = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
